@@ -1,0 +1,69 @@
+# Sapling: the two commands a newcomer needs are `make run` and `make test`.
+# Everything installs into .venv (Python) and node_modules (axe-core, for the accessibility tests).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEV_ENV := SAPLING_ENV=development
+
+.DEFAULT_GOAL := help
+.PHONY: help run dev test test-fast lint fmt clean migrate icons screenshots
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Sapling needs Python 3.11 or newer (set PYTHON=...).")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the accessibility (axe) tests will be skipped."; \
+	fi
+
+run: $(VENV)/.installed ## Install, migrate the local SQLite database, serve on http://127.0.0.1:8000
+	$(DEV_ENV) $(BIN)/flask db upgrade
+	@echo "Sapling is running at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(DEV_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 wsgi:app
+
+dev: $(VENV)/.installed ## Flask's debug server with reload
+	$(DEV_ENV) $(BIN)/flask db upgrade
+	$(DEV_ENV) $(BIN)/flask run --debug --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev node_modules/.installed ## The whole suite (PostgreSQL, Redis and Chromium when present)
+	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev ## ruff check, ruff format --check, mypy --strict app
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict app
+
+fmt: $(VENV)/.installed-dev ## Format the code and apply safe lint fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: $(VENV)/.installed ## Apply the migrations to the database (DATABASE_URL, or local SQLite)
+	$(DEV_ENV) $(BIN)/flask db upgrade
+
+icons: $(VENV)/.installed-dev ## Render the PNG icons from the brand SVGs with Chromium
+	$(BIN)/python -m scripts.make_icons
+
+screenshots: $(VENV)/.installed-dev ## Screenshots of the main pages, light and dark, desktop and mobile
+	$(BIN)/python -m scripts.screenshots
+
+clean: ## Remove caches and test output (keeps .venv and instance/)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov .coverage .coverage.* coverage.xml test-results
+	find . -name __pycache__ -type d -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +

@@ -1,0 +1,81 @@
+"""Sapling: a privacy- and security-first photo-sharing web app."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from app.config import Config, config_from_env
+from app.controllers import register_blueprints
+from app.core.client_ip import install_proxy_fix
+from app.core.database import configure_sqlite, install_unit_of_work
+from app.core.logging import configure_logging, install_request_logging
+from app.core.security_headers import install_security_headers
+from app.extensions import alembic, csrf, db, limiter, redis_client
+from app.views import register_views
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Config | None = None, overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build an app from ``config`` (default: the one ``SAPLING_ENV`` names).
+
+    ``overrides`` replaces single settings after the config is loaded; tests use
+    it through the ``config`` marker.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config or config_from_env())
+    if overrides:
+        app.config.update(overrides)
+        if "DATABASE_URL" in overrides:
+            app.config["SQLALCHEMY_ENGINES"] = {"default": overrides["DATABASE_URL"]}
+
+    register_logging(app)
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_views(app, __version__)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    configure_logging(app)
+    install_request_logging(app)
+
+
+def register_extensions(app: Flask) -> None:
+    app.config["SQLALCHEMY_ENGINES"] = {
+        name: engine_options(options) for name, options in app.config["SQLALCHEMY_ENGINES"].items()
+    }
+    db.init_app(app)
+    # Flask-SQLAlchemy-Lite also registers an async teardown for async sessions, which
+    # Sapling never uses; Flask would run it through asgiref at the end of every request.
+    app.teardown_appcontext_funcs[:] = [
+        func for func in app.teardown_appcontext_funcs if not inspect.iscoroutinefunction(func)
+    ]
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_sqlite(engine)
+    alembic.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    redis_client.init_app(app)
+
+
+def engine_options(options: str | Mapping[str, Any]) -> dict[str, Any]:
+    """Engine defaults: never put bound parameters (which may be secrets) into error text."""
+    merged: dict[str, Any] = {"hide_parameters": True}
+    merged.update({"url": options} if isinstance(options, str) else options)
+    if str(merged["url"]).startswith("postgresql"):
+        merged.setdefault("pool_pre_ping", True)
+        merged.setdefault("connect_args", {"connect_timeout": 5})
+    return merged
+
+
+def register_request_hooks(app: Flask) -> None:
+    install_proxy_fix(app)
+    install_unit_of_work(app)
+    install_security_headers(app)

@@ -1,0 +1,187 @@
+"""Configuration, read from the environment when the app is created.
+
+Each class is instantiated by ``create_app`` with a mapping of environment
+variables, so tests can build apps with different settings without touching
+``os.environ`` or mutating shared class attributes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The environment is missing something the chosen configuration needs."""
+
+
+def _flag(value: str | None, *, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    DEBUG = False
+    TESTING = False
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        self.SECRET_KEY: str | None = env.get("SECRET_KEY") or None
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_PATH / 'sapling.db'}"
+        self.DATABASE_URL = sqlalchemy_url(database_url)
+        self.REDIS_URL: str | None = env.get("REDIS_URL") or None
+        self.MEDIA_ROOT = env.get("MEDIA_ROOT") or str(INSTANCE_PATH / "media")
+        self.TRUSTED_PROXY_COUNT = _int(env, "TRUSTED_PROXY_COUNT", 0)
+        if self.TRUSTED_PROXY_COUNT < 0:
+            raise ConfigError("TRUSTED_PROXY_COUNT cannot be negative.")
+
+        self.MAIL_SERVER: str | None = env.get("MAIL_SERVER") or None
+        self.MAIL_PORT = _int(env, "MAIL_PORT", 587)
+        self.MAIL_USE_TLS = _flag(env.get("MAIL_USE_TLS"), default=True)
+        self.MAIL_USERNAME: str | None = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD: str | None = env.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER") or "Sapling <no-reply@localhost>"
+
+        # Request size limits: uploads are the largest legitimate bodies.
+        self.MAX_CONTENT_LENGTH = _int(env, "MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+        self.MAX_FORM_MEMORY_SIZE = 512 * 1024
+        self.MAX_FORM_PARTS = 200
+
+        self.SESSION_COOKIE_NAME = "sapling_session"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = False
+        self.PREFERRED_URL_SCHEME = "http"
+
+        self.WTF_CSRF_TIME_LIMIT = 4 * 3600
+        self.WTF_CSRF_SSL_STRICT = True
+
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_STRATEGY = "moving-window"
+        self.RATELIMIT_KEY_PREFIX = "sapling-limits"
+        # If Redis goes away, keep serving with per-process limits rather than failing.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+
+        self.HSTS_SECONDS = 0
+        self.LOG_FORMAT = env.get("LOG_FORMAT") or "text"
+        self.LOG_LEVEL = env.get("LOG_LEVEL") or "INFO"
+        self.COMPONENT_GALLERY = False
+
+        self.SQLALCHEMY_ENGINES: dict[str, Any] = {"default": self.DATABASE_URL}
+        self.ALEMBIC: dict[str, Any] = {
+            "script_location": str(PROJECT_ROOT / "migrations"),
+            "file_template": "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s",
+        }
+
+
+class DevelopmentConfig(Config):
+    """Local use over plain HTTP on loopback, with a generated secret key."""
+
+    ENV_NAME = "development"
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(environ)
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _local_secret_key()
+        self.COMPONENT_GALLERY = True
+
+
+class TestingConfig(Config):
+    """The test suite: fast hashing, real CSRF, no secrets from the environment."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(environ)
+        self.SECRET_KEY = "testing-secret-key-not-for-production"  # noqa: S105
+        self.COMPONENT_GALLERY = True
+        self.RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    """Behind nginx over HTTPS; refuses to start without its secrets."""
+
+    ENV_NAME = "production"
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env.get(name)]
+        if missing:
+            raise ConfigError(
+                "Sapling is running with SAPLING_ENV=production but "
+                + " and ".join(missing)
+                + (" is" if len(missing) == 1 else " are")
+                + " not set. Set them in the environment (see .env.example), "
+                "or use SAPLING_ENV=development on your own machine."
+            )
+        super().__init__(env)
+        if self.SECRET_KEY is not None and len(self.SECRET_KEY) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters long.")
+        self.SESSION_COOKIE_SECURE = True
+        # The __Host- prefix pins the cookie to this exact host, over HTTPS, on path /.
+        self.SESSION_COOKIE_NAME = "__Host-sapling_session"
+        self.PREFERRED_URL_SCHEME = "https"
+        self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", 63072000)
+        self.LOG_FORMAT = env.get("LOG_FORMAT") or "json"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env(environ: Mapping[str, str] | None = None) -> Config:
+    """Pick the configuration named by ``SAPLING_ENV`` (production unless told otherwise)."""
+    env = os.environ if environ is None else environ
+    name = (env.get("SAPLING_ENV") or "production").strip().lower()
+    try:
+        config_class = CONFIGS[name]
+    except KeyError:
+        choices = ", ".join(sorted(CONFIGS))
+        raise ConfigError(f"SAPLING_ENV must be one of {choices}, not {name!r}.") from None
+    return config_class(env)
+
+
+def _local_secret_key() -> str:
+    """A per-checkout key kept under instance/, so local sessions survive restarts."""
+    path = INSTANCE_PATH / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,29 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from app.extensions import csrf, limiter
+from app.services.health import readiness
+
+bp = Blueprint("health", __name__)
+csrf.exempt(bp)
+limiter.exempt(bp)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Alive: the process answers. Touches no dependency."""
+    response = jsonify(status="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    """Ready: the database, Redis (if configured) and media storage all work."""
+    ready, checks = readiness()
+    response = jsonify(status="ok" if ready else "unavailable", checks=checks)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if ready else 503

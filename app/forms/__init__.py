@@ -1,0 +1,1 @@
+"""WTForms per domain. Forms do the validating; controllers never read request.form."""

@@ -1,0 +1,20 @@
+"""The base of every Sapling form: Flask-WTF's FlaskForm, with the calls we use typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+
+
+class Form(FlaskForm):
+    """CSRF-protected form. Subclass it; never read ``request.form`` directly."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
+
+    def validate_on_submit(self, extra_validators: Any = None) -> bool:
+        return bool(super().validate_on_submit(extra_validators))  # type: ignore[no-untyped-call]
+
+    def is_submitted(self) -> bool:
+        return bool(super().is_submitted())  # type: ignore[no-untyped-call]

@@ -1,0 +1,1 @@
+"""Business actions, one module per domain. They flush but never commit."""

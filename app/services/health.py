@@ -1,0 +1,58 @@
+"""Readiness checks: can this instance serve real traffic right now?"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import text
+
+from app.extensions import db, redis_client
+
+log = logging.getLogger(__name__)
+
+OK, FAILED, SKIPPED = "ok", "failed", "skipped"
+
+
+def check_database() -> str:
+    db.session.execute(text("SELECT 1"))
+    return OK
+
+
+def check_redis() -> str:
+    client = redis_client.client
+    if client is None:
+        return SKIPPED
+    client.ping()
+    return OK
+
+
+def check_media() -> str:
+    media_root = Path(current_app.config["MEDIA_ROOT"])
+    media_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=media_root, prefix=".readyz-"):
+        pass
+    return OK
+
+
+CHECKS: dict[str, Callable[[], str]] = {
+    "database": check_database,
+    "redis": check_redis,
+    "media": check_media,
+}
+
+
+def readiness() -> tuple[bool, dict[str, str]]:
+    """Run every check; the details of a failure go to the log, never to the caller."""
+    results: dict[str, str] = {}
+    for name, check in CHECKS.items():
+        try:
+            results[name] = check()
+        except Exception:
+            log.exception("Readiness check %r failed", name)
+            results[name] = FAILED
+    db.session.rollback()
+    return all(status != FAILED for status in results.values()), results

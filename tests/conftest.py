@@ -1,0 +1,174 @@
+"""Fixtures: a real database per session, a rolled-back savepoint per test,
+real Redis, SMTP and Chromium when the machine has them."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from app import create_app
+from app.config import TestingConfig
+from app.extensions import alembic, db
+from scripts.browser import find_chromium, launch_chromium
+from tests.support.browser import PageWatcher
+from tests.support.databases import choose_database, create_throwaway_database, drop_database
+from tests.support.live_server import LiveServer
+from tests.support.redis import choose_redis
+from tests.support.smtp import SMTPServer
+
+DATABASE = choose_database()
+REDIS_URL, REDIS_REASON = choose_redis()
+CHROMIUM = find_chromium()
+NO_CHROMIUM = "browser tests skipped: no Chromium found (apt-get install chromium)"
+
+
+def pytest_report_header() -> list[str]:
+    return [
+        f"database: {DATABASE.kind} ({DATABASE.reason})",
+        f"redis: {'yes' if REDIS_URL else 'no'} ({REDIS_REASON})",
+        f"browser: {CHROMIUM or 'none'}",
+    ]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    fallbacks = []
+    if DATABASE.kind == "sqlite":
+        fallbacks.append(f"SQLite instead of PostgreSQL ({DATABASE.reason})")
+    if CHROMIUM is None:
+        fallbacks.append(NO_CHROMIUM)
+    if fallbacks:
+        terminalreporter.write_line(
+            "Sapling tests ran with fallbacks: " + "; ".join(fallbacks) + "."
+        )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "browser" in item.nodeid.split("/"):
+            item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("postgres") and DATABASE.kind != "postgresql":
+            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL ({DATABASE.reason})"))
+
+
+def build_app(
+    database_url: str, media_root: Path, overrides: dict[str, Any] | None = None
+) -> Flask:
+    """An app on TestingConfig, with a fresh rate-limit namespace so tests never share counters."""
+    environ = {"REDIS_URL": REDIS_URL} if REDIS_URL else {}
+    settings = {
+        "DATABASE_URL": database_url,
+        "MEDIA_ROOT": str(media_root),
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+    }
+    settings.update(overrides or {})
+    return create_app(TestingConfig(environ), settings)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head for this test session, dropped afterwards."""
+    if DATABASE.server_url:
+        url = create_throwaway_database(DATABASE.server_url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'sapling-test.db'}"
+    app = build_app(url, tmp_path_factory.mktemp("migrate-media"))
+    with app.app_context():
+        alembic.upgrade()
+        db.engine.dispose()
+    yield url
+    if DATABASE.server_url:
+        drop_database(DATABASE.server_url, url)
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app for one test. Everything it writes is rolled back at the end.
+
+    Per-test settings come from ``@pytest.mark.config(NAME=value)``. A test that
+    points DATABASE_URL elsewhere gets no transaction wrapping.
+    """
+    marker = request.node.get_closest_marker("config")
+    overrides = dict(marker.kwargs) if marker else {}
+    flask_app = build_app(database_url, tmp_path / "media", overrides)
+    if "DATABASE_URL" in overrides:
+        yield flask_app
+        with flask_app.app_context():
+            db.engine.dispose()
+        return
+
+    with flask_app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        # Requests commit as usual; each commit only releases a savepoint inside this transaction.
+        db.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+    yield flask_app
+    transaction.rollback()
+    connection.close()
+    with flask_app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPServer]:
+    """A real SMTP server on a loopback port; read what arrived from ``.mailbox``."""
+    with SMTPServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    app = build_app(database_url, tmp_path_factory.mktemp("live-media"))
+    with LiveServer(app) as server:
+        yield server
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if CHROMIUM is None:
+        if os.environ.get("SAPLING_REQUIRE_BROWSER"):
+            pytest.fail("SAPLING_REQUIRE_BROWSER is set but no Chromium was found")
+        pytest.skip(NO_CHROMIUM)
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+    context = browser.new_context(base_url=live_server.url)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context: BrowserContext) -> Page:
+    return browser_context.new_page()
+
+
+@pytest.fixture
+def watched_page(page: Page, live_server: LiveServer) -> PageWatcher:
+    """A page that records console errors, CSP violations and third-party requests."""
+    return PageWatcher(page, live_server.url)

@@ -1,0 +1,65 @@
+"""One unit of work per request: committed once on success, rolled back on any error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, abort
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.extensions import db
+
+
+class ScratchBase(DeclarativeBase):
+    pass
+
+
+class Note(ScratchBase):
+    """A table that exists only inside this test's transaction."""
+
+    __tablename__ = "scratch_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(sa.String(50))
+
+
+@pytest.fixture
+def notes_app(app: Flask) -> Iterator[Flask]:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with app.app_context():
+        ScratchBase.metadata.create_all(db.session.connection())
+        db.session.commit()
+
+    @app.post("/_test/notes/<outcome>")
+    def add_note(outcome: str) -> tuple[str, int]:
+        db.session.add(Note(text=outcome))
+        db.session.flush()  # as a service would: flush, never commit
+        if outcome == "crash":
+            raise RuntimeError("failed after writing")
+        if outcome == "invalid":
+            abort(422)
+        return "created", 201
+
+    app.config["WTF_CSRF_ENABLED"] = False  # these routes are not forms; CSRF has its own tests
+    yield app
+
+
+def stored_notes(app: Flask) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(Note.text)))
+
+
+def test_successful_request_commits(notes_app: Flask) -> None:
+    assert notes_app.test_client().post("/_test/notes/kept").status_code == 201
+    assert stored_notes(notes_app) == ["kept"]
+
+
+def test_crashing_request_leaves_nothing_behind(notes_app: Flask) -> None:
+    assert notes_app.test_client().post("/_test/notes/crash").status_code == 500
+    assert stored_notes(notes_app) == []
+
+
+def test_client_error_leaves_nothing_behind(notes_app: Flask) -> None:
+    assert notes_app.test_client().post("/_test/notes/invalid").status_code == 422
+    assert stored_notes(notes_app) == []
