@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from app.forms.gallery import SampleForm
 from app.views.assets import asset_url
 from app.views.navigation import NavItem
 
@@ -64,6 +65,13 @@ _PHOTO_ALTS = [
 ]
 
 
+def form_sample(theme: str) -> SampleForm:
+    """A read-only copy of the sample form per theme, showing a hint and an error."""
+    form = SampleForm(prefix=theme, formdata=None, meta={"csrf": False}, display_name="Juniper")
+    form.email.errors = ["Enter an email address like name@example.org."]
+    return form
+
+
 def gallery_context() -> dict[str, Any]:
     photos = [
         SamplePhoto(url=asset_url(f"img/samples/sample-{n}.svg"), alt=alt)
@@ -101,4 +109,5 @@ def gallery_context() -> dict[str, Any]:
         "sample_post": post,
         "sample_photos": photos,
         "sample_nav": nav,
+        "form_samples": {theme: form_sample(theme) for theme in ("light", "dark")},
     }

@@ -9,20 +9,22 @@ from flask.testing import FlaskClient
 from tests.support.pages import csrf_token
 
 
-def test_gallery_shows_every_building_block(client: FlaskClient) -> None:
+def test_gallery_shows_every_building_block_in_both_themes(client: FlaskClient) -> None:
     text = client.get("/_gallery/").get_data(as_text=True)
+    assert 'class="gallery-theme theme-light' in text
+    assert 'class="gallery-theme theme-dark' in text
     for heading in (
+        "Brand and palette",
         "Navigation",
         "Buttons and links",
+        "Form fields",
         "Flash messages",
         "Post card",
         "Profile header and photo grid",
         "Empty state",
         "Dialog",
-        "Forms",
     ):
-        assert heading in text
-    assert "theme-light" in text and "theme-dark" in text
+        assert text.count(f">{heading}</h3>") == 2, heading
 
 
 def test_invalid_form_is_422_with_errors_tied_to_fields(client: FlaskClient) -> None:
