@@ -1,0 +1,61 @@
+"""Screenshots of the main pages, light and dark, desktop and mobile (`make screenshots`).
+
+Starts the app on a loopback port with a throwaway SQLite database, walks the
+page list that the accessibility tests use (tests/browser/pages.py), and saves
+PNGs under docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from app import create_app
+from app.config import DevelopmentConfig
+from app.extensions import alembic
+from scripts.browser import launch_chromium
+from tests.browser.pages import PAGES, THEMES, VIEWPORTS
+from tests.support.live_server import LiveServer
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+LOGO_ANIMATION_MS = 2500  # let the logo finish growing
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sapling-screenshots-") as tmp:
+        config = DevelopmentConfig(
+            {
+                "SECRET_KEY": secrets.token_urlsafe(32),
+                "DATABASE_URL": f"sqlite:///{tmp}/demo.db",
+                "MEDIA_ROOT": f"{tmp}/media",
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        app = create_app(config)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        with app.app_context():
+            alembic.upgrade()
+        with LiveServer(app) as server, sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            for spec in (p for p in PAGES if p.screenshot):
+                for theme in THEMES:
+                    for name, viewport in VIEWPORTS.items():
+                        page = browser.new_page(
+                            base_url=server.url, color_scheme=theme, viewport=viewport
+                        )
+                        page.goto(spec.path)
+                        page.wait_for_timeout(LOGO_ANIMATION_MS)
+                        path = OUT / f"{spec.name}-{theme}-{name}.png"
+                        page.screenshot(path=str(path), full_page=True)
+                        page.close()
+                        print(f"wrote {path.relative_to(OUT.parent.parent)}")
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Layout promises that hold on every page: usable at 360 px, no layout shift, visible focus."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.pages import PAGES, VIEWPORTS, PageSpec
+from tests.support.live_server import LiveServer
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
+def test_page_fits_a_360px_screen_without_sideways_scrolling(
+    browser: Browser, live_server: LiveServer, spec: PageSpec
+) -> None:
+    page = browser.new_page(base_url=live_server.url, viewport=VIEWPORTS["mobile"])
+    page.goto(spec.path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    page.close()
+    assert overflow <= 0, f"{spec.path} is {overflow}px wider than the screen"
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
+def test_every_image_reserves_its_space_and_has_alt_text(
+    browser: Browser, live_server: LiveServer, spec: PageSpec
+) -> None:
+    page = browser.new_page(base_url=live_server.url)
+    page.goto(spec.path)
+    missing = page.evaluate(
+        """[...document.images]
+            .filter((img) => !img.hasAttribute("width") || !img.hasAttribute("height")
+                             || !img.hasAttribute("alt"))
+            .map((img) => img.outerHTML)"""
+    )
+    page.close()
+    assert missing == []
+
+
+def test_keyboard_focus_is_always_visible(page: Page) -> None:
+    page.goto("/_gallery/")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        outline = page.evaluate(
+            """(() => {
+                const style = getComputedStyle(document.activeElement);
+                return [style.outlineStyle, parseFloat(style.outlineWidth)];
+            })()"""
+        )
+        assert outline[0] != "none" and outline[1] >= 2, outline
+
+
+def test_dialog_opens_as_a_modal_and_closes_with_escape(page: Page) -> None:
+    page.goto("/_gallery/")
+    page.get_by_role("link", name="Delete post…").first.click()
+    dialog = page.get_by_role("dialog", name="Delete this post?")
+    expect(dialog).to_be_visible()
+    assert page.evaluate("document.querySelector('dialog[open]').matches(':modal')")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
+def test_dialog_works_without_javascript(browser: Browser, live_server: LiveServer) -> None:
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/_gallery/")
+    page.get_by_role("link", name="Delete post…").first.click()
+    expect(page.locator("#confirm-light")).to_be_visible()
+    page.get_by_role("link", name="Cancel").first.click()
+    expect(page.locator("#confirm-light")).to_be_hidden()
+    context.close()
