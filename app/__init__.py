@@ -8,13 +8,17 @@ from typing import Any
 
 from flask import Flask
 
+from app.cli import register_commands
 from app.config import Config, config_from_env
 from app.controllers import register_blueprints
+from app.core.authentication import install_authentication
 from app.core.client_ip import install_proxy_fix
 from app.core.database import configure_sqlite, install_unit_of_work
+from app.core.input_guard import install_input_guard
 from app.core.logging import configure_logging, install_request_logging
 from app.core.security_headers import install_security_headers
 from app.extensions import alembic, csrf, db, limiter, redis_client
+from app.models.base import render_item
 from app.views import register_views
 
 __version__ = "0.1.0"
@@ -38,6 +42,7 @@ def create_app(config: Config | None = None, overrides: Mapping[str, Any] | None
     register_request_hooks(app)
     register_blueprints(app)
     register_views(app, __version__)
+    register_commands(app)
     return app
 
 
@@ -60,6 +65,7 @@ def register_extensions(app: Flask) -> None:
         for engine in db.engines.values():
             configure_sqlite(engine)
     alembic.init_app(app)
+    app.config["ALEMBIC_CONTEXT"].setdefault("render_item", render_item)
     csrf.init_app(app)
     limiter.init_app(app)
     redis_client.init_app(app)
@@ -77,5 +83,7 @@ def engine_options(options: str | Mapping[str, Any]) -> dict[str, Any]:
 
 def register_request_hooks(app: Flask) -> None:
     install_proxy_fix(app)
+    install_input_guard(app)
+    install_authentication(app)
     install_unit_of_work(app)
     install_security_headers(app)

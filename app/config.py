@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,12 @@ class Config:
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_SWALLOW_ERRORS = True
 
+        # Links in emails are built from this, never from the request's Host header.
+        self.BASE_URL = (env.get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+        self.MAIL_OUTBOX_DIR = env.get("MAIL_OUTBOX_DIR") or str(INSTANCE_PATH / "mail")
+        self.MAIL_DELIVER_AFTER_COMMIT = _flag(env.get("MAIL_DELIVER_AFTER_COMMIT"), default=True)
+
+        self._load_account_settings(env)
         self.HSTS_SECONDS = 0
         self.LOG_FORMAT = env.get("LOG_FORMAT") or "text"
         self.LOG_LEVEL = env.get("LOG_LEVEL") or "INFO"
@@ -102,6 +109,27 @@ class Config:
             "script_location": str(PROJECT_ROOT / "migrations"),
             "file_template": "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s",
         }
+
+    def _load_account_settings(self, env: Mapping[str, str]) -> None:
+        """Accounts: every limit and lifetime is documented in docs/security.md."""
+        self.PASSWORD_MIN_LENGTH = _int(env, "PASSWORD_MIN_LENGTH", 12)
+        self.PASSWORD_MAX_LENGTH = 1024
+        self.ARGON2_TIME_COST = _int(env, "ARGON2_TIME_COST", 3)
+        self.ARGON2_MEMORY_COST = _int(env, "ARGON2_MEMORY_COST", 64 * 1024)  # KiB
+        self.ARGON2_PARALLELISM = _int(env, "ARGON2_PARALLELISM", 4)
+        self.SESSION_IDLE_TIMEOUT = timedelta(hours=_int(env, "SESSION_IDLE_HOURS", 12))
+        self.SESSION_REMEMBER_LIFETIME = timedelta(days=_int(env, "SESSION_REMEMBER_DAYS", 30))
+        self.SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+        self.AUTH_COOKIE_NAME = "sapling_auth"
+        self.DEVICE_COOKIE_NAME = "sapling_device"
+        self.EMAIL_VERIFY_TTL = timedelta(hours=24)
+        self.PASSWORD_RESET_TTL = timedelta(hours=1)
+        self.EMAIL_CHANGE_TTL = timedelta(hours=24)
+        self.USERNAME_HOLD = timedelta(days=_int(env, "USERNAME_HOLD_DAYS", 14))
+        self.RATELIMIT_LOGIN = env.get("RATELIMIT_LOGIN") or "10 per minute;50 per hour"
+        self.RATELIMIT_SIGNUP = env.get("RATELIMIT_SIGNUP") or "5 per hour"
+        self.RATELIMIT_EMAIL = env.get("RATELIMIT_EMAIL") or "5 per hour"
+        self.RATELIMIT_USERNAME_CHANGE = env.get("RATELIMIT_USERNAME_CHANGE") or "3 per day"
 
 
 class DevelopmentConfig(Config):
@@ -125,6 +153,11 @@ class TestingConfig(Config):
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         super().__init__(environ)
         self.SECRET_KEY = "testing-secret-key-not-for-production"  # noqa: S105
+        # Cheap hashing: the suite hashes hundreds of passwords.
+        self.ARGON2_TIME_COST = 1
+        self.ARGON2_MEMORY_COST = 8
+        self.ARGON2_PARALLELISM = 1
+        self.MAIL_DELIVER_AFTER_COMMIT = True
         self.COMPONENT_GALLERY = True
         self.RATELIMIT_STORAGE_URI = "memory://"
 
@@ -151,6 +184,8 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = True
         # The __Host- prefix pins the cookie to this exact host, over HTTPS, on path /.
         self.SESSION_COOKIE_NAME = "__Host-sapling_session"
+        self.AUTH_COOKIE_NAME = "__Host-sapling_auth"
+        self.DEVICE_COOKIE_NAME = "__Host-sapling_device"
         self.PREFERRED_URL_SCHEME = "https"
         self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", 63072000)
         self.LOG_FORMAT = env.get("LOG_FORMAT") or "json"

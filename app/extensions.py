@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from flask_alembic import Alembic
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from app.core.client_ip import client_ip
 from app.core.redis import RedisClient
-from app.models.base import Base
+from app.models import Base
 
 db = SQLAlchemy(session_options={"expire_on_commit": False})
 alembic = Alembic(metadatas=Base.metadata, run_mkdir=False)
 csrf = CSRFProtect()
+login_manager = LoginManager()
 limiter = Limiter(key_func=client_ip)
 redis_client = RedisClient()

@@ -17,12 +17,15 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from app import create_app
 from app.config import TestingConfig
 from app.extensions import alembic, db
+from app.models import User
 from scripts.browser import find_chromium, launch_chromium
+from tests.factories import create_user
+from tests.support.auth import AuthActions
 from tests.support.browser import PageWatcher
 from tests.support.databases import choose_database, create_throwaway_database, drop_database
 from tests.support.live_server import LiveServer
 from tests.support.redis import choose_redis
-from tests.support.smtp import SMTPServer
+from tests.support.smtp import Mailbox, SMTPServer
 
 DATABASE = choose_database()
 REDIS_URL, REDIS_REASON = choose_redis()
@@ -66,6 +69,7 @@ def build_app(
     settings = {
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(media_root),
+        "MAIL_OUTBOX_DIR": str(media_root.parent / "mail"),
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
     }
     settings.update(overrides or {})
@@ -131,6 +135,24 @@ def smtp_server() -> Iterator[SMTPServer]:
     """A real SMTP server on a loopback port; read what arrived from ``.mailbox``."""
     with SMTPServer() as server:
         yield server
+
+
+@pytest.fixture
+def mailbox(app: Flask, smtp_server: SMTPServer) -> Mailbox:
+    """The app sends through the real SMTP server; the test reads what arrived."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_USE_TLS=False)
+    return smtp_server.mailbox
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def user(app: Flask) -> User:
+    """A verified member, password ``tests.factories.PASSWORD``."""
+    return create_user(app, "juniper", "juniper@example.org")
 
 
 @pytest.fixture(scope="session")

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.controllers.auth import bp as auth_bp
 from app.controllers.errors import register_error_handlers
 from app.controllers.gallery import bp as gallery_bp
 from app.controllers.health import bp as health_bp
 from app.controllers.main import bp as main_bp
+from app.controllers.settings import bp as settings_bp
 
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(settings_bp)
     if app.config["COMPONENT_GALLERY"]:
         app.register_blueprint(gallery_bp)
     register_error_handlers(app)

@@ -2,24 +2,49 @@
 
 Services flush but never commit. A request that ends in a 2xx or 3xx response
 commits what they flushed; anything else (a 4xx, an exception, a 500) rolls
-back, so a failed request leaves no half-written rows.
+back, so a failed request leaves no half-written rows. A controller may keep a
+failed request's writes on purpose (a failed login is recorded) with
+``keep_changes_on_error()``. Work that must follow a successful commit, such as
+sending queued email, registers with ``after_commit()``.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, g
 from sqlalchemy import Engine, event
 
 from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def keep_changes_on_error() -> None:
+    g.keep_changes = True
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once this request's transaction has committed (never if it rolls back)."""
+    callbacks: list[Callable[[], None]] = g.setdefault("after_commit", [])
+    if callback not in callbacks:
+        callbacks.append(callback)
 
 
 def install_unit_of_work(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response: Response) -> Response:
-        if response.status_code < 400:
+        if response.status_code < 400 or g.pop("keep_changes", False):
             db.session.commit()
+            for callback in g.pop("after_commit", []):
+                try:
+                    callback()
+                except Exception:
+                    # The user's change is committed; whatever failed here is retried later.
+                    log.exception("After-commit work failed")
+                    db.session.rollback()
         else:
             db.session.rollback()
         return response

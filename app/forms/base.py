@@ -6,6 +6,8 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 
+from app.services.errors import FormError
+
 
 class Form(FlaskForm):
     """CSRF-protected form. Subclass it; never read ``request.form`` directly."""
@@ -18,3 +20,15 @@ class Form(FlaskForm):
 
     def is_submitted(self) -> bool:
         return bool(super().is_submitted())  # type: ignore[no-untyped-call]
+
+    def add_error(self, error: FormError) -> None:
+        """Show a service's refusal next to the field it is about (or above the form)."""
+        field = getattr(self, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            self.form_errors.append(error.message)
+
+
+class ConfirmForm(Form):
+    """A button that changes state: only the CSRF token travels."""

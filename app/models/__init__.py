@@ -5,5 +5,22 @@ whenever the package is imported (Alembic compares against it).
 """
 
 from app.models.base import Base, utcnow
+from app.models.outbox import OutboxMessage
+from app.models.security_event import SecurityEvent, SecurityEventKind
+from app.models.session import KnownDevice, UserSession
+from app.models.token import ActionToken, TokenPurpose
+from app.models.user import User, UsernameHold
 
-__all__ = ["Base", "utcnow"]
+__all__ = [
+    "ActionToken",
+    "Base",
+    "KnownDevice",
+    "OutboxMessage",
+    "SecurityEvent",
+    "SecurityEventKind",
+    "TokenPurpose",
+    "User",
+    "UserSession",
+    "UsernameHold",
+    "utcnow",
+]

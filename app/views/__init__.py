@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import Any
 
+from flask import Flask, request
+
+from app.core.authentication import is_logged_in
 from app.views.assets import asset_url
-from app.views.filters import slugify_id
+from app.views.filters import datetime_label, slugify_id
+from app.views.navigation import primary_nav
 
 
 def register_views(app: Flask, version: str) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(asset_url=asset_url, sapling_version=version)
-    app.jinja_env.filters.update(slugify_id=slugify_id)
+    app.jinja_env.filters.update(slugify_id=slugify_id, datetime=datetime_label)
+
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        return {"nav_items": primary_nav(is_logged_in(), request.endpoint)}

@@ -63,3 +63,25 @@ def test_crashing_request_leaves_nothing_behind(notes_app: Flask) -> None:
 def test_client_error_leaves_nothing_behind(notes_app: Flask) -> None:
     assert notes_app.test_client().post("/_test/notes/invalid").status_code == 422
     assert stored_notes(notes_app) == []
+
+
+def test_work_after_commit_runs_only_on_success_and_cannot_undo_it(notes_app: Flask) -> None:
+    from app.core.database import after_commit
+
+    ran: list[str] = []
+
+    @notes_app.post("/_test/notes-then/<outcome>")
+    def add_then(outcome: str) -> tuple[str, int]:
+        db.session.add(Note(text=outcome))
+        after_commit(lambda: ran.append(outcome))
+        if outcome == "follow-up-fails":
+            after_commit(lambda: (_ for _ in ()).throw(OSError("mail server gone")))
+        if outcome == "invalid":
+            abort(422)
+        return "created", 201
+
+    client = notes_app.test_client()
+    assert client.post("/_test/notes-then/invalid").status_code == 422
+    assert client.post("/_test/notes-then/follow-up-fails").status_code == 201
+    assert ran == ["follow-up-fails"]  # nothing ran for the rolled-back request
+    assert stored_notes(notes_app) == ["follow-up-fails"]  # the failure did not undo the commit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -30,6 +31,9 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd is chatty
 
 
 class SMTPServer:

@@ -1,0 +1,15 @@
+"""`flask` command groups for operators. They call the same services as the web."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.cli.maintenance import maintenance
+from app.cli.outbox import outbox
+from app.cli.users import users
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(outbox)
+    app.cli.add_command(maintenance)

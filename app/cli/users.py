@@ -1,0 +1,83 @@
+"""`flask users ...`: create, list and repair accounts."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import User, utcnow
+from app.services import accounts, sessions
+from app.services.errors import FormError
+from app.services.passwords import hash_password, password_problems
+
+users = AppGroup("users", help="Create, list and repair user accounts.")
+
+
+def _get_user(username: str) -> User:
+    user = accounts.find_login_user(username)
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    return user
+
+
+@users.command("create")
+@click.argument("username")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="Give the account the admin role.")
+@click.option("--verified/--unverified", default=True, help="Mark the email address as confirmed.")
+@click.password_option(help="The password (prompted, hidden, if not given).")
+def create(username: str, email: str, admin: bool, verified: bool, password: str) -> None:
+    """Create an account (no emails are sent)."""
+    try:
+        username, email, email_key = accounts.validated_identity(username, email, password)
+        if accounts.user_by_email(email_key) is not None:
+            raise FormError("An account with that email address already exists.", "email")
+        user = accounts.create_user(username, email, email_key, password, is_admin=admin)
+    except FormError as error:
+        raise click.ClickException(f"{error.field or 'input'}: {error.message}") from None
+    if verified:
+        user.email_verified_at = utcnow()
+    db.session.commit()
+    click.echo(f"Created @{user.username}{' (admin)' if admin else ''}.")
+
+
+@users.command("list")
+def list_users() -> None:
+    """List accounts, oldest first."""
+    for user in db.session.scalars(select(User).order_by(User.id)):
+        flags = ", ".join(
+            flag
+            for flag, on in (("admin", user.is_admin), ("unverified", not user.is_verified))
+            if on
+        )
+        click.echo(
+            f"{user.id}\t@{user.username}\t{user.email}\t{user.created_at:%Y-%m-%d}\t{flags}"
+        )
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.password_option(help="The new password (prompted, hidden, if not given).")
+def set_password(username: str, password: str) -> None:
+    """Set a user's password and sign out all their sessions."""
+    user = _get_user(username)
+    problems = password_problems(password, username=user.username, email=user.email)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    user.password_hash = hash_password(password)
+    sessions.end_all_sessions(user)
+    db.session.commit()
+    click.echo(f"Password set for @{user.username}; every session was signed out.")
+
+
+@users.command("verify-email")
+@click.argument("username")
+def verify_email(username: str) -> None:
+    """Mark a user's email address as confirmed."""
+    user = _get_user(username)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.commit()
+    click.echo(f"@{user.username}'s address {user.email} is confirmed.")

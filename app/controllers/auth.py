@@ -1,0 +1,212 @@
+"""Signing up, logging in and out, and the links sent by email.
+
+Links from emails never act on GET: the page shows a button that POSTs, so
+mail scanners that open links cannot use them up.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from app.core.authentication import (
+    anonymous_required,
+    clear_login_cookie,
+    current_client,
+    current_session,
+    is_logged_in,
+    login_required,
+    set_login_cookies,
+    signed_in_user,
+)
+from app.core.database import keep_changes_on_error
+from app.core.redirects import safe_next
+from app.extensions import limiter
+from app.forms.auth import EmailForm, LoginForm, NewPasswordForm, ResendForm, SignupForm
+from app.forms.base import ConfirmForm, Form
+from app.services import accounts, credentials, sessions
+from app.services.errors import FormError
+
+bp = Blueprint("auth", __name__)
+
+Page = str | tuple[str, int] | Response
+
+
+def _limit(key: str) -> str:
+    return str(current_app.config[key])
+
+
+def _form_page(template: str, form: Form, **context: object) -> tuple[str, int]:
+    """Render a form: 422 if it was sent and refused, 200 on first view."""
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status
+
+
+def _invalid_link() -> tuple[str, int]:
+    return render_template("auth/link_invalid.html"), 400
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@anonymous_required
+@limiter.limit(lambda: _limit("RATELIMIT_SIGNUP"), methods=["POST"])
+def signup() -> Page:
+    form = SignupForm()
+    if form.validate_on_submit():
+        if form.website.data:
+            return redirect(url_for("auth.check_inbox"), 303)  # a bot: pretend all is well
+        try:
+            accounts.sign_up(
+                form.username.data or "",
+                form.email.data or "",
+                form.password.data or "",
+                current_client(),
+            )
+        except FormError as error:
+            form.add_error(error)
+        else:
+            return redirect(url_for("auth.check_inbox"), 303)
+    return _form_page("auth/signup.html", form)
+
+
+@bp.get("/signup/check-inbox")
+def check_inbox() -> str:
+    return render_template("auth/check_inbox.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@anonymous_required
+@limiter.limit(lambda: _limit("RATELIMIT_LOGIN"), methods=["POST"])
+def login() -> Page:
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        client = current_client()
+        user = accounts.authenticate(form.identifier.data or "", form.password.data or "", client)
+        if user is not None:
+            _, raw, device_id = accounts.log_in(user, client, remember=bool(form.remember.data))
+            response = redirect(safe_next(form.next.data or "", url_for("main.index")), 303)
+            set_login_cookies(response, raw, device_id, remember=bool(form.remember.data))
+            return response
+        keep_changes_on_error()  # the failed attempt goes into the owner's security timeline
+        form.form_errors.append("That username or email and password don't match. Try again.")
+        return render_template("auth/login.html", form=form), 401
+    return _form_page("auth/login.html", form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    if ConfirmForm().validate_on_submit() and (session := current_session()) is not None:
+        sessions.revoke(session, current_client(), logout=True)
+    response = redirect(url_for("main.index"), 303)
+    clear_login_cookie(response)
+    flash("You are logged out.", "info")
+    return response
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str) -> Page:
+    email = accounts.verification_link_email(token)
+    if email is None:
+        return _invalid_link()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        accounts.verify_email(token, current_client())
+        flash("Thank you: your email address is confirmed.", "success")
+        return redirect(url_for("main.index" if is_logged_in() else "auth.login"), 303)
+    return render_template(
+        "auth/confirm_link.html",
+        form=form,
+        title="Confirm your email address",
+        lead=f"Confirm that {email} is your address.",
+        action="Confirm my email address",
+    )
+
+
+@bp.post("/verify/resend")
+@login_required
+@limiter.limit(lambda: _limit("RATELIMIT_EMAIL"))
+def resend_verification() -> Response:
+    form = ResendForm()
+    user = signed_in_user()
+    if form.validate_on_submit() and not user.is_verified:
+        accounts.send_verification(user)
+        flash(f"We sent a new link to {user.email}.", "success")
+    return redirect(safe_next(form.next.data or "", url_for("main.index")), 303)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("RATELIMIT_EMAIL"), methods=["POST"])
+def forgot_password() -> Page:
+    form = EmailForm()
+    if form.validate_on_submit():
+        credentials.request_password_reset(form.email.data or "", current_client())
+        return render_template("auth/check_inbox.html", reset=True)
+    return _form_page("auth/forgot_password.html", form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Page:
+    if credentials.reset_token_user(token) is None:
+        return _invalid_link()
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            credentials.reset_password(token, form.new_password.data or "", current_client())
+        except FormError as error:
+            form.add_error(error)
+        else:
+            flash(
+                "Your password was changed, and every session was signed out. Log in again.",
+                "success",
+            )
+            response = redirect(url_for("auth.login"), 303)
+            clear_login_cookie(response)
+            return response
+    return _form_page("auth/reset_password.html", form)
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str) -> Page:
+    new_email = credentials.email_change_link_target(token)
+    if new_email is None:
+        return _invalid_link()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            credentials.confirm_email_change(token, current_client())
+        except FormError as error:
+            return render_template("auth/link_invalid.html", message=error.message), 409
+        else:
+            flash(f"Your email address is now {new_email}.", "success")
+            return redirect(url_for("settings.index" if is_logged_in() else "auth.login"), 303)
+    return render_template(
+        "auth/confirm_link.html",
+        form=form,
+        title="Confirm your new email address",
+        lead=f"Use {new_email} for your Sapling account from now on.",
+        action="Use this address",
+    )
+
+
+@bp.route("/email/cancel/<token>", methods=["GET", "POST"])
+def cancel_email_change(token: str) -> Page:
+    if not credentials.cancel_link_works(token):
+        return _invalid_link()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            credentials.cancel_email_change(token, current_client())
+        except FormError as error:
+            return render_template("auth/link_invalid.html", message=error.message), 409
+        else:
+            flash("The email change was cancelled. Your account keeps this address.", "success")
+            return redirect(url_for("main.index"), 303)
+    return render_template(
+        "auth/confirm_link.html",
+        form=form,
+        title="Cancel the email change",
+        lead="Keep this address on your Sapling account. If the change already happened, "
+        "it is undone and every session is signed out.",
+        action="Cancel the change",
+        danger=True,
+    )

@@ -1,0 +1,140 @@
+"""Account settings: credentials, devices and the security timeline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from app.core.authentication import (
+    current_client,
+    current_session,
+    login_required,
+    set_login_cookies,
+    signed_in_user,
+)
+from app.extensions import limiter
+from app.forms.base import ConfirmForm, Form
+from app.forms.settings import ChangeEmailForm, ChangePasswordForm, ChangeUsernameForm
+from app.services import credentials, security_log, sessions
+from app.services.errors import FormError
+from app.views.settings import devices_view, timeline_view
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+Page = str | tuple[str, int] | Response
+
+
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Every settings page needs a logged-in user."""
+
+
+def _form_page(template: str, form: Form) -> tuple[str, int]:
+    return render_template(template, form=form), 422 if form.is_submitted() else 200
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("settings/index.html")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password() -> Page:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        client = current_client()
+        try:
+            credentials.change_password(
+                signed_in_user(),
+                form.current_password.data or "",
+                form.new_password.data or "",
+                client,
+            )
+        except FormError as error:
+            form.add_error(error)
+        else:
+            # Every session ended with the change; this browser gets a fresh one.
+            old = current_session()
+            remember = bool(old and old.remember)
+            _, raw, device_id = sessions.restart_for_browser(
+                signed_in_user(), client, remember=remember
+            )
+            flash("Your password was changed. Every other session was signed out.", "success")
+            response = redirect(url_for("settings.index"), 303)
+            set_login_cookies(response, raw, device_id, remember=remember)
+            return response
+    return _form_page("settings/password.html", form)
+
+
+@bp.route("/email", methods=["GET", "POST"])
+def email() -> Page:
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            credentials.request_email_change(
+                signed_in_user(), form.password.data or "", form.email.data or "", current_client()
+            )
+        except FormError as error:
+            form.add_error(error)
+        else:
+            flash(
+                "Check your new inbox: the change happens when you click the link we sent.",
+                "success",
+            )
+            return redirect(url_for("settings.index"), 303)
+    return _form_page("settings/email.html", form)
+
+
+@bp.route("/username", methods=["GET", "POST"])
+@limiter.limit(lambda: str(current_app.config["RATELIMIT_USERNAME_CHANGE"]), methods=["POST"])
+def username() -> Page:
+    form = ChangeUsernameForm()
+    if form.validate_on_submit():
+        try:
+            credentials.change_username(
+                signed_in_user(), form.username.data or "", current_client()
+            )
+        except FormError as error:
+            form.add_error(error)
+        else:
+            flash(f"Your username is now @{signed_in_user().username}.", "success")
+            return redirect(url_for("settings.index"), 303)
+    return _form_page("settings/username.html", form)
+
+
+@bp.get("/devices")
+def devices() -> str:
+    rows = devices_view(sessions.active_sessions(signed_in_user()), current_session())
+    return render_template("settings/devices.html", form=ConfirmForm(), sessions=rows)
+
+
+@bp.post("/devices/<int:session_id>/revoke")
+def revoke_device(session_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    current = current_session()
+    if current is not None and current.id == session_id:
+        abort(400)  # this browser signs out with "Log out"
+    if not sessions.revoke_user_session(signed_in_user(), session_id, current_client()):
+        abort(404)
+    flash("That session was signed out.", "success")
+    return redirect(url_for("settings.devices"), 303)
+
+
+@bp.post("/devices/revoke-others")
+def revoke_other_devices() -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    count = sessions.revoke_others(signed_in_user(), current_session(), current_client())
+    flash(f"Signed out {count} other session{'s' if count != 1 else ''}.", "success")
+    return redirect(url_for("settings.devices"), 303)
+
+
+@bp.get("/security")
+def security() -> str:
+    before = request.args.get("before", type=int)
+    events, next_before = security_log.timeline(signed_in_user(), before=before)
+    return render_template(
+        "settings/security.html", events=timeline_view(events), next_before=next_before
+    )

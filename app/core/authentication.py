@@ -1,0 +1,137 @@
+"""Who is logged in: the auth cookie carries only a random session id.
+
+Flask-Login supplies ``current_user`` and ``login_required``; identity is
+loaded per request from the server-side session record (``request_loader``),
+never from Flask's signed cookie, so revoking the record logs the browser out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+import flask_login
+from flask import Flask, current_app, flash, g, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.core.client_ip import client_ip
+from app.extensions import login_manager
+from app.models import User, UserSession
+from app.services import sessions
+from app.services.clients import Client, device_label
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Flask-Login ships without types; this is its decorator with a signature mypy can check.
+login_required = cast(Callable[[F], F], flask_login.login_required)
+DEVICE_COOKIE_DAYS = 400  # the longest lifetime browsers allow
+
+
+def install_authentication(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+
+    def load_user_from_session_cookie(_request: Any) -> User | None:
+        session = sessions.session_from_token(request.cookies.get(app.config["AUTH_COOKIE_NAME"]))
+        if session is None:
+            return None
+        sessions.touch(session)
+        g.user_session = session
+        return session.user
+
+    login_manager.request_loader(load_user_from_session_cookie)
+
+
+def is_logged_in() -> bool:
+    return bool(cast(Any, current_user).is_authenticated)
+
+
+def signed_in_user() -> User:
+    """The logged-in user, typed; only for views behind ``login_required``."""
+    user = current_user._get_current_object()  # unwrap Flask-Login's proxy
+    if not isinstance(user, User):
+        raise RuntimeError("signed_in_user() used on a page that does not require login")
+    return user
+
+
+def current_session() -> UserSession | None:
+    is_logged_in()  # makes Flask-Login load the user, and with it the session
+    session: UserSession | None = g.get("user_session")
+    return session
+
+
+def current_client() -> Client:
+    return Client(
+        ip=client_ip(),
+        device_label=device_label(request.headers.get("User-Agent", "")),
+        device_id=request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"]) or None,
+    )
+
+
+def set_login_cookies(
+    response: Response, raw_session: str, device_id: str, *, remember: bool
+) -> None:
+    config = current_app.config
+    secure = bool(config["SESSION_COOKIE_SECURE"])
+    max_age = int(config["SESSION_REMEMBER_LIFETIME"].total_seconds()) if remember else None
+    # Without "remember me" this is a browser-session cookie: it dies with the browser.
+    response.set_cookie(
+        config["AUTH_COOKIE_NAME"],
+        raw_session,
+        max_age=max_age,
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    response.set_cookie(
+        config["DEVICE_COOKIE_NAME"],
+        device_id,
+        max_age=DEVICE_COOKIE_DAYS * 86400,
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def clear_login_cookie(response: Response) -> None:
+    config = current_app.config
+    response.delete_cookie(
+        config["AUTH_COOKIE_NAME"],
+        path="/",
+        secure=bool(config["SESSION_COOKIE_SECURE"]),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def anonymous_required(view: F) -> F:
+    """For log-in and sign-up pages: a logged-in visitor goes home instead."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if is_logged_in():
+            return redirect(url_for("main.index"))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def verified_required(view: F) -> F:
+    """For posting, commenting and following: the email address must be verified first."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not is_logged_in():
+            return login_manager.unauthorized()
+        if not signed_in_user().is_verified:
+            flash("Please confirm your email address first: we sent you a link.", "error")
+            return redirect(url_for("main.index")), 303
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)

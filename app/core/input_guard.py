@@ -1,0 +1,20 @@
+"""Refuse text input that no form field can legitimately contain.
+
+A NUL byte cannot be stored in PostgreSQL text, and would turn a lookup into a
+database error (a 500). No Sapling field accepts one, so such requests get a
+400 before any controller runs. Uploaded files are not inspected here.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, request
+
+
+def install_input_guard(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_bytes() -> None:
+        sources = [request.args] if request.method == "GET" else [request.args, request.form]
+        for values in sources:
+            for key, value in values.items(multi=True):
+                if "\x00" in key or "\x00" in value:
+                    abort(400)

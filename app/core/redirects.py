@@ -1,0 +1,23 @@
+"""Where a `next` parameter may send someone: only to a path on this site."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` if it is a same-site path such as ``/settings?tab=2``; ``default`` otherwise.
+
+    Refuses absolute URLs, scheme-relative ``//evil.example``, backslash tricks
+    (``/\\evil.example``, which browsers read as ``//``) and control characters.
+    """
+    if not target or len(target) > 500:
+        return default
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if any(ord(c) < 32 or c == "\\" for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target

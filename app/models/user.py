@@ -1,0 +1,64 @@
+"""People with accounts, and the usernames they gave up recently."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, utcnow
+
+
+def new_session_epoch() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Canonical form only: NFKC-normalised, lower-case, [a-z0-9._]; see services.usernames.
+    username: Mapped[str] = mapped_column(String(30), unique=True)
+    # As the person typed it (after email-validator's normalisation), for sending mail.
+    email: Mapped[str] = mapped_column(String(254))
+    # Lower-cased, for case-insensitive uniqueness and lookup.
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Rotating this ends every session at once (like Flask-Security's fs_uniquifier).
+    session_epoch: Mapped[str] = mapped_column(String(64), default=new_session_epoch)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    email_verified_at: Mapped[datetime | None]
+    # An email change waits here until the new address is verified.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    username_changed_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    # Flask-Login's interface. Identity comes from the session record, not from here.
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return self.session_epoch
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username}>"
+
+
+class UsernameHold(Base):
+    """A username someone gave up, kept from others for a while so links don't change hands."""
+
+    __tablename__ = "username_holds"
+
+    username: Mapped[str] = mapped_column(String(30), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    held_until: Mapped[datetime] = mapped_column(index=True)

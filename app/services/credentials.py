@@ -1,0 +1,220 @@
+"""Changing what proves who you are: password, email address, username."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import SecurityEventKind, TokenPurpose, User, UsernameHold, utcnow
+from app.services import mailer, security_log, sessions, tokens
+from app.services.accounts import user_by_email, username_taken
+from app.services.clients import Client
+from app.services.errors import FormError
+from app.services.identifiers import IdentifierError, check_email, check_username
+from app.services.passwords import hash_password, password_problems, verify_password
+
+
+def _require_password(user: User, password: str, field: str = "current_password") -> None:
+    if not verify_password(user.password_hash, password):
+        raise FormError("That is not your current password.", field)
+
+
+def _set_password(user: User, new_password: str) -> None:
+    problems = password_problems(new_password, username=user.username, email=user.email)
+    if problems:
+        raise FormError(" ".join(problems), "new_password")
+    user.password_hash = hash_password(new_password)
+    # Every session and every outstanding reset link ends; the caller starts a fresh session.
+    sessions.end_all_sessions(user)
+    tokens.revoke_all(user, TokenPurpose.RESET_PASSWORD)
+
+
+def change_password(user: User, current: str, new: str, client: Client) -> None:
+    _require_password(user, current)
+    _set_password(user, new)
+    security_log.record(user, SecurityEventKind.PASSWORD_CHANGED, client)
+    mailer.queue(
+        user.email,
+        "password_changed",
+        "Your Sapling password was changed",
+        user=user,
+        client=client,
+        reset_url=mailer.link(url_for("auth.forgot_password")),
+    )
+
+
+def request_password_reset(email: str, client: Client) -> None:
+    """Send a reset link if the address has an account; the caller says the same either way."""
+    try:
+        _, email_key = check_email(email)
+    except IdentifierError:
+        return
+    user = user_by_email(email_key)
+    if user is None:
+        return
+    raw = tokens.issue(
+        user, TokenPurpose.RESET_PASSWORD, user.email, current_app.config["PASSWORD_RESET_TTL"]
+    )
+    security_log.record(user, SecurityEventKind.PASSWORD_RESET_REQUESTED, client)
+    mailer.queue(
+        user.email,
+        "password_reset",
+        "Reset your Sapling password",
+        user=user,
+        client=client,
+        reset_url=mailer.link(url_for("auth.reset_password", token=raw)),
+    )
+
+
+def reset_token_user(raw: str) -> User | None:
+    token = tokens.find(raw, TokenPurpose.RESET_PASSWORD)
+    if token is None or token.email != token.user.email:
+        return None
+    return token.user
+
+
+def reset_password(raw: str, new: str, client: Client) -> User | None:
+    token = tokens.find(raw, TokenPurpose.RESET_PASSWORD)
+    if token is None or token.email != token.user.email:
+        return None
+    user = token.user
+    _set_password(user, new)
+    tokens.use(token)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()  # the link proved the address works
+    security_log.record(user, SecurityEventKind.PASSWORD_RESET, client)
+    mailer.queue(
+        user.email,
+        "password_reset_done",
+        "Your Sapling password was reset",
+        user=user,
+        client=client,
+        reset_url=mailer.link(url_for("auth.forgot_password")),
+    )
+    return user
+
+
+def request_email_change(user: User, password: str, new_email: str, client: Client) -> None:
+    """Nothing changes until the new address is confirmed; the old one can cancel."""
+    _require_password(user, password, "password")
+    try:
+        email, email_key = check_email(new_email)
+    except IdentifierError as error:
+        raise FormError(str(error), "email") from None
+    if email_key == user.email_key:
+        raise FormError("That is already your email address.", "email")
+    ttl = current_app.config["EMAIL_CHANGE_TTL"]
+    user.pending_email = email
+    security_log.record(user, SecurityEventKind.EMAIL_CHANGE_REQUESTED, client, detail=email)
+    owner = user_by_email(email_key)
+    if owner is not None:
+        # Don't reveal that the address has an account; tell its owner instead.
+        mailer.queue(
+            owner.email,
+            "email_change_attempt",
+            "Someone tried to use your email address on Sapling",
+            user=owner,
+        )
+    else:
+        raw = tokens.issue(user, TokenPurpose.CHANGE_EMAIL, email, ttl)
+        mailer.queue(
+            email,
+            "email_change_confirm",
+            "Confirm your new email address for Sapling",
+            user=user,
+            confirm_url=mailer.link(url_for("auth.confirm_email_change", token=raw)),
+        )
+    cancel = tokens.issue(user, TokenPurpose.CANCEL_EMAIL_CHANGE, user.email, ttl * 7)
+    mailer.queue(
+        user.email,
+        "email_change_notice",
+        "Your Sapling email address is being changed",
+        user=user,
+        new_email=email,
+        client=client,
+        cancel_url=mailer.link(url_for("auth.cancel_email_change", token=cancel)),
+    )
+
+
+def confirm_email_change(raw: str, client: Client) -> User | None:
+    token = tokens.find(raw, TokenPurpose.CHANGE_EMAIL)
+    if token is None or token.user.pending_email != token.email:
+        return None
+    user = token.user
+    email, email_key = check_email(token.email)
+    if user_by_email(email_key) is not None:
+        raise FormError("Another account now uses that email address.")
+    old = user.email
+    user.email, user.email_key = email, email_key
+    user.pending_email = None
+    user.email_verified_at = utcnow()
+    tokens.use(token)
+    tokens.revoke_all(user, TokenPurpose.VERIFY_EMAIL)
+    tokens.revoke_all(user, TokenPurpose.RESET_PASSWORD)
+    security_log.record(user, SecurityEventKind.EMAIL_CHANGED, client, detail=f"{old} → {email}")
+    return user
+
+
+def cancel_email_change(raw: str, client: Client) -> User | None:
+    """From the old address: stop a pending change, or undo one that already happened."""
+    token = tokens.find(raw, TokenPurpose.CANCEL_EMAIL_CHANGE)
+    if token is None:
+        return None
+    user = token.user
+    undo = user.email != token.email
+    if undo:
+        email, email_key = check_email(token.email)
+        if user_by_email(email_key) is not None:
+            raise FormError("That address now belongs to another account; contact support.")
+    tokens.use(token)
+    tokens.revoke_all(user, TokenPurpose.CHANGE_EMAIL)
+    user.pending_email = None
+    detail = "pending change stopped"
+    if undo:
+        # Already changed: give the account back to the old address and sign everyone out.
+        user.email, user.email_key = email, email_key
+        sessions.end_all_sessions(user)
+        detail = "change undone, all sessions ended"
+    security_log.record(user, SecurityEventKind.EMAIL_CHANGE_CANCELLED, client, detail=detail)
+    return user
+
+
+def change_username(user: User, new: str, client: Client) -> None:
+    try:
+        username = check_username(new)
+    except IdentifierError as error:
+        raise FormError(str(error), "username") from None
+    if username == user.username:
+        raise FormError("That is already your username.", "username")
+    if username_taken(username, by_other_than=user):
+        raise FormError("That username is taken.", "username")
+    old = user.username
+    existing_hold = db.session.get(UsernameHold, old)
+    held_until = utcnow() + current_app.config["USERNAME_HOLD"]
+    if existing_hold is None:
+        db.session.add(UsernameHold(username=old, user_id=user.id, held_until=held_until))
+    else:
+        existing_hold.user_id, existing_hold.held_until = user.id, held_until
+    own_hold = db.session.get(UsernameHold, username)
+    if own_hold is not None:
+        db.session.delete(own_hold)  # taking one's own old name back
+    try:
+        with db.session.begin_nested():
+            user.username = username
+            user.username_changed_at = utcnow()
+    except IntegrityError:
+        raise FormError("That username is taken.", "username") from None
+    security_log.record(
+        user, SecurityEventKind.USERNAME_CHANGED, client, detail=f"@{old} → @{username}"
+    )
+
+
+def email_change_link_target(raw: str) -> str | None:
+    """The new address a confirmation link would switch to, if the link still works."""
+    token = tokens.find(raw, TokenPurpose.CHANGE_EMAIL)
+    return token.email if token is not None and token.user.pending_email == token.email else None
+
+
+def cancel_link_works(raw: str) -> bool:
+    return tokens.find(raw, TokenPurpose.CANCEL_EMAIL_CHANGE) is not None

@@ -1,0 +1,119 @@
+"""The email outbox: messages are rows written in the request's transaction.
+
+They are delivered right after the request commits (when
+MAIL_DELIVER_AFTER_COMMIT is on, the default) and by `flask outbox send`, which retries
+failures with exponential backoff. If the SMTP server is down nothing is lost:
+the row waits. Without MAIL_SERVER (development), messages are logged and
+saved as .eml files under instance/mail/ so their links can be clicked.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, g, has_request_context, render_template
+from sqlalchemy import select
+
+from app.core.database import after_commit
+from app.extensions import db
+from app.models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=6)
+BATCH_SIZE = 50
+
+
+def queue(to: str, template: str, subject: str, **context: Any) -> OutboxMessage:
+    """Render ``email/<template>.txt`` and ``.html`` into an outbox row (flushed, not committed)."""
+    context.update(subject=subject, base_url=current_app.config["BASE_URL"])
+    message = OutboxMessage(
+        to_address=to,
+        subject=subject,
+        text_body=render_template(f"email/{template}.txt", **context),
+        html_body=render_template(f"email/{template}.html", **context),
+    )
+    db.session.add(message)
+    db.session.flush()
+    if has_request_context() and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
+        g.setdefault("outbox_ids", []).append(message.id)
+        after_commit(_deliver_this_requests_mail)
+    return message
+
+
+def _deliver_this_requests_mail() -> None:
+    deliver(g.pop("outbox_ids", []))
+    db.session.commit()
+
+
+def link(path: str) -> str:
+    """An absolute link for an email, from BASE_URL and never from the request's Host header."""
+    return str(current_app.config["BASE_URL"]) + path
+
+
+def _build(message: OutboxMessage) -> EmailMessage:
+    email = EmailMessage()
+    email["Subject"] = message.subject
+    email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.to_address
+    email["Message-ID"] = make_msgid(domain="sapling.local")
+    email.set_content(message.text_body)
+    email.add_alternative(message.html_body, subtype="html")
+    return email
+
+
+def _send(email: EmailMessage) -> None:
+    config = current_app.config
+    server = config["MAIL_SERVER"]
+    if not server:
+        folder = Path(config["MAIL_OUTBOX_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{utcnow():%Y%m%d-%H%M%S}-{email['Message-ID'].strip('<>')}.eml"
+        path.write_bytes(bytes(email))
+        log.info("No MAIL_SERVER: saved %r for %s to %s", email["Subject"], email["To"], path)
+        return
+    with smtplib.SMTP(server, config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(email)
+
+
+def _due(ids: list[int] | None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= utcnow()
+    )
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    query = query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(BATCH_SIZE)
+    # Two workers never take the same message (PostgreSQL); SQLite has one writer anyway.
+    query = query.with_for_update(skip_locked=True)
+    return list(db.session.scalars(query))
+
+
+def deliver(ids: list[int] | None = None) -> tuple[int, int]:
+    """Send what is due (only ``ids`` if given); returns (sent, failed). The caller commits."""
+    sent = failed = 0
+    for message in _due(ids):
+        try:
+            _send(_build(message))
+        except (OSError, smtplib.SMTPException) as error:
+            message.attempts += 1
+            backoff = min(timedelta(minutes=2 ** (message.attempts - 1)), MAX_BACKOFF)
+            message.next_attempt_at = utcnow() + backoff
+            message.last_error = f"{type(error).__name__}: {error}"[:300]
+            log.warning("Delivery of message %s failed (attempt %s)", message.id, message.attempts)
+            failed += 1
+        else:
+            message.sent_at = utcnow()
+            sent += 1
+    db.session.flush()
+    return sent, failed

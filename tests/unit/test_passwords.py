@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from flask import Flask
+
+from app.services.passwords import hash_password, needs_rehash, password_problems, verify_password
+
+
+def test_hashes_are_argon2id_and_verify_after_unicode_normalisation(app: Flask) -> None:
+    with app.app_context():
+        stored = hash_password("ｆｕｌｌｗｉｄｔｈ passphrase")  # fullwidth letters
+        assert stored.startswith("$argon2id$")
+        assert verify_password(stored, "fullwidth passphrase")
+        assert not verify_password(stored, "fullwidth passphrasE")
+
+
+def test_unreadable_hashes_never_verify_and_ask_for_a_rehash(app: Flask) -> None:
+    with app.app_context():
+        assert not verify_password("not-a-hash", "anything at all")
+        assert needs_rehash("not-a-hash")
+
+
+def test_policy_has_no_composition_rules(app: Flask) -> None:
+    with app.app_context():
+        assert password_problems("all lower case words here") == []
+        assert password_problems("1234567890123456789") == []  # long enough, and not on the list
+
+
+def test_email_local_part_is_refused_in_the_password(app: Flask) -> None:
+    with app.app_context():
+        problems = password_problems(
+            "hello-rowan.tree-2024", username="someone", email="rowan.tree@example.org"
+        )
+        assert problems == ["Your password must not contain your email address."]
