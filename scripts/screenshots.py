@@ -18,7 +18,9 @@ from app import create_app
 from app.config import DevelopmentConfig
 from app.extensions import alembic
 from scripts.browser import launch_chromium
-from tests.browser.pages import PAGES, THEMES, VIEWPORTS
+from tests.browser.pages import MEMBER, PAGES, THEMES, UNVERIFIED, VIEWPORTS
+from tests.factories import PASSWORD, create_user
+from tests.support.browser import log_in
 from tests.support.live_server import LiveServer
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -34,25 +36,39 @@ def main() -> None:
                 "DATABASE_URL": f"sqlite:///{tmp}/demo.db",
                 "MEDIA_ROOT": f"{tmp}/media",
                 "LOG_LEVEL": "WARNING",
+                "MAIL_OUTBOX_DIR": f"{tmp}/mail",
             }
         )
         app = create_app(config)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         with app.app_context():
             alembic.upgrade()
+        for username, verified in ((MEMBER, True), (UNVERIFIED, False)):
+            create_user(app, username, verified=verified)
         with LiveServer(app) as server, sync_playwright() as playwright:
             browser = launch_chromium(playwright)
+            states = {}
+            for username in (MEMBER, UNVERIFIED):
+                context = browser.new_context(base_url=server.url)
+                log_in(context.new_page(), username, PASSWORD)
+                states[username] = context.storage_state()
+                context.close()
             for spec in (p for p in PAGES if p.screenshot):
                 for theme in THEMES:
                     for name, viewport in VIEWPORTS.items():
-                        page = browser.new_page(
-                            base_url=server.url, color_scheme=theme, viewport=viewport
+                        context = browser.new_context(
+                            base_url=server.url,
+                            color_scheme=theme,
+                            viewport=viewport,
+                            storage_state=states[spec.login] if spec.login else None,
                         )
+                        page = context.new_page()
                         page.goto(spec.path)
                         page.wait_for_timeout(LOGO_ANIMATION_MS)
                         path = OUT / f"{spec.name}-{theme}-{name}.png"
-                        page.screenshot(path=str(path), full_page=True)
-                        page.close()
+                        # Mobile shots stay one screen tall: the fixed bottom bar stays in place.
+                        page.screenshot(path=str(path), full_page=name == "desktop")
+                        context.close()
                         print(f"wrote {path.relative_to(OUT.parent.parent)}")
             browser.close()
 

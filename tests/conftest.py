@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,20 +78,29 @@ def build_app(
     return create_app(TestingConfig(environ), settings)
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database migrated to head for this test session, dropped afterwards."""
+@contextmanager
+def migrated_database(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
+    """A fresh database migrated to head, dropped afterwards."""
     if DATABASE.server_url:
         url = create_throwaway_database(DATABASE.server_url)
     else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'sapling-test.db'}"
-    app = build_app(url, tmp_path_factory.mktemp("migrate-media"))
+        url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'sapling-test.db'}"
+    app = build_app(url, tmp_path_factory.mktemp(f"{name}-media"))
     with app.app_context():
         alembic.upgrade()
         db.engine.dispose()
-    yield url
-    if DATABASE.server_url:
-        drop_database(DATABASE.server_url, url)
+    try:
+        yield url
+    finally:
+        if DATABASE.server_url:
+            drop_database(DATABASE.server_url, url)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The session's database; each test runs inside a transaction that is rolled back."""
+    with migrated_database(tmp_path_factory, "db") as url:
+        yield url
 
 
 @pytest.fixture
@@ -155,15 +166,43 @@ def user(app: Flask) -> User:
     return create_user(app, "juniper", "juniper@example.org")
 
 
+@dataclass(frozen=True)
+class LiveSite:
+    """The app on a real port, its own database, and the SMTP server it sends through."""
+
+    server: LiveServer
+    mailbox: Mailbox
+    app: Flask
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+LIVE_MEMBER = "member.live"
+LIVE_SPROUT = "sprout.live"  # not verified yet
+
+
 @pytest.fixture(scope="session")
-def live_server(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    app = build_app(database_url, tmp_path_factory.mktemp("live-media"))
-    with LiveServer(app) as server:
-        yield server
-    with app.app_context():
-        db.engine.dispose()
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    """Browser tests commit for real, so they get a database of their own."""
+    with migrated_database(tmp_path_factory, "live-db") as url, SMTPServer() as smtp:
+        app = build_app(
+            url,
+            tmp_path_factory.mktemp("live-media"),
+            {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_USE_TLS": False},
+        )
+        create_user(app, LIVE_MEMBER)
+        create_user(app, LIVE_SPROUT, verified=False)
+        with LiveServer(app) as server:
+            yield LiveSite(server, smtp.mailbox, app)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_site: LiveSite) -> LiveServer:
+    return live_site.server
 
 
 @pytest.fixture(scope="session")

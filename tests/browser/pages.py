@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Accounts that exist on the browser tests' live site (see tests/conftest.py).
+MEMBER = "member.live"
+UNVERIFIED = "sprout.live"
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -14,12 +18,26 @@ class PageSpec:
     path: str
     status: int = 200
     screenshot: bool = True
+    login: str | None = None  # the username to log in as first
 
 
 PAGES = [
     PageSpec("landing", "/"),
     PageSpec("gallery", "/_gallery/"),
     PageSpec("not-found", "/this-page-does-not-exist", status=404, screenshot=False),
+    PageSpec("signup", "/signup"),
+    PageSpec("login", "/login"),
+    PageSpec("check-inbox", "/signup/check-inbox", screenshot=False),
+    PageSpec("forgot-password", "/password/forgot", screenshot=False),
+    PageSpec("link-invalid", "/verify/not-a-real-link", status=400, screenshot=False),
+    PageSpec("home-member", "/", login=MEMBER, screenshot=False),
+    PageSpec("home-unverified", "/", login=UNVERIFIED),
+    PageSpec("settings", "/settings/", login=MEMBER),
+    PageSpec("settings-password", "/settings/password", login=MEMBER, screenshot=False),
+    PageSpec("settings-email", "/settings/email", login=MEMBER, screenshot=False),
+    PageSpec("settings-username", "/settings/username", login=MEMBER, screenshot=False),
+    PageSpec("devices", "/settings/devices", login=MEMBER),
+    PageSpec("security-activity", "/settings/security", login=MEMBER),
 ]
 
 THEMES = ("light", "dark")

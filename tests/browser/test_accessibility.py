@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import BrowserContext
 
 from tests.browser.pages import PAGES, THEMES, VIEWPORTS, PageSpec
-from tests.support.live_server import LiveServer
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -43,21 +43,17 @@ def describe(violations: list[dict[str, object]]) -> str:
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
 def test_page_has_no_accessibility_violations(
-    browser: Browser,
-    live_server: LiveServer,
+    context_for: Callable[..., BrowserContext],
     axe_source: str,
     spec: PageSpec,
     theme: str,
     viewport: str,
 ) -> None:
-    context = browser.new_context(
-        base_url=live_server.url, color_scheme=theme, viewport=VIEWPORTS[viewport]
-    )
+    context = context_for(spec, color_scheme=theme, viewport=VIEWPORTS[viewport])
     page = context.new_page()
     response = page.goto(spec.path)
     assert response is not None and response.status == spec.status
     # Evaluated through the DevTools protocol, so the page's CSP stays strict.
     page.evaluate(axe_source)
     results = page.evaluate(RUN_AXE, AXE_TAGS)
-    context.close()
     assert results["violations"] == [], describe(results["violations"])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.pages import PAGES, VIEWPORTS, PageSpec
 from tests.support.live_server import LiveServer
@@ -11,20 +13,19 @@ from tests.support.live_server import LiveServer
 
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
 def test_page_fits_a_360px_screen_without_sideways_scrolling(
-    browser: Browser, live_server: LiveServer, spec: PageSpec
+    context_for: Callable[..., BrowserContext], spec: PageSpec
 ) -> None:
-    page = browser.new_page(base_url=live_server.url, viewport=VIEWPORTS["mobile"])
+    page = context_for(spec, viewport=VIEWPORTS["mobile"]).new_page()
     page.goto(spec.path)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    page.close()
     assert overflow <= 0, f"{spec.path} is {overflow}px wider than the screen"
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
 def test_every_image_reserves_its_space_and_has_alt_text(
-    browser: Browser, live_server: LiveServer, spec: PageSpec
+    context_for: Callable[..., BrowserContext], spec: PageSpec
 ) -> None:
-    page = browser.new_page(base_url=live_server.url)
+    page = context_for(spec).new_page()
     page.goto(spec.path)
     missing = page.evaluate(
         """[...document.images]
@@ -32,7 +33,6 @@ def test_every_image_reserves_its_space_and_has_alt_text(
                              || !img.hasAttribute("alt"))
             .map((img) => img.outerHTML)"""
     )
-    page.close()
     assert missing == []
 
 

@@ -54,3 +54,14 @@ class PageWatcher:
             "third-party requests": self.foreign_requests,
         }
         return {kind: items for kind, items in found.items() if items}
+
+
+def log_in(page: Page, username: str, password: str, *, remember: bool = False) -> None:
+    """Log in through the form, as a person would."""
+    page.goto("/login")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(password)
+    if remember:
+        page.get_by_label("Keep me signed in for 30 days on this device").check()
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
