@@ -78,6 +78,10 @@ def _send(email: EmailMessage) -> None:
         path = folder / f"{utcnow():%Y%m%d-%H%M%S}-{email['Message-ID'].strip('<>')}.eml"
         path.write_bytes(bytes(email))
         log.info("No MAIL_SERVER: saved %r for %s to %s", email["Subject"], email["To"], path)
+        if config["ENV_NAME"] == "development":
+            # Only on a developer's machine: the text, links included, so they can be clicked.
+            body = email.get_body(preferencelist=("plain",))
+            log.info("Message text:\n%s", body.get_content() if body else "")
         return
     with smtplib.SMTP(server, config["MAIL_PORT"], timeout=10) as smtp:
         if config["MAIL_USE_TLS"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
@@ -160,3 +161,13 @@ def test_maintenance_purges_only_what_is_dead(
         "Removed 0 sessions, 0 links, 0 username holds."
         in invoke(app, runner, "maintenance", "run").output
     )
+
+
+def test_development_prints_mail_to_the_log_so_links_can_be_clicked(
+    app: Flask, auth: AuthActions, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app.config.update(MAIL_SERVER=None, ENV_NAME="development")
+    auth.post("/signup", {"username": "fern", "email": "fern@example.org", "password": PASSWORD})
+    output = capsys.readouterr().err
+    assert "Confirm your email address for Sapling" in output
+    assert "http://127.0.0.1:8000/verify/" in output
