@@ -56,6 +56,11 @@ def configure_sqlite(engine: Engine) -> None:
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs; the
     documented recipe hands transaction control to SQLAlchemy instead. Foreign
     keys are off in SQLite unless asked for.
+
+    Transactions start with BEGIN IMMEDIATE: two deferred transactions that both
+    read and then write deadlock, and SQLite fails one at once ("database is
+    locked") instead of waiting. Taking the write lock up front makes writers
+    queue for up to busy_timeout, which is what a small embedded deployment needs.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -72,4 +77,4 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskCliRunner
 
 from app.extensions import alembic, db
 from tests.conftest import DATABASE, build_app
 from tests.support.databases import create_throwaway_database, drop_database
 
 
-def test_migrated_schema_matches_the_models(app: Flask) -> None:
+@pytest.fixture
+def plain_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app without the test transaction: Alembic opens connections of its own."""
+    flask_app = build_app(database_url, tmp_path / "media")
+    yield flask_app
+    with flask_app.app_context():
+        db.engine.dispose()
+
+
+def test_migrated_schema_matches_the_models(plain_app: Flask) -> None:
+    app = plain_app
     with app.app_context():
         assert alembic.compare_metadata() == []
 
 
-def test_database_is_at_the_single_head(app: Flask) -> None:
+def test_database_is_at_the_single_head(plain_app: Flask) -> None:
+    app = plain_app
     with app.app_context():
         heads = [script.revision for script in alembic.heads()]
         current = [script.revision for script in alembic.current()]
@@ -38,7 +51,9 @@ def test_upgrade_downgrade_upgrade_round_trip(tmp_path: Path) -> None:
             head = [s.revision for s in alembic.current()]
             alembic.downgrade("base")
             assert alembic.current() == ()
-            tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+            connection = alembic.migration_context.connection
+            assert connection is not None
+            tables = set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
             assert tables == set(), f"downgrade left tables behind: {tables}"
             alembic.upgrade()
             assert [s.revision for s in alembic.current()] == head
@@ -49,8 +64,9 @@ def test_upgrade_downgrade_upgrade_round_trip(tmp_path: Path) -> None:
             drop_database(DATABASE.server_url, url)
 
 
-def test_flask_db_current_names_the_head(app: Flask, runner: FlaskCliRunner) -> None:
-    with app.app_context():  # the `flask` command pushes one; the test runner does not
+def test_flask_db_current_names_the_head(plain_app: Flask) -> None:
+    runner = plain_app.test_cli_runner()
+    with plain_app.app_context():  # the `flask` command pushes one; the test runner does not
         result = runner.invoke(args=["db", "current"])
     assert result.exit_code == 0, result.output
     assert "(head)" in result.output
