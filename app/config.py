@@ -130,6 +130,17 @@ class Config:
         self.RATELIMIT_SIGNUP = env.get("RATELIMIT_SIGNUP") or "5 per hour"
         self.RATELIMIT_EMAIL = env.get("RATELIMIT_EMAIL") or "5 per hour"
         self.RATELIMIT_USERNAME_CHANGE = env.get("RATELIMIT_USERNAME_CHANGE") or "3 per day"
+        self.RATELIMIT_SECOND_FACTOR = env.get("RATELIMIT_SECOND_FACTOR") or "10 per minute"
+        self.RATELIMIT_REAUTH = env.get("RATELIMIT_REAUTH") or "10 per minute"
+        self.MFA_PENDING_TTL = timedelta(minutes=5)
+        self.REAUTH_WINDOW = timedelta(minutes=5)
+        self.TRUSTED_BROWSER_DAYS = _int(env, "TRUSTED_BROWSER_DAYS", 30)
+        self.TRUSTED_BROWSER_COOKIE_NAME = "sapling_trusted"
+        # Passkeys: the site's domain, and the origins the browser may report.
+        self.WEBAUTHN_RP_ID = env.get("WEBAUTHN_RP_ID") or "localhost"
+        self.WEBAUTHN_RP_NAME = env.get("WEBAUTHN_RP_NAME") or "Sapling"
+        origins = env.get("WEBAUTHN_ORIGINS") or "http://localhost:8000"
+        self.WEBAUTHN_ORIGINS = [o.strip().rstrip("/") for o in origins.split(",") if o.strip()]
 
 
 class DevelopmentConfig(Config):
@@ -186,6 +197,7 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_NAME = "__Host-sapling_session"
         self.AUTH_COOKIE_NAME = "__Host-sapling_auth"
         self.DEVICE_COOKIE_NAME = "__Host-sapling_device"
+        self.TRUSTED_BROWSER_COOKIE_NAME = "__Host-sapling_trusted"
         self.PREFERRED_URL_SCHEME = "https"
         self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", 63072000)
         self.LOG_FORMAT = env.get("LOG_FORMAT") or "json"

@@ -190,11 +190,30 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         app = build_app(
             url,
             tmp_path_factory.mktemp("live-media"),
-            {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_USE_TLS": False},
+            {
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": smtp.port,
+                "MAIL_USE_TLS": False,
+                # Every browser test comes from 127.0.0.1; limits have functional tests.
+                **dict.fromkeys(
+                    (
+                        "RATELIMIT_LOGIN",
+                        "RATELIMIT_SIGNUP",
+                        "RATELIMIT_EMAIL",
+                        "RATELIMIT_SECOND_FACTOR",
+                        "RATELIMIT_REAUTH",
+                    ),
+                    "10000 per minute",
+                ),
+            },
         )
         create_user(app, LIVE_MEMBER)
         create_user(app, LIVE_SPROUT, verified=False)
-        with LiveServer(app) as server:
+        server = LiveServer(app)
+        # Passkeys need a domain, not an IP: the passkey tests browse http://localhost:PORT.
+        port = server.server.server_port
+        app.config["WEBAUTHN_ORIGINS"] = [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+        with server:
             yield LiveSite(server, smtp.mailbox, app)
         with app.app_context():
             db.engine.dispose()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User, utcnow
-from app.services import accounts, sessions
+from app.services import accounts, mailer, second_factor, sessions
 from app.services.errors import FormError
 from app.services.passwords import hash_password, password_problems
 
@@ -81,3 +81,14 @@ def verify_email(username: str) -> None:
         user.email_verified_at = utcnow()
         db.session.commit()
     click.echo(f"@{user.username}'s address {user.email} is confirmed.")
+
+
+@users.command("reset-mfa")
+@click.argument("username")
+def reset_mfa(username: str) -> None:
+    """Remove a user's authenticator app, recovery codes, passkeys and trusted browsers."""
+    user = _get_user(username)
+    second_factor.reset_all(user)
+    db.session.commit()
+    mailer.deliver_queued()
+    click.echo(f"Two-step login was reset for @{user.username}; they have been told by email.")

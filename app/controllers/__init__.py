@@ -9,14 +9,18 @@ from app.controllers.errors import register_error_handlers
 from app.controllers.gallery import bp as gallery_bp
 from app.controllers.health import bp as health_bp
 from app.controllers.main import bp as main_bp
+from app.controllers.mfa import bp as mfa_bp
 from app.controllers.settings import bp as settings_bp
+from app.controllers.two_factor import bp as two_factor_bp
 
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(mfa_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(two_factor_bp)
     if app.config["COMPONENT_GALLERY"]:
         app.register_blueprint(gallery_bp)
     register_error_handlers(app)

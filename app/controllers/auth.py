@@ -9,14 +9,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from app.controllers.login_flow import finish_login
 from app.core.authentication import (
     anonymous_required,
+    begin_pending_login,
     clear_login_cookie,
     current_client,
     current_session,
     is_logged_in,
     login_required,
-    set_login_cookies,
     signed_in_user,
 )
 from app.core.database import keep_changes_on_error
@@ -24,7 +25,7 @@ from app.core.redirects import safe_next
 from app.extensions import limiter
 from app.forms.auth import EmailForm, LoginForm, NewPasswordForm, ResendForm, SignupForm
 from app.forms.base import ConfirmForm, Form
-from app.services import accounts, credentials, sessions
+from app.services import accounts, credentials, second_factor, sessions
 from app.services.errors import FormError
 
 bp = Blueprint("auth", __name__)
@@ -82,10 +83,14 @@ def login() -> Page:
         client = current_client()
         user = accounts.authenticate(form.identifier.data or "", form.password.data or "", client)
         if user is not None:
-            _, raw, device_id = accounts.log_in(user, client, remember=bool(form.remember.data))
-            response = redirect(safe_next(form.next.data or "", url_for("main.index")), 303)
-            set_login_cookies(response, raw, device_id, remember=bool(form.remember.data))
-            return response
+            remember, next_url = bool(form.remember.data), form.next.data or ""
+            trusted = request.cookies.get(current_app.config["TRUSTED_BROWSER_COOKIE_NAME"])
+            if second_factor.has_second_factor(user) and not second_factor.is_trusted(
+                user, trusted
+            ):
+                begin_pending_login(user, remember=remember, next_url=next_url)
+                return redirect(url_for("mfa.verify"), 303)
+            return finish_login(user, remember=remember, next_url=next_url)
         keep_changes_on_error()  # the failed attempt goes into the owner's security timeline
         form.form_errors.append("That username or email and password don't match. Try again.")
         return render_template("auth/login.html", form=form), 401

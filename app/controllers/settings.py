@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from app.core.authentication import (
     current_client,
     current_session,
+    fresh_required,
     login_required,
     set_login_cookies,
     signed_in_user,
@@ -15,7 +16,7 @@ from app.core.authentication import (
 from app.extensions import limiter
 from app.forms.base import ConfirmForm, Form
 from app.forms.settings import ChangeEmailForm, ChangePasswordForm, ChangeUsernameForm
-from app.services import credentials, security_log, sessions
+from app.services import credentials, second_factor, security_log, sessions
 from app.services.errors import FormError
 from app.views.settings import devices_view, timeline_view
 
@@ -40,6 +41,7 @@ def index() -> str:
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@fresh_required
 def password() -> Page:
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -68,6 +70,7 @@ def password() -> Page:
 
 
 @bp.route("/email", methods=["GET", "POST"])
+@fresh_required
 def email() -> Page:
     form = ChangeEmailForm()
     if form.validate_on_submit():
@@ -105,8 +108,22 @@ def username() -> Page:
 
 @bp.get("/devices")
 def devices() -> str:
-    rows = devices_view(sessions.active_sessions(signed_in_user()), current_session())
-    return render_template("settings/devices.html", form=ConfirmForm(), sessions=rows)
+    user = signed_in_user()
+    rows = devices_view(sessions.active_sessions(user), current_session())
+    trusted = second_factor.trusted_browsers(user)
+    return render_template(
+        "settings/devices.html", form=ConfirmForm(), sessions=rows, trusted=trusted
+    )
+
+
+@bp.post("/devices/trusted/<int:trust_id>/revoke")
+def untrust_browser(trust_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not second_factor.untrust(signed_in_user(), trust_id, current_client()):
+        abort(404)
+    flash("That browser will be asked for the second step again.", "success")
+    return redirect(url_for("settings.devices"), 303)
 
 
 @bp.post("/devices/<int:session_id>/revoke")

@@ -7,17 +7,18 @@ never from Flask's signed cookie, so revoking the record logs the browser out.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 import flask_login
-from flask import Flask, current_app, flash, g, redirect, request, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.core.client_ip import client_ip
-from app.extensions import login_manager
+from app.extensions import db, login_manager
 from app.models import User, UserSession
 from app.services import sessions
 from app.services.clients import Client, device_label
@@ -132,6 +133,59 @@ def verified_required(view: F) -> F:
         if not signed_in_user().is_verified:
             flash("Please confirm your email address first: we sent you a link.", "error")
             return redirect(url_for("main.index")), 303
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+PENDING_LOGIN_KEY = "pending_login"
+
+
+def begin_pending_login(user: User, *, remember: bool, next_url: str) -> None:
+    """The password was right; the second step is still to come (kept in the signed cookie)."""
+    session[PENDING_LOGIN_KEY] = {
+        "uid": user.id,
+        "epoch": user.session_epoch,
+        "at": time.time(),
+        "remember": remember,
+        "next": next_url,
+    }
+
+
+def pending_login() -> tuple[User, bool, str] | None:
+    """(user, remember, next) while a second step is pending and younger than 5 minutes."""
+    data = session.get(PENDING_LOGIN_KEY)
+    if not isinstance(data, dict):
+        return None
+    ttl = current_app.config["MFA_PENDING_TTL"].total_seconds()
+    if not isinstance(data.get("at"), int | float) or time.time() - data["at"] > ttl:
+        session.pop(PENDING_LOGIN_KEY, None)
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.session_epoch != data.get("epoch"):
+        session.pop(PENDING_LOGIN_KEY, None)
+        return None
+    return user, bool(data.get("remember")), str(data.get("next") or "")
+
+
+def clear_pending_login() -> None:
+    session.pop(PENDING_LOGIN_KEY, None)
+
+
+def fresh_required(view: F) -> F:
+    """Sensitive actions: the person must have proved who they are in the last 5 minutes.
+
+    Checked on every method, so a form left open in a stale tab cannot slip through.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not is_logged_in():
+            return login_manager.unauthorized()
+        current = current_session()
+        if current is None or not sessions.is_fresh(current):
+            flash("Please confirm it's you to continue.", "info")
+            return redirect(url_for("mfa.reauth", next=request.path), 303)
         return view(*args, **kwargs)
 
     return cast(F, wrapper)

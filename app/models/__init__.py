@@ -5,6 +5,7 @@ whenever the package is imported (Alembic compares against it).
 """
 
 from app.models.base import Base, utcnow
+from app.models.mfa import Passkey, RecoveryCode, TotpFactor, TrustedBrowser
 from app.models.outbox import OutboxMessage
 from app.models.security_event import SecurityEvent, SecurityEventKind
 from app.models.session import KnownDevice, UserSession
@@ -16,9 +17,13 @@ __all__ = [
     "Base",
     "KnownDevice",
     "OutboxMessage",
+    "Passkey",
+    "RecoveryCode",
     "SecurityEvent",
     "SecurityEventKind",
     "TokenPurpose",
+    "TotpFactor",
+    "TrustedBrowser",
     "User",
     "UserSession",
     "UsernameHold",

@@ -26,6 +26,18 @@ class SecurityEventKind(enum.StrEnum):
     EMAIL_CHANGED = "email_changed"
     EMAIL_CHANGE_CANCELLED = "email_change_cancelled"
     USERNAME_CHANGED = "username_changed"
+    TOTP_ENABLED = "totp_enabled"
+    TOTP_DISABLED = "totp_disabled"
+    RECOVERY_CODES_GENERATED = "recovery_codes_generated"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    PASSKEY_ADDED = "passkey_added"
+    PASSKEY_REMOVED = "passkey_removed"
+    PASSKEY_RENAMED = "passkey_renamed"
+    SECOND_FACTOR_FAILED = "second_factor_failed"
+    BROWSER_TRUSTED = "browser_trusted"
+    BROWSER_UNTRUSTED = "browser_untrusted"
+    REAUTHENTICATED = "reauthenticated"
+    MFA_RESET_BY_OPERATOR = "mfa_reset_by_operator"
 
 
 class SecurityEvent(Base):

@@ -35,6 +35,8 @@ class User(Base):
     pending_email: Mapped[str | None] = mapped_column(String(254))
     username_changed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # The WebAuthn user handle: random, so passkeys never carry the username or id.
+    webauthn_handle: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -44,6 +44,13 @@ def username_taken(username: str, *, by_other_than: User | None = None) -> bool:
         )
     )
     return hold is not None and (by_other_than is None or hold.user_id != by_other_than.id)
+
+
+def user_by_id(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"no user {user_id}")
+    return user
 
 
 def user_by_email(email_key: str) -> User | None:
@@ -123,8 +130,8 @@ def _tell_owner_of_signup_attempt(user: User) -> None:
         "signup_attempt",
         "Someone tried to sign up with your email address",
         user=user,
-        login_url=mailer.link(url_for("auth.login")),
-        reset_url=mailer.link(url_for("auth.forgot_password")),
+        login_url=mailer.link("auth.login"),
+        reset_url=mailer.link("auth.forgot_password"),
     )
 
 
@@ -137,7 +144,7 @@ def send_verification(user: User) -> None:
         "verify_email",
         "Confirm your email address for Sapling",
         user=user,
-        verify_url=mailer.link(url_for("auth.verify_email", token=raw)),
+        verify_url=mailer.link("auth.verify_email", token=raw),
     )
 
 
@@ -194,8 +201,8 @@ def log_in(user: User, client: Client, *, remember: bool) -> tuple[UserSession, 
             user=user,
             client=client,
             when=utcnow(),
-            devices_url=mailer.link(url_for("settings.devices")),
-            reset_url=mailer.link(url_for("auth.forgot_password")),
+            devices_url=mailer.link("settings.devices"),
+            reset_url=mailer.link("auth.forgot_password"),
         )
     return session, raw, device_id
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -40,7 +40,7 @@ def change_password(user: User, current: str, new: str, client: Client) -> None:
         "Your Sapling password was changed",
         user=user,
         client=client,
-        reset_url=mailer.link(url_for("auth.forgot_password")),
+        reset_url=mailer.link("auth.forgot_password"),
     )
 
 
@@ -63,7 +63,7 @@ def request_password_reset(email: str, client: Client) -> None:
         "Reset your Sapling password",
         user=user,
         client=client,
-        reset_url=mailer.link(url_for("auth.reset_password", token=raw)),
+        reset_url=mailer.link("auth.reset_password", token=raw),
     )
 
 
@@ -90,7 +90,7 @@ def reset_password(raw: str, new: str, client: Client) -> User | None:
         "Your Sapling password was reset",
         user=user,
         client=client,
-        reset_url=mailer.link(url_for("auth.forgot_password")),
+        reset_url=mailer.link("auth.forgot_password"),
     )
     return user
 
@@ -123,7 +123,7 @@ def request_email_change(user: User, password: str, new_email: str, client: Clie
             "email_change_confirm",
             "Confirm your new email address for Sapling",
             user=user,
-            confirm_url=mailer.link(url_for("auth.confirm_email_change", token=raw)),
+            confirm_url=mailer.link("auth.confirm_email_change", token=raw),
         )
     cancel = tokens.issue(user, TokenPurpose.CANCEL_EMAIL_CHANGE, user.email, ttl * 7)
     mailer.queue(
@@ -133,7 +133,7 @@ def request_email_change(user: User, password: str, new_email: str, client: Clie
         user=user,
         new_email=email,
         client=client,
-        cancel_url=mailer.link(url_for("auth.cancel_email_change", token=cancel)),
+        cancel_url=mailer.link("auth.cancel_email_change", token=cancel),
     )
 
 

@@ -42,19 +42,26 @@ def queue(to: str, template: str, subject: str, **context: Any) -> OutboxMessage
     )
     db.session.add(message)
     db.session.flush()
+    g.setdefault("outbox_ids", []).append(message.id)
     if has_request_context() and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
-        g.setdefault("outbox_ids", []).append(message.id)
-        after_commit(_deliver_this_requests_mail)
+        after_commit(deliver_queued)
     return message
 
 
-def _deliver_this_requests_mail() -> None:
-    deliver(g.pop("outbox_ids", []))
-    db.session.commit()
+def deliver_queued() -> None:
+    """Send what this request or command queued, once its transaction has committed."""
+    ids = g.pop("outbox_ids", [])
+    if ids:
+        deliver(ids)
+        db.session.commit()
 
 
-def link(path: str) -> str:
-    """An absolute link for an email, from BASE_URL and never from the request's Host header."""
+def link(endpoint: str, **values: Any) -> str:
+    """An absolute link for an email, from BASE_URL and never from the request's Host header.
+
+    Built from the URL map directly, so it works in CLI commands and workers too.
+    """
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
     return str(current_app.config["BASE_URL"]) + path
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import SecurityEvent, SecurityEventKind, User
+from app.services import mailer
 from app.services.clients import Client
 
 
@@ -31,3 +32,16 @@ def timeline(
     rows = list(db.session.scalars(query.order_by(SecurityEvent.id.desc()).limit(limit + 1)))
     next_before = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_before
+
+
+def notify(user: User, change: str, client: Client | None) -> None:
+    """Email the owner about a change to how they sign in."""
+    mailer.queue(
+        user.email,
+        "factor_changed",
+        "Your Sapling sign-in settings changed",
+        user=user,
+        change=change,
+        client=client,
+        security_url=mailer.link("settings.security"),
+    )

@@ -148,3 +148,14 @@ def restart_for_browser(
     session, raw = start_session(user, client, remember=remember)
     _, device_id = remember_device(user, client)
     return session, raw, device_id
+
+
+def is_fresh(session: UserSession) -> bool:
+    """Did the person prove who they are within the re-authentication window?"""
+    window: timedelta = current_app.config["REAUTH_WINDOW"]
+    return utcnow() - session.authenticated_at <= window
+
+
+def mark_fresh(session: UserSession, client: Client) -> None:
+    session.authenticated_at = utcnow()
+    security_log.record(session.user, SecurityEventKind.REAUTHENTICATED, client)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 
 from app.core.authentication import is_logged_in
 from app.views.assets import asset_url
@@ -19,4 +19,6 @@ def register_views(app: Flask, version: str) -> None:
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
+        if not has_request_context():  # emails rendered by CLI commands and workers
+            return {"nav_items": []}
         return {"nav_items": primary_nav(is_logged_in(), request.endpoint)}

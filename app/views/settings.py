@@ -22,8 +22,25 @@ EVENT_LABELS = {
     SecurityEventKind.EMAIL_CHANGED: "Email address changed",
     SecurityEventKind.EMAIL_CHANGE_CANCELLED: "Email change cancelled",
     SecurityEventKind.USERNAME_CHANGED: "Username changed",
+    SecurityEventKind.TOTP_ENABLED: "Authenticator app turned on",
+    SecurityEventKind.TOTP_DISABLED: "Authenticator app turned off",
+    SecurityEventKind.RECOVERY_CODES_GENERATED: "New recovery codes made",
+    SecurityEventKind.RECOVERY_CODE_USED: "Recovery code used",
+    SecurityEventKind.PASSKEY_ADDED: "Passkey added",
+    SecurityEventKind.PASSKEY_REMOVED: "Passkey removed",
+    SecurityEventKind.PASSKEY_RENAMED: "Passkey renamed",
+    SecurityEventKind.SECOND_FACTOR_FAILED: "Failed second-step attempt",
+    SecurityEventKind.BROWSER_TRUSTED: "Browser trusted for 30 days",
+    SecurityEventKind.BROWSER_UNTRUSTED: "Browser no longer trusted",
+    SecurityEventKind.REAUTHENTICATED: "Identity confirmed for a sensitive change",
+    SecurityEventKind.MFA_RESET_BY_OPERATOR: "Two-step login reset by an administrator",
 }
-WARNING_KINDS = {SecurityEventKind.LOGIN_FAILED, SecurityEventKind.NEW_DEVICE}
+WARNING_KINDS = {
+    SecurityEventKind.LOGIN_FAILED,
+    SecurityEventKind.NEW_DEVICE,
+    SecurityEventKind.SECOND_FACTOR_FAILED,
+    SecurityEventKind.MFA_RESET_BY_OPERATOR,
+}
 
 
 @dataclass(frozen=True)

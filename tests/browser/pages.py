@@ -38,6 +38,10 @@ PAGES = [
     PageSpec("settings-username", "/settings/username", login=MEMBER, screenshot=False),
     PageSpec("devices", "/settings/devices", login=MEMBER),
     PageSpec("security-activity", "/settings/security", login=MEMBER),
+    PageSpec("two-factor", "/settings/two-factor/", login=MEMBER),
+    PageSpec("reauth", "/reauth?next=/settings/password", login=MEMBER, screenshot=False),
+    # Pages only reachable mid-flow (the second login step, the TOTP set-up, the recovery
+    # codes) are checked with axe inside tests/browser/test_two_factor.py.
 ]
 
 THEMES = ("light", "dark")

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 import sqlalchemy as sa
 from flask import Flask
 

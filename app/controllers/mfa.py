@@ -1,0 +1,269 @@
+"""The second login step, signing in with a passkey, and re-authentication ("sudo mode")."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from app.controllers.login_flow import finish_login
+from app.controllers.webauthn_json import (
+    credential_from_request,
+    json_error,
+    start_ceremony,
+    take_challenge,
+)
+from app.core.authentication import (
+    anonymous_required,
+    current_client,
+    current_session,
+    login_required,
+    pending_login,
+    signed_in_user,
+)
+from app.core.database import keep_changes_on_error
+from app.core.redirects import safe_next
+from app.extensions import limiter
+from app.forms.mfa import ReauthCodeForm, ReauthPasswordForm, RecoveryCodeForm, TotpCodeForm
+from app.models import SecurityEventKind
+from app.services import (
+    accounts,
+    passkeys,
+    recovery_codes,
+    second_factor,
+    security_log,
+    sessions,
+    totp,
+)
+from app.services.passwords import verify_password
+
+bp = Blueprint("mfa", __name__)
+
+Page = str | tuple[str, int] | Response
+EXPIRED = "That sign-in took too long or was already used. Please start again."
+
+
+def _limit() -> str:
+    return str(current_app.config["RATELIMIT_SECOND_FACTOR"])
+
+
+def _expired() -> Response:
+    flash(EXPIRED, "error")
+    return redirect(url_for("auth.login"), 303)
+
+
+def _second_step_page(
+    totp_form: TotpCodeForm, recovery_form: RecoveryCodeForm, status: int
+) -> tuple[str, int]:
+    pending = pending_login()
+    user = pending[0] if pending else None
+    return render_template(
+        "auth/second_factor.html",
+        totp_form=totp_form,
+        recovery_form=recovery_form,
+        has_totp=user is not None and totp.is_enabled(user),
+        has_passkeys=user is not None and second_factor.passkey_count(user) > 0,
+    ), status
+
+
+@bp.get("/login/verify")
+def verify() -> Page:
+    if pending_login() is None:
+        return _expired()
+    return _second_step_page(TotpCodeForm(), RecoveryCodeForm(), 200)
+
+
+@bp.post("/login/verify")
+@limiter.limit(_limit)
+def verify_totp() -> Page:
+    pending = pending_login()
+    if pending is None:
+        return _expired()
+    user, remember, next_url = pending
+    form = TotpCodeForm()
+    if form.validate_on_submit():
+        if totp.verify(user, form.code.data or ""):
+            return finish_login(
+                user, remember=remember, next_url=next_url, trust=bool(form.trust.data)
+            )
+        security_log.record(user, SecurityEventKind.SECOND_FACTOR_FAILED, current_client())
+        keep_changes_on_error()
+        form.code.errors = [
+            "That code didn't work. Codes change every 30 seconds; try the newest one."
+        ]
+        return _second_step_page(form, RecoveryCodeForm(), 401)
+    return _second_step_page(form, RecoveryCodeForm(), 422)
+
+
+@bp.post("/login/verify/recovery")
+@limiter.limit(_limit)
+def verify_recovery_code() -> Page:
+    pending = pending_login()
+    if pending is None:
+        return _expired()
+    user, remember, next_url = pending
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        left = recovery_codes.use(user, form.recovery_code.data or "", current_client())
+        if left is not None:
+            flash(f"You used a recovery code. {left} remain{'s' if left == 1 else ''}.", "info")
+            return finish_login(
+                user, remember=remember, next_url=next_url, trust=bool(form.trust.data)
+            )
+        security_log.record(user, SecurityEventKind.SECOND_FACTOR_FAILED, current_client())
+        keep_changes_on_error()
+        form.recovery_code.errors = ["That recovery code is wrong or was already used."]
+        return _second_step_page(TotpCodeForm(), form, 401)
+    return _second_step_page(TotpCodeForm(), form, 422)
+
+
+@bp.post("/login/verify/passkey/options")
+@limiter.limit(_limit)
+def second_step_passkey_options() -> Response | tuple[Response, int]:
+    pending = pending_login()
+    if pending is None:
+        return json_error(EXPIRED, 409)
+    ceremony = passkeys.authentication_options(pending[0])
+    return start_ceremony("second-step", ceremony.options_json, ceremony.challenge)
+
+
+@bp.post("/login/verify/passkey")
+@limiter.limit(_limit)
+def second_step_passkey() -> Response | tuple[Response, int]:
+    pending = pending_login()
+    credential, body = credential_from_request()
+    challenge = take_challenge("second-step")
+    if pending is None or challenge is None:
+        return json_error(EXPIRED, 409)
+    user, remember, next_url = pending
+    if passkeys.authenticate(credential, challenge, user) is None:
+        security_log.record(user, SecurityEventKind.SECOND_FACTOR_FAILED, current_client())
+        keep_changes_on_error()
+        return json_error("That passkey could not be verified.", 401)
+    return finish_login(
+        user, remember=remember, next_url=next_url, trust=bool(body.get("trust")), json=True
+    )
+
+
+@bp.post("/login/passkey/options")
+@anonymous_required
+@limiter.limit(_limit)
+def passkey_login_options() -> Response:
+    ceremony = passkeys.authentication_options(None)
+    return start_ceremony("passwordless", ceremony.options_json, ceremony.challenge)
+
+
+@bp.post("/login/passkey")
+@anonymous_required
+@limiter.limit(_limit)
+def passkey_login() -> Response | tuple[Response, int]:
+    """Sign in without a password: a discoverable passkey that verified the user."""
+    credential, body = credential_from_request()
+    challenge = take_challenge("passwordless")
+    if challenge is None:
+        return json_error("The sign-in took too long. Please try again.", 409)
+    passkey = passkeys.authenticate(credential, challenge, None)
+    if passkey is None:
+        return json_error("That passkey is not registered here, or could not be verified.", 401)
+    user = accounts.user_by_id(passkey.user_id)
+    next_url = str(body.get("next") or "")
+    return finish_login(user, remember=bool(body.get("remember")), next_url=next_url, json=True)
+
+
+# --- Re-authentication ---------------------------------------------------------------------
+
+
+def _reauth_page(
+    password_form: ReauthPasswordForm, code_form: ReauthCodeForm, status: int
+) -> tuple[str, int]:
+    user = signed_in_user()
+    return render_template(
+        "auth/reauth.html",
+        password_form=password_form,
+        code_form=code_form,
+        has_totp=totp.is_enabled(user),
+        has_passkeys=second_factor.passkey_count(user) > 0,
+    ), status
+
+
+def _back(next_url: str | None) -> Response:
+    return redirect(safe_next(next_url, url_for("settings.index")), 303)
+
+
+@bp.get("/reauth")
+@login_required
+def reauth() -> Page:
+    target = request.args.get("next", "")
+    return _reauth_page(ReauthPasswordForm(next=target), ReauthCodeForm(next=target), 200)
+
+
+@bp.post("/reauth")
+@login_required
+@limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
+def reauth_password() -> Page:
+    form = ReauthPasswordForm()
+    user = signed_in_user()
+    if form.validate_on_submit():
+        if verify_password(user.password_hash, form.password.data or ""):
+            _mark_fresh()
+            return _back(form.next.data)
+        security_log.record(
+            user, SecurityEventKind.LOGIN_FAILED, current_client(), detail="re-authentication"
+        )
+        keep_changes_on_error()
+        form.password.errors = ["That is not your password."]
+        return _reauth_page(form, ReauthCodeForm(next=form.next.data), 401)
+    return _reauth_page(form, ReauthCodeForm(next=form.next.data), 422)
+
+
+@bp.post("/reauth/code")
+@login_required
+@limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
+def reauth_code() -> Page:
+    form = ReauthCodeForm()
+    user = signed_in_user()
+    if form.validate_on_submit():
+        if totp.verify(user, form.code.data or ""):
+            _mark_fresh()
+            return _back(form.next.data)
+        security_log.record(user, SecurityEventKind.SECOND_FACTOR_FAILED, current_client())
+        keep_changes_on_error()
+        form.code.errors = ["That code didn't work. Try the newest one."]
+        return _reauth_page(ReauthPasswordForm(next=form.next.data), form, 401)
+    return _reauth_page(ReauthPasswordForm(next=form.next.data), form, 422)
+
+
+@bp.post("/reauth/passkey/options")
+@login_required
+@limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
+def reauth_passkey_options() -> Response:
+    ceremony = passkeys.authentication_options(signed_in_user())
+    return start_ceremony("reauth", ceremony.options_json, ceremony.challenge)
+
+
+@bp.post("/reauth/passkey")
+@login_required
+@limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
+def reauth_passkey() -> Response | tuple[Response, int]:
+    credential, body = credential_from_request()
+    challenge = take_challenge("reauth")
+    if challenge is None:
+        return json_error("That took too long. Please try again.", 409)
+    if passkeys.authenticate(credential, challenge, signed_in_user()) is None:
+        return json_error("That passkey could not be verified.", 401)
+    _mark_fresh()
+    return jsonify(redirect=safe_next(str(body.get("next") or ""), url_for("settings.index")))
+
+
+def _mark_fresh() -> None:
+    session = current_session()
+    if session is not None:
+        sessions.mark_fresh(session, current_client())

@@ -1,0 +1,167 @@
+"""Passkeys (WebAuthn) with the `webauthn` package: register, sign in, rename, remove.
+
+Challenges are made here and kept by the caller (in the signed session cookie)
+for one ceremony. The relying-party id and the accepted origins come from
+configuration. A passkey used to sign in without a password must verify the
+user (PIN or biometrics), so it stands for both factors.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from webauthn import (
+    generate_authentication_options,
+    generate_registration_options,
+    options_to_json,
+    verify_authentication_response,
+    verify_registration_response,
+)
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from app.extensions import db
+from app.models import Passkey, SecurityEventKind, User, utcnow
+from app.services import security_log
+from app.services.clients import Client
+from app.services.errors import FormError
+
+MAX_PASSKEYS = 20
+
+
+@dataclass(frozen=True)
+class Ceremony:
+    options_json: str
+    challenge: str  # base64url, to keep until the browser answers
+
+
+def user_passkeys(user: User) -> list[Passkey]:
+    return list(
+        db.session.scalars(select(Passkey).where(Passkey.user_id == user.id).order_by(Passkey.id))
+    )
+
+
+def registration_options(user: User) -> Ceremony:
+    if user.webauthn_handle is None:
+        user.webauthn_handle = bytes_to_base64url(secrets.token_bytes(32))
+    config = current_app.config
+    options = generate_registration_options(
+        rp_id=config["WEBAUTHN_RP_ID"],
+        rp_name=config["WEBAUTHN_RP_NAME"],
+        user_name=user.username,
+        user_id=base64url_to_bytes(user.webauthn_handle),
+        user_display_name=user.display_name or user.username,
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.REQUIRED,
+            user_verification=UserVerificationRequirement.PREFERRED,
+        ),
+        exclude_credentials=[
+            PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id))
+            for p in user_passkeys(user)
+        ],
+    )
+    return Ceremony(options_to_json(options), bytes_to_base64url(options.challenge))
+
+
+def register(user: User, credential: str, challenge: str, name: str, client: Client) -> Passkey:
+    if len(user_passkeys(user)) >= MAX_PASSKEYS:
+        raise FormError(f"You can have at most {MAX_PASSKEYS} passkeys.")
+    config = current_app.config
+    try:
+        verified = verify_registration_response(
+            credential=credential,
+            expected_challenge=base64url_to_bytes(challenge),
+            expected_rp_id=config["WEBAUTHN_RP_ID"],
+            expected_origin=config["WEBAUTHN_ORIGINS"],
+        )
+    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError):
+        raise FormError("That passkey could not be verified. Please try again.") from None
+    transports = json.loads(credential).get("response", {}).get("transports", [])
+    passkey = Passkey(
+        user_id=user.id,
+        credential_id=bytes_to_base64url(verified.credential_id),
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        name=(name.strip() or "Passkey")[:60],
+        transports=",".join(t for t in transports if isinstance(t, str))[:100],
+    )
+    db.session.add(passkey)
+    db.session.flush()
+    security_log.record(user, SecurityEventKind.PASSKEY_ADDED, client, detail=passkey.name)
+    security_log.notify(user, f"A passkey named “{passkey.name}” was added.", client)
+    return passkey
+
+
+def authentication_options(user: User | None) -> Ceremony:
+    """For a known user (second step, re-authentication), or for anyone (passwordless)."""
+    allowed = [
+        PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id))
+        for p in (user_passkeys(user) if user else [])
+    ]
+    options = generate_authentication_options(
+        rp_id=current_app.config["WEBAUTHN_RP_ID"],
+        allow_credentials=allowed,
+        user_verification=(
+            UserVerificationRequirement.REQUIRED
+            if user is None
+            else UserVerificationRequirement.PREFERRED
+        ),
+    )
+    return Ceremony(options_to_json(options), bytes_to_base64url(options.challenge))
+
+
+def authenticate(credential: str, challenge: str, user: User | None) -> Passkey | None:
+    """The passkey that signed the challenge, if valid (and the user's, when one is given)."""
+    try:
+        credential_id = str(json.loads(credential)["id"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    passkey = db.session.scalar(select(Passkey).where(Passkey.credential_id == credential_id))
+    if passkey is None or (user is not None and passkey.user_id != user.id):
+        return None
+    config = current_app.config
+    try:
+        verified = verify_authentication_response(
+            credential=credential,
+            expected_challenge=base64url_to_bytes(challenge),
+            expected_rp_id=config["WEBAUTHN_RP_ID"],
+            expected_origin=config["WEBAUTHN_ORIGINS"],
+            credential_public_key=passkey.public_key,
+            credential_current_sign_count=passkey.sign_count,
+            require_user_verification=user is None,
+        )
+    except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError):
+        # Includes a sign count that went backwards: a sign of a cloned authenticator.
+        return None
+    passkey.sign_count = verified.new_sign_count
+    passkey.last_used_at = utcnow()
+    return passkey
+
+
+def get_own(user: User, passkey_id: int) -> Passkey | None:
+    passkey = db.session.get(Passkey, passkey_id)
+    return passkey if passkey is not None and passkey.user_id == user.id else None
+
+
+def rename(user: User, passkey: Passkey, name: str, client: Client) -> None:
+    name = name.strip()[:60]
+    if not name:
+        raise FormError("Give the passkey a name.", "name")
+    passkey.name = name
+    security_log.record(user, SecurityEventKind.PASSKEY_RENAMED, client, detail=name)
+
+
+def remove(user: User, passkey: Passkey, client: Client) -> None:
+    db.session.delete(passkey)
+    security_log.record(user, SecurityEventKind.PASSKEY_REMOVED, client, detail=passkey.name)
+    security_log.notify(user, f"The passkey “{passkey.name}” was removed.", client)

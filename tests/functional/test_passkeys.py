@@ -1,0 +1,258 @@
+"""Passkeys through the JSON endpoints, signed by a software authenticator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import Passkey, User
+from tests.factories import create_user
+from tests.support.auth import AuthActions
+from tests.support.pages import csrf_token
+from tests.support.smtp import Mailbox
+from tests.support.soft_authenticator import SoftAuthenticator
+
+ORIGIN = "http://localhost:8000"
+
+
+class Browser:
+    """A test client plus the CSRF header the passkey script sends."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.auth = AuthActions(client)
+
+    def post_json(self, path: str, body: dict[str, Any] | None = None, page: str = "/login") -> Any:
+        token = csrf_token(self.client.get(page))
+        return self.client.post(path, json=body or {}, headers={"X-CSRFToken": token})
+
+
+@pytest.fixture
+def authenticator() -> SoftAuthenticator:
+    return SoftAuthenticator(origin=ORIGIN)
+
+
+def register(browser: Browser, authenticator: SoftAuthenticator, name: str = "Laptop") -> Any:
+    options = browser.post_json(
+        "/settings/two-factor/passkeys/options", page="/settings/two-factor/"
+    ).get_json()
+    credential = authenticator.create(options)
+    return browser.post_json(
+        "/settings/two-factor/passkeys",
+        {"credential": credential, "name": name},
+        page="/settings/two-factor/",
+    )
+
+
+@pytest.fixture
+def with_passkey(client: FlaskClient, user: User, authenticator: SoftAuthenticator) -> Browser:
+    browser = Browser(client)
+    browser.auth.login("juniper")
+    response = register(browser, authenticator)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json() == {"redirect": "/settings/two-factor/"}
+    browser.auth.logout()
+    return browser
+
+
+def passwordless(browser: Browser, authenticator: SoftAuthenticator, **kwargs: int) -> Any:
+    options = browser.post_json("/login/passkey/options").get_json()
+    assert options["allowCredentials"] == []  # discoverable: the browser picks the account
+    assert options["userVerification"] == "required"
+    return browser.post_json("/login/passkey", {"credential": authenticator.get(options, **kwargs)})
+
+
+def test_registering_a_passkey_records_it_and_tells_the_owner(
+    app: Flask, mailbox: Mailbox, with_passkey: Browser
+) -> None:
+    with app.app_context():
+        [passkey] = db.session.scalars(sa.select(Passkey))
+        assert passkey.name == "Laptop" and passkey.transports == "internal"
+    assert any(
+        "passkey named" in m.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+        for m in mailbox.to("juniper@example.org")
+    )
+
+
+def test_passwordless_sign_in(with_passkey: Browser, authenticator: SoftAuthenticator) -> None:
+    response = passwordless(with_passkey, authenticator)
+    assert response.status_code == 200
+    assert response.get_json() == {"redirect": "/"}
+    assert with_passkey.client.get("/settings/").status_code == 200
+
+
+def test_a_sign_count_that_goes_backwards_is_refused(
+    with_passkey: Browser, authenticator: SoftAuthenticator
+) -> None:
+    assert passwordless(with_passkey, authenticator, sign_count=5).status_code == 200
+    with_passkey.auth.logout()
+    cloned = passwordless(with_passkey, authenticator, sign_count=3)
+    assert cloned.status_code == 401
+    assert with_passkey.client.get("/settings/").status_code == 302
+
+
+def test_an_answer_cannot_be_replayed(
+    with_passkey: Browser, authenticator: SoftAuthenticator
+) -> None:
+    options = with_passkey.post_json("/login/passkey/options").get_json()
+    answer = authenticator.get(options)
+    assert with_passkey.post_json("/login/passkey", {"credential": answer}).status_code == 200
+    with_passkey.auth.logout()
+    assert with_passkey.post_json("/login/passkey", {"credential": answer}).status_code == 409
+
+
+def test_an_unknown_passkey_is_refused(with_passkey: Browser) -> None:
+    stranger = SoftAuthenticator(origin=ORIGIN)
+    assert passwordless(with_passkey, stranger).status_code == 401
+
+
+def test_a_passkey_from_another_origin_is_refused(
+    with_passkey: Browser, authenticator: SoftAuthenticator
+) -> None:
+    authenticator.origin = "https://evil.example"
+    assert passwordless(with_passkey, authenticator).status_code == 401
+
+
+def test_a_passkey_is_a_second_step(
+    with_passkey: Browser, authenticator: SoftAuthenticator
+) -> None:
+    assert with_passkey.auth.login("juniper").headers["Location"] == "/login/verify"
+    options = with_passkey.post_json(
+        "/login/verify/passkey/options", page="/login/verify"
+    ).get_json()
+    assert [c["id"] for c in options["allowCredentials"]]  # only this account's passkeys
+    answer = authenticator.get(options)
+    response = with_passkey.post_json(
+        "/login/verify/passkey", {"credential": answer, "trust": True}, page="/login/verify"
+    )
+    assert response.status_code == 200
+    assert with_passkey.client.get_cookie("sapling_trusted") is not None
+
+
+def test_someone_elses_passkey_is_no_second_step(
+    app: Flask, with_passkey: Browser, authenticator: SoftAuthenticator
+) -> None:
+    create_user(app, "rowan")
+    other = Browser(app.test_client())
+    other.auth.login("rowan")
+    rowan_key = SoftAuthenticator(origin=ORIGIN)
+    assert register(other, rowan_key).status_code == 200
+    assert with_passkey.auth.login("juniper").headers["Location"] == "/login/verify"
+    options = with_passkey.post_json(
+        "/login/verify/passkey/options", page="/login/verify"
+    ).get_json()
+    response = with_passkey.post_json(
+        "/login/verify/passkey", {"credential": rowan_key.get(options)}, page="/login/verify"
+    )
+    assert response.status_code == 401
+
+
+def test_reauthenticating_with_a_passkey(
+    app: Flask, with_passkey: Browser, authenticator: SoftAuthenticator
+) -> None:
+    from tests.functional.test_two_factor import make_stale
+
+    passwordless(with_passkey, authenticator)
+    make_stale(app)
+    options = with_passkey.post_json("/reauth/passkey/options", page="/reauth").get_json()
+    response = with_passkey.post_json(
+        "/reauth/passkey",
+        {"credential": authenticator.get(options), "next": "/settings/password"},
+        page="/reauth",
+    )
+    assert response.get_json() == {"redirect": "/settings/password"}
+    assert with_passkey.client.get("/settings/password").status_code == 200
+
+
+def test_rename_and_remove(
+    app: Flask, with_passkey: Browser, authenticator: SoftAuthenticator
+) -> None:
+    passwordless(with_passkey, authenticator)
+    with app.app_context():
+        passkey_id = db.session.scalar(sa.select(Passkey.id))
+    auth = with_passkey.auth
+    assert (
+        auth.post(
+            f"/settings/two-factor/passkeys/{passkey_id}/rename",
+            {"name": "Phone"},
+            page="/settings/two-factor/",
+        ).status_code
+        == 303
+    )
+    assert "<h3>Phone</h3>" in with_passkey.client.get("/settings/two-factor/").get_data(
+        as_text=True
+    )
+    assert (
+        auth.post(
+            f"/settings/two-factor/passkeys/{passkey_id}/rename",
+            {"name": ""},
+            page="/settings/two-factor/",
+        ).status_code
+        == 303
+    )  # refused with a message
+    assert (
+        auth.post(
+            f"/settings/two-factor/passkeys/{passkey_id}/delete", page="/settings/two-factor/"
+        ).status_code
+        == 303
+    )
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Passkey)) == 0
+
+
+def test_nobody_can_touch_someone_elses_passkey(app: Flask, with_passkey: Browser) -> None:
+    with app.app_context():
+        passkey_id = db.session.scalar(sa.select(Passkey.id))
+    create_user(app, "rowan")
+    other = AuthActions(app.test_client())
+    other.login("rowan")
+    assert (
+        other.post(
+            f"/settings/two-factor/passkeys/{passkey_id}/rename",
+            {"name": "Mine now"},
+            page="/settings/two-factor/",
+        ).status_code
+        == 404
+    )
+    assert (
+        other.post(
+            f"/settings/two-factor/passkeys/{passkey_id}/delete", page="/settings/two-factor/"
+        ).status_code
+        == 404
+    )
+
+
+def test_a_registration_for_another_challenge_is_refused(client: FlaskClient, user: User) -> None:
+    browser = Browser(client)
+    browser.auth.login("juniper")
+    authenticator = SoftAuthenticator(origin=ORIGIN)
+    options = browser.post_json(
+        "/settings/two-factor/passkeys/options", page="/settings/two-factor/"
+    ).get_json()
+    options["challenge"] = "bm90IHRoZSBjaGFsbGVuZ2U"
+    response = browser.post_json(
+        "/settings/two-factor/passkeys",
+        {"credential": authenticator.create(options), "name": "X"},
+        page="/settings/two-factor/",
+    )
+    assert response.status_code == 400
+    assert "could not be verified" in response.get_json()["error"]
+
+
+def test_a_registration_without_a_challenge_is_refused(client: FlaskClient, user: User) -> None:
+    browser = Browser(client)
+    browser.auth.login("juniper")
+    credential = SoftAuthenticator(origin=ORIGIN).create(
+        {"user": {"id": "dXNlcg"}, "challenge": "Y2hhbGxlbmdl"}
+    )
+    response = browser.post_json(
+        "/settings/two-factor/passkeys",
+        {"credential": credential, "name": "X"},
+        page="/settings/two-factor/",
+    )
+    assert response.status_code == 409
