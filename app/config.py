@@ -131,6 +131,14 @@ class Config:
         self.RATELIMIT_EMAIL = env.get("RATELIMIT_EMAIL") or "5 per hour"
         self.RATELIMIT_USERNAME_CHANGE = env.get("RATELIMIT_USERNAME_CHANGE") or "3 per day"
         self.RATELIMIT_SECOND_FACTOR = env.get("RATELIMIT_SECOND_FACTOR") or "10 per minute"
+        # Per target account, counting only failures.
+        self.RATELIMIT_LOGIN_ACCOUNT = env.get("RATELIMIT_LOGIN_ACCOUNT") or "10 per hour"
+        self.RATELIMIT_SECOND_FACTOR_ACCOUNT = (
+            env.get("RATELIMIT_SECOND_FACTOR_ACCOUNT") or "10 per hour"
+        )
+        self.RATELIMIT_REAUTH_ACCOUNT = env.get("RATELIMIT_REAUTH_ACCOUNT") or "10 per hour"
+        # Per target address: how many links one inbox can be sent.
+        self.RATELIMIT_EMAIL_ADDRESS = env.get("RATELIMIT_EMAIL_ADDRESS") or "3 per hour"
         self.RATELIMIT_REAUTH = env.get("RATELIMIT_REAUTH") or "10 per minute"
         self.MFA_PENDING_TTL = timedelta(minutes=5)
         self.REAUTH_WINDOW = timedelta(minutes=5)

@@ -8,7 +8,7 @@ from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from app.core.client_ip import client_ip
+from app.core.client_ip import client_bucket
 from app.core.redis import RedisClient
 from app.models import Base
 
@@ -16,5 +16,5 @@ db = SQLAlchemy(session_options={"expire_on_commit": False})
 alembic = Alembic(metadatas=Base.metadata, run_mkdir=False)
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=client_ip)
+limiter = Limiter(key_func=client_bucket)
 redis_client = RedisClient()

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from app.controllers.login_flow import finish_login
+from app.core import rate_limits
 from app.core.authentication import (
     anonymous_required,
     begin_pending_login,
@@ -77,6 +78,12 @@ def check_inbox() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @anonymous_required
 @limiter.limit(lambda: _limit("RATELIMIT_LOGIN"), methods=["POST"])
+@limiter.limit(
+    lambda: _limit("RATELIMIT_LOGIN_ACCOUNT"),
+    key_func=rate_limits.login_account,
+    methods=["POST"],
+    deduct_when=rate_limits.failed,
+)
 def login() -> Page:
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
@@ -130,6 +137,7 @@ def verify_email(token: str) -> Page:
 @bp.post("/verify/resend")
 @login_required
 @limiter.limit(lambda: _limit("RATELIMIT_EMAIL"))
+@limiter.limit(lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=rate_limits.signed_in_account)
 def resend_verification() -> Response:
     form = ResendForm()
     user = signed_in_user()
@@ -141,6 +149,9 @@ def resend_verification() -> Response:
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("RATELIMIT_EMAIL"), methods=["POST"])
+@limiter.limit(
+    lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=rate_limits.email_account, methods=["POST"]
+)
 def forgot_password() -> Page:
     form = EmailForm()
     if form.validate_on_submit():

@@ -21,6 +21,7 @@ from app.controllers.webauthn_json import (
     start_ceremony,
     take_challenge,
 )
+from app.core import rate_limits
 from app.core.authentication import (
     anonymous_required,
     current_client,
@@ -83,6 +84,11 @@ def verify() -> Page:
 
 @bp.post("/login/verify")
 @limiter.limit(_limit)
+@limiter.limit(
+    lambda: str(current_app.config["RATELIMIT_SECOND_FACTOR_ACCOUNT"]),
+    key_func=rate_limits.pending_account,
+    deduct_when=rate_limits.failed,
+)
 def verify_totp() -> Page:
     pending = pending_login()
     if pending is None:
@@ -105,6 +111,11 @@ def verify_totp() -> Page:
 
 @bp.post("/login/verify/recovery")
 @limiter.limit(_limit)
+@limiter.limit(
+    lambda: str(current_app.config["RATELIMIT_SECOND_FACTOR_ACCOUNT"]),
+    key_func=rate_limits.pending_account,
+    deduct_when=rate_limits.failed,
+)
 def verify_recovery_code() -> Page:
     pending = pending_login()
     if pending is None:
@@ -137,6 +148,11 @@ def second_step_passkey_options() -> Response | tuple[Response, int]:
 
 @bp.post("/login/verify/passkey")
 @limiter.limit(_limit)
+@limiter.limit(
+    lambda: str(current_app.config["RATELIMIT_SECOND_FACTOR_ACCOUNT"]),
+    key_func=rate_limits.pending_account,
+    deduct_when=rate_limits.failed,
+)
 def second_step_passkey() -> Response | tuple[Response, int]:
     pending = pending_login()
     credential, body = credential_from_request()
@@ -208,6 +224,11 @@ def reauth() -> Page:
 @bp.post("/reauth")
 @login_required
 @limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
+@limiter.limit(
+    lambda: str(current_app.config["RATELIMIT_REAUTH_ACCOUNT"]),
+    key_func=rate_limits.signed_in_account,
+    deduct_when=rate_limits.failed,
+)
 def reauth_password() -> Page:
     form = ReauthPasswordForm()
     user = signed_in_user()
@@ -227,6 +248,11 @@ def reauth_password() -> Page:
 @bp.post("/reauth/code")
 @login_required
 @limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
+@limiter.limit(
+    lambda: str(current_app.config["RATELIMIT_REAUTH_ACCOUNT"]),
+    key_func=rate_limits.signed_in_account,
+    deduct_when=rate_limits.failed,
+)
 def reauth_code() -> Page:
     form = ReauthCodeForm()
     user = signed_in_user()
@@ -252,6 +278,11 @@ def reauth_passkey_options() -> Response:
 @bp.post("/reauth/passkey")
 @login_required
 @limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
+@limiter.limit(
+    lambda: str(current_app.config["RATELIMIT_REAUTH_ACCOUNT"]),
+    key_func=rate_limits.signed_in_account,
+    deduct_when=rate_limits.failed,
+)
 def reauth_passkey() -> Response | tuple[Response, int]:
     credential, body = credential_from_request()
     challenge = take_challenge("reauth")

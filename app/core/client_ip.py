@@ -34,3 +34,24 @@ def anonymize_ip(address: str) -> str:
         return "unknown"
     prefix = 24 if ip.version == 4 else 48
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
+def rate_limit_bucket(address: str) -> str:
+    """The bucket a client's requests are counted in: the IPv4 address, or the IPv6 /64.
+
+    One IPv6 customer usually holds a whole /64, so counting single addresses
+    would hand an attacker 2**64 fresh buckets.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def client_bucket() -> str:
+    return rate_limit_bucket(client_ip())

@@ -1,0 +1,46 @@
+"""Rate-limit keys for the target account, next to the per-client limits.
+
+A per-IP limit alone lets an attacker spread guesses for one account over many
+addresses; these keys count attempts against the account itself. Account limits
+count only failures (``deduct_when``), so the owner's own successful logins
+never use them up.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask import Response, current_app, request
+
+from app.core.authentication import is_logged_in, pending_login, signed_in_user
+
+
+def _canonical(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip().casefold()[:254]
+
+
+def login_account() -> str:
+    return "account:" + _canonical(request.form.get("identifier", ""))
+
+
+def email_account() -> str:
+    return "email:" + _canonical(request.form.get("email", ""))
+
+
+def pending_account() -> str:
+    pending = pending_login()
+    return f"user:{pending[0].id}" if pending else "user:none"
+
+
+def signed_in_account() -> str:
+    # Limits are checked before the view's login check runs, so anonymity is possible here.
+    return f"user:{signed_in_user().id}" if is_logged_in() else "user:anonymous"
+
+
+def failed(response: Response) -> bool:
+    """Only refusals count against an account."""
+    return response.status_code in {401, 403}
+
+
+def limit(key: str) -> str:
+    return str(current_app.config[key])
