@@ -132,11 +132,21 @@ class Config:
         self.RATELIMIT_USERNAME_CHANGE = env.get("RATELIMIT_USERNAME_CHANGE") or "3 per day"
         self.RATELIMIT_SECOND_FACTOR = env.get("RATELIMIT_SECOND_FACTOR") or "10 per minute"
         # Per target account, counting only failures.
-        self.RATELIMIT_LOGIN_ACCOUNT = env.get("RATELIMIT_LOGIN_ACCOUNT") or "10 per hour"
         self.RATELIMIT_SECOND_FACTOR_ACCOUNT = (
             env.get("RATELIMIT_SECOND_FACTOR_ACCOUNT") or "10 per hour"
         )
         self.RATELIMIT_REAUTH_ACCOUNT = env.get("RATELIMIT_REAUTH_ACCOUNT") or "10 per hour"
+        # Brute-force protection (app/services/login_guard.py).
+        self.CAPTCHA_AFTER_ACCOUNT_FAILURES = _int(env, "CAPTCHA_AFTER_ACCOUNT_FAILURES", 3)
+        self.CAPTCHA_AFTER_CLIENT_FAILURES = _int(env, "CAPTCHA_AFTER_CLIENT_FAILURES", 10)
+        self.LOCK_AFTER_FAILURES = _int(env, "LOCK_AFTER_FAILURES", 6)
+        self.LOCK_EVERY_FAILURES = _int(env, "LOCK_EVERY_FAILURES", 3)
+        self.LOCK_MAX_MINUTES = _int(env, "LOCK_MAX_MINUTES", 60)
+        self.UNDER_ATTACK_THRESHOLD = _int(env, "UNDER_ATTACK_THRESHOLD", 100)  # failures/minute
+        self.UNDER_ATTACK_QUIET_SECONDS = _int(env, "UNDER_ATTACK_QUIET_SECONDS", 600)
+        # For the photo-sharing actions, per client and per account (app/core/rate_limits.py).
+        self.RATELIMIT_POSTING = env.get("RATELIMIT_POSTING") or "30 per hour"
+        self.RATELIMIT_INTERACTIONS = env.get("RATELIMIT_INTERACTIONS") or "120 per minute"
         # Per target address: how many links one inbox can be sent.
         self.RATELIMIT_EMAIL_ADDRESS = env.get("RATELIMIT_EMAIL_ADDRESS") or "3 per hour"
         self.RATELIMIT_REAUTH = env.get("RATELIMIT_REAUTH") or "10 per minute"

@@ -202,7 +202,6 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
                         "RATELIMIT_EMAIL",
                         "RATELIMIT_SECOND_FACTOR",
                         "RATELIMIT_REAUTH",
-                        "RATELIMIT_LOGIN_ACCOUNT",
                         "RATELIMIT_SECOND_FACTOR_ACCOUNT",
                         "RATELIMIT_REAUTH_ACCOUNT",
                         "RATELIMIT_EMAIL_ADDRESS",

@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.cli.maintenance import maintenance
 from app.cli.outbox import outbox
+from app.cli.security import security
 from app.cli.users import users
 
 
@@ -13,3 +14,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(outbox)
     app.cli.add_command(maintenance)
+    app.cli.add_command(security)

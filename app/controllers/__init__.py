@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.controllers.auth import bp as auth_bp
+from app.controllers.captcha import bp as captcha_bp
 from app.controllers.errors import register_error_handlers
 from app.controllers.gallery import bp as gallery_bp
 from app.controllers.health import bp as health_bp
@@ -18,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(captcha_bp)
     app.register_blueprint(mfa_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(two_factor_bp)

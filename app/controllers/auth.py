@@ -21,17 +21,19 @@ from app.core.authentication import (
     login_required,
     signed_in_user,
 )
+from app.core.client_ip import client_bucket
 from app.core.database import keep_changes_on_error
 from app.core.redirects import safe_next
 from app.extensions import limiter
 from app.forms.auth import EmailForm, LoginForm, NewPasswordForm, ResendForm, SignupForm
 from app.forms.base import ConfirmForm, Form
-from app.services import accounts, credentials, second_factor, sessions
+from app.models import User
+from app.services import accounts, captcha, credentials, login_guard, second_factor, sessions
 from app.services.errors import FormError
 
 bp = Blueprint("auth", __name__)
 
-Page = str | tuple[str, int] | Response
+Page = str | tuple[str, int] | tuple[str, int, dict[str, str]] | Response
 
 
 def _limit(key: str) -> str:
@@ -51,11 +53,17 @@ def _invalid_link() -> tuple[str, int]:
 @bp.route("/signup", methods=["GET", "POST"])
 @anonymous_required
 @limiter.limit(lambda: _limit("RATELIMIT_SIGNUP"), methods=["POST"])
+@limiter.limit(
+    lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=rate_limits.email_account, methods=["POST"]
+)
 def signup() -> Page:
     form = SignupForm()
+    under_attack = login_guard.under_attack()
     if form.validate_on_submit():
         if form.website.data:
             return redirect(url_for("auth.check_inbox"), 303)  # a bot: pretend all is well
+        if under_attack and not _captcha_solved(form):
+            return _form_page("auth/signup.html", form, captcha_id=captcha.new_challenge())
         try:
             accounts.sign_up(
                 form.username.data or "",
@@ -64,10 +72,11 @@ def signup() -> Page:
                 current_client(),
             )
         except FormError as error:
+            login_guard.note_site_failure()
             form.add_error(error)
         else:
             return redirect(url_for("auth.check_inbox"), 303)
-    return _form_page("auth/signup.html", form)
+    return _form_page("auth/signup.html", form, captcha_id=_challenge_if(under_attack))
 
 
 @bp.get("/signup/check-inbox")
@@ -78,30 +87,69 @@ def check_inbox() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @anonymous_required
 @limiter.limit(lambda: _limit("RATELIMIT_LOGIN"), methods=["POST"])
-@limiter.limit(
-    lambda: _limit("RATELIMIT_LOGIN_ACCOUNT"),
-    key_func=rate_limits.login_account,
-    methods=["POST"],
-    deduct_when=rate_limits.failed,
-)
 def login() -> Page:
     form = LoginForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        client = current_client()
-        user = accounts.authenticate(form.identifier.data or "", form.password.data or "", client)
-        if user is not None:
-            remember, next_url = bool(form.remember.data), form.next.data or ""
-            trusted = request.cookies.get(current_app.config["TRUSTED_BROWSER_COOKIE_NAME"])
-            if second_factor.has_second_factor(user) and not second_factor.is_trusted(
-                user, trusted
-            ):
-                begin_pending_login(user, remember=remember, next_url=next_url)
-                return redirect(url_for("mfa.verify"), 303)
-            return finish_login(user, remember=remember, next_url=next_url)
-        keep_changes_on_error()  # the failed attempt goes into the owner's security timeline
-        form.form_errors.append("That username or email and password don't match. Try again.")
-        return render_template("auth/login.html", form=form), 401
-    return _form_page("auth/login.html", form)
+    if not form.validate_on_submit():
+        return _form_page(
+            "auth/login.html", form, captcha_id=_challenge_if(login_guard.under_attack())
+        )
+    owner = accounts.find_login_user(form.identifier.data or "")
+    account = login_guard.account_key(form.identifier.data or "", owner)
+    bucket = client_bucket()
+    wait = login_guard.locked_for(account)
+    if wait:
+        return _locked(form, wait)
+    if login_guard.captcha_required(account, bucket) and not _captcha_solved(form):
+        return _form_page("auth/login.html", form, captcha_id=captcha.new_challenge())
+    user = accounts.authenticate(
+        form.identifier.data or "", form.password.data or "", current_client()
+    )
+    if user is None:
+        return _login_failed(form, account, bucket, owner)
+    login_guard.record_success(account)
+    return _password_accepted(form, user)
+
+
+def _password_accepted(form: LoginForm, user: User) -> Response:
+    """On to the second step, unless the account has none or this browser is trusted."""
+    remember, next_url = bool(form.remember.data), form.next.data or ""
+    trusted = request.cookies.get(current_app.config["TRUSTED_BROWSER_COOKIE_NAME"])
+    if second_factor.has_second_factor(user) and not second_factor.is_trusted(user, trusted):
+        begin_pending_login(user, remember=remember, next_url=next_url)
+        return redirect(url_for("mfa.verify"), 303)
+    return finish_login(user, remember=remember, next_url=next_url)
+
+
+def _login_failed(form: LoginForm, account: str, bucket: str, owner: User | None) -> Page:
+    keep_changes_on_error()  # the failure is kept: timeline, counters, a lock email
+    locked = login_guard.record_failure(account, bucket, owner)
+    if locked:
+        return _locked(form, locked)
+    form.form_errors.append("That username or email and password don't match. Try again.")
+    challenge = _challenge_if(login_guard.captcha_required(account, bucket))
+    return render_template("auth/login.html", form=form, captcha_id=challenge), 401
+
+
+def _captcha_solved(form: LoginForm | SignupForm | EmailForm) -> bool:
+    if captcha.check(form.captcha_id.data or "", form.captcha_answer.data or ""):
+        return True
+    form.captcha_answer.errors = ["Type the 6 digits from the picture or the recording."]
+    return False
+
+
+def _challenge_if(needed: bool) -> str | None:
+    return captcha.new_challenge() if needed else None
+
+
+def _locked(form: LoginForm, seconds: float) -> tuple[str, int, dict[str, str]]:
+    """The same answer whether or not the account exists."""
+    minutes = max(1, round(seconds / 60))
+    form.form_errors.append(
+        f"Too many failed attempts for this account. Try again in {minutes} minute"
+        f"{'s' if minutes != 1 else ''}, or reset your password."
+    )
+    page = render_template("auth/login.html", form=form, captcha_id=None)
+    return page, 429, {"Retry-After": str(int(seconds) or 1)}
 
 
 @bp.post("/logout")
@@ -122,7 +170,8 @@ def verify_email(token: str) -> Page:
         return _invalid_link()
     form = ConfirmForm()
     if form.validate_on_submit():
-        accounts.verify_email(token, current_client())
+        if accounts.verify_email(token, current_client()) is None:
+            return _invalid_link()  # used a moment ago, in another tab
         flash("Thank you: your email address is confirmed.", "success")
         return redirect(url_for("main.index" if is_logged_in() else "auth.login"), 303)
     return render_template(
@@ -154,10 +203,13 @@ def resend_verification() -> Response:
 )
 def forgot_password() -> Page:
     form = EmailForm()
+    under_attack = login_guard.under_attack()
     if form.validate_on_submit():
+        if under_attack and not _captcha_solved(form):
+            return _form_page("auth/forgot_password.html", form, captcha_id=captcha.new_challenge())
         credentials.request_password_reset(form.email.data or "", current_client())
         return render_template("auth/check_inbox.html", reset=True)
-    return _form_page("auth/forgot_password.html", form)
+    return _form_page("auth/forgot_password.html", form, captcha_id=_challenge_if(under_attack))
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -167,10 +219,12 @@ def reset_password(token: str) -> Page:
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            credentials.reset_password(token, form.new_password.data or "", current_client())
+            done = credentials.reset_password(token, form.new_password.data or "", current_client())
         except FormError as error:
             form.add_error(error)
         else:
+            if done is None:
+                return _invalid_link()
             flash(
                 "Your password was changed, and every session was signed out. Log in again.",
                 "success",
@@ -189,7 +243,8 @@ def confirm_email_change(token: str) -> Page:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            credentials.confirm_email_change(token, current_client())
+            if credentials.confirm_email_change(token, current_client()) is None:
+                return _invalid_link()
         except FormError as error:
             return render_template("auth/link_invalid.html", message=error.message), 409
         else:

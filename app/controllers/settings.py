@@ -116,7 +116,7 @@ def devices() -> str:
     )
 
 
-@bp.post("/devices/trusted/<int:trust_id>/revoke")
+@bp.post("/devices/trusted/<int(max=2147483647):trust_id>/revoke")
 def untrust_browser(trust_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -126,7 +126,7 @@ def untrust_browser(trust_id: int) -> Response:
     return redirect(url_for("settings.devices"), 303)
 
 
-@bp.post("/devices/<int:session_id>/revoke")
+@bp.post("/devices/<int(max=2147483647):session_id>/revoke")
 def revoke_device(session_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -151,6 +151,8 @@ def revoke_other_devices() -> Response:
 @bp.get("/security")
 def security() -> str:
     before = request.args.get("before", type=int)
+    if before is not None and not 0 < before < 2**31:
+        abort(400)
     events, next_before = security_log.timeline(signed_in_user(), before=before)
     return render_template(
         "settings/security.html", events=timeline_view(events), next_before=next_before

@@ -50,6 +50,9 @@ def totp_setup() -> Page:
         flash("Your authenticator app is already set up.", "info")
         return redirect(url_for("two_factor.index"), 303)
     form = ConfirmCodeForm()
+    if form.validate_on_submit() and totp.pending_secret(user) is None:
+        flash("Scan the code below, then enter the 6 digits.", "info")
+        return redirect(url_for("two_factor.totp_setup"), 303)
     if form.validate_on_submit():
         try:
             totp.confirm_enrolment(user, form.code.data or "", current_client())
@@ -142,7 +145,7 @@ def passkey_register() -> Response | tuple[Response, int]:
     return jsonify(redirect=url_for("two_factor.index"))
 
 
-@bp.post("/passkeys/<int:passkey_id>/rename")
+@bp.post("/passkeys/<int(max=2147483647):passkey_id>/rename")
 def passkey_rename(passkey_id: int) -> Page:
     user = signed_in_user()
     passkey = passkeys.get_own(user, passkey_id)
@@ -157,7 +160,7 @@ def passkey_rename(passkey_id: int) -> Page:
     return redirect(url_for("two_factor.index"), 303)
 
 
-@bp.post("/passkeys/<int:passkey_id>/delete")
+@bp.post("/passkeys/<int(max=2147483647):passkey_id>/delete")
 @fresh_required
 def passkey_delete(passkey_id: int) -> Response:
     user = signed_in_user()

@@ -11,13 +11,15 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 import flask_login
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.core.client_ip import client_ip
+from app.core.redirects import safe_next
 from app.extensions import db, login_manager
 from app.models import User, UserSession
 from app.services import sessions
@@ -172,6 +174,15 @@ def clear_pending_login() -> None:
     session.pop(PENDING_LOGIN_KEY, None)
 
 
+def _return_to() -> str:
+    """Where to continue after re-authenticating: this page, or for a form post, its page."""
+    if request.method == "GET":
+        return request.path
+    referrer = urlsplit(request.referrer or "")
+    same_site = referrer.netloc in ("", request.host)
+    return safe_next(referrer.path if same_site else None, url_for("settings.index"))
+
+
 def fresh_required(view: F) -> F:
     """Sensitive actions: the person must have proved who they are in the last 5 minutes.
 
@@ -184,8 +195,12 @@ def fresh_required(view: F) -> F:
             return login_manager.unauthorized()
         current = current_session()
         if current is None or not sessions.is_fresh(current):
+            if request.is_json:  # the passkey script: say so, don't redirect a fetch
+                return jsonify(
+                    error="Please confirm it's you first.", reauth=url_for("mfa.reauth")
+                ), 403
             flash("Please confirm it's you to continue.", "info")
-            return redirect(url_for("mfa.reauth", next=request.path), 303)
+            return redirect(url_for("mfa.reauth", next=_return_to()), 303)
         return view(*args, **kwargs)
 
     return cast(F, wrapper)

@@ -9,18 +9,19 @@ never use them up.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from flask import Response, current_app, request
 
 from app.core.authentication import is_logged_in, pending_login, signed_in_user
+from app.extensions import limiter
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _canonical(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip().casefold()[:254]
-
-
-def login_account() -> str:
-    return "account:" + _canonical(request.form.get("identifier", ""))
 
 
 def email_account() -> str:
@@ -44,3 +45,17 @@ def failed(response: Response) -> bool:
 
 def limit(key: str) -> str:
     return str(current_app.config[key])
+
+
+def action_limits(config_key: str) -> Callable[[F], F]:
+    """Per client and per account, for actions by signed-in people (posting, liking, following).
+
+    The photo-sharing endpoints apply it as ``@action_limits("RATELIMIT_POSTING")``.
+    """
+
+    def decorate(view: F) -> F:
+        per_client = limiter.limit(lambda: limit(config_key))
+        per_account = limiter.limit(lambda: limit(config_key), key_func=signed_in_account)
+        return cast(F, per_client(per_account(view)))
+
+    return decorate

@@ -10,7 +10,17 @@ from app.forms.base import Form
 PASSWORD_LIMIT = Length(max=1024, message="Use at most 1024 characters.")
 
 
-class SignupForm(Form):
+class CaptchaFields:
+    """Shown only when risk is raised; the controller decides whether to check them."""
+
+    captcha_id = HiddenField(validators=[Length(max=64)])
+    captcha_answer = StringField(
+        "Type the 6 digits you see or hear",
+        validators=[Length(max=20, message="Type just the 6 digits.")],
+    )
+
+
+class SignupForm(CaptchaFields, Form):
     username = StringField(
         "Username",
         validators=[DataRequired(), Length(max=60, message="Use at most 30 characters.")],
@@ -30,7 +40,7 @@ class SignupForm(Form):
     website = StringField("Leave this field empty", validators=[Length(max=200)])
 
 
-class LoginForm(Form):
+class LoginForm(CaptchaFields, Form):
     identifier = StringField(
         "Username or email",
         validators=[
@@ -43,7 +53,7 @@ class LoginForm(Form):
     next = HiddenField(validators=[Length(max=500)])
 
 
-class EmailForm(Form):
+class EmailForm(CaptchaFields, Form):
     email = EmailField(
         "Email",
         validators=[DataRequired(), Length(max=254, message="That email address is too long.")],

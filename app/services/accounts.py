@@ -105,8 +105,13 @@ def sign_up(username: str, email: str, password: str, client: Client) -> User | 
     inbox" page either way, so sign-up cannot reveal who has an account.
     """
     username, email, email_key = validated_identity(username, email, password)
+    # Usernames are public, so a taken one may be named; that answer must come before
+    # anything about the email, or it would reveal whether the email has an account.
+    if username_taken(username):
+        raise FormError("That username is taken.", "username")
     existing = user_by_email(email_key)
     if existing is not None:
+        hash_password(password)  # the same work as creating an account: no timing tell
         _tell_owner_of_signup_attempt(existing)
         return None
     try:

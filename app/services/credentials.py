@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import SecurityEventKind, TokenPurpose, User, UsernameHold, utcnow
-from app.services import mailer, security_log, sessions, tokens
+from app.services import login_guard, mailer, security_log, sessions, tokens
 from app.services.accounts import user_by_email, username_taken
 from app.services.clients import Client
 from app.services.errors import FormError
@@ -81,6 +81,8 @@ def reset_password(raw: str, new: str, client: Client) -> User | None:
     user = token.user
     _set_password(user, new)
     tokens.use(token)
+    # The owner proved control of the inbox: lift any brute-force lock on the account.
+    login_guard.clear(login_guard.account_key("", user))
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # the link proved the address works
     security_log.record(user, SecurityEventKind.PASSWORD_RESET, client)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -22,7 +23,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -84,19 +85,29 @@ def register(user: User, credential: str, challenge: str, name: str, client: Cli
             expected_rp_id=config["WEBAUTHN_RP_ID"],
             expected_origin=config["WEBAUTHN_ORIGINS"],
         )
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError):
+    except (WebAuthnException, ValueError, KeyError, TypeError):
         raise FormError("That passkey could not be verified. Please try again.") from None
-    transports = json.loads(credential).get("response", {}).get("transports", [])
+    credential_id = bytes_to_base64url(verified.credential_id)
+    if db.session.scalar(select(Passkey.id).where(Passkey.credential_id == credential_id)):
+        raise FormError("That passkey is already registered.")
+    response = json.loads(credential).get("response")
+    transports = response.get("transports") if isinstance(response, dict) else None
+    if not isinstance(transports, list):
+        transports = []
+    name = "".join(ch for ch in name if ch.isprintable())
     passkey = Passkey(
         user_id=user.id,
-        credential_id=bytes_to_base64url(verified.credential_id),
+        credential_id=credential_id,
         public_key=verified.credential_public_key,
         sign_count=verified.sign_count,
         name=(name.strip() or "Passkey")[:60],
         transports=",".join(t for t in transports if isinstance(t, str))[:100],
     )
-    db.session.add(passkey)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(passkey)
+    except IntegrityError:
+        raise FormError("That passkey is already registered.") from None
     security_log.record(user, SecurityEventKind.PASSKEY_ADDED, client, detail=passkey.name)
     security_log.notify(user, f"A passkey named “{passkey.name}” was added.", client)
     return passkey
@@ -140,7 +151,7 @@ def authenticate(credential: str, challenge: str, user: User | None) -> Passkey 
             credential_current_sign_count=passkey.sign_count,
             require_user_verification=user is None,
         )
-    except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError):
+    except (WebAuthnException, ValueError, KeyError, TypeError):
         # Includes a sign count that went backwards: a sign of a cloned authenticator.
         return None
     passkey.sign_count = verified.new_sign_count
@@ -154,7 +165,7 @@ def get_own(user: User, passkey_id: int) -> Passkey | None:
 
 
 def rename(user: User, passkey: Passkey, name: str, client: Client) -> None:
-    name = name.strip()[:60]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()[:60]
     if not name:
         raise FormError("Give the passkey a name.", "name")
     passkey.name = name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
 from app.models import RecoveryCode, SecurityEventKind, User, utcnow
@@ -55,17 +55,18 @@ def use(user: User, code: str, client: Client) -> int | None:
     normal = normalise(code)
     if len(normal) != 16:
         return None
-    found = db.session.scalar(
-        select(RecoveryCode).where(
+    # One conditional UPDATE: of two concurrent requests with one code, one wins.
+    claimed = db.session.execute(
+        update(RecoveryCode)
+        .where(
             RecoveryCode.user_id == user.id,
             RecoveryCode.code_hash == digest(normal),
             RecoveryCode.used_at.is_(None),
         )
-    )
-    if found is None:
+        .values(used_at=utcnow())
+    ).rowcount  # type: ignore[attr-defined]
+    if not claimed:
         return None
-    found.used_at = utcnow()
-    db.session.flush()
     left = remaining(user)
     security_log.record(user, SecurityEventKind.RECOVERY_CODE_USED, client, detail=f"{left} left")
     security_log.notify(

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import KnownDevice, SecurityEventKind, User, UserSession, utcnow
@@ -137,7 +138,13 @@ def remember_device(user: User, client: Client) -> tuple[bool, str]:
     if known is not None:
         known.last_seen_at = utcnow()
         return False, device_id
-    db.session.add(KnownDevice(user_id=user.id, device_hash=device_hash, label=client.device_label))
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                KnownDevice(user_id=user.id, device_hash=device_hash, label=client.device_label)
+            )
+    except IntegrityError:
+        return False, device_id  # the same browser, logging in twice at once
     return True, device_id
 
 

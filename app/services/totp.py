@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import SecurityEventKind, TotpFactor, User, utcnow
@@ -88,7 +88,7 @@ def _normalise(code: str) -> str:
 def check_code(found: TotpFactor, code: str, *, now: float | None = None) -> bool:
     """True once per time step for a right code within ±1 step; records the step."""
     code = _normalise(code)
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return False
     secret = decrypt(found.secret_encrypted)
     if secret is None:
@@ -99,8 +99,16 @@ def check_code(found: TotpFactor, code: str, *, now: float | None = None) -> boo
         if step <= found.last_used_step:
             continue  # already used, or older than a used one: a replay
         if hmac.compare_digest(totp.generate_otp(step), code):
-            found.last_used_step = step
-            return True
+            # Claim the step atomically: of two concurrent requests with one code, one wins.
+            claimed = db.session.execute(
+                update(TotpFactor)
+                .where(TotpFactor.id == found.id, TotpFactor.last_used_step < step)
+                .values(last_used_step=step)
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
+            if claimed:
+                found.last_used_step = step
+            return bool(claimed)
     return False
 
 

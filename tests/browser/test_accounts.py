@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from playwright.sync_api import Browser, Page, expect
@@ -93,3 +94,29 @@ def test_revoke_another_session_from_the_devices_page(
     expect(phone.get_by_role("heading", name="Settings")).to_be_visible()
     laptop.context.close()
     phone.context.close()
+
+
+def test_the_captcha_is_accessible_and_works_without_javascript(
+    browser: Browser, live_site: LiveSite
+) -> None:
+    from app.services import login_guard
+    from tests.support.axe import assert_accessible_in_both_themes
+
+    with live_site.app.app_context():
+        login_guard.set_under_attack(True)
+    try:
+        context = browser.new_context(base_url=live_site.url, java_script_enabled=False)
+        page = context.new_page()
+        page.goto("/signup")
+        expect(page.get_by_role("group", name="Show us you're a person")).to_be_visible()
+        image = page.get_by_role("img", name=re.compile("Six digits"))
+        expect(image).to_be_visible()
+        assert page.evaluate("document.querySelector('.captcha img').naturalWidth") == 280
+        context.close()
+        with_js = browser.new_context(base_url=live_site.url).new_page()
+        with_js.goto("/signup")
+        assert_accessible_in_both_themes(with_js)
+        with_js.context.close()
+    finally:
+        with live_site.app.app_context():
+            login_guard.set_under_attack(False)

@@ -312,3 +312,14 @@ def test_email_change_to_a_malformed_address_is_refused(auth: AuthActions, user:
     response = auth.post("/settings/email", {"email": "nope@", "password": PASSWORD})
     assert response.status_code == 422
     assert "Enter a valid email address" in response.get_data(as_text=True)
+
+
+def test_a_completed_reset_also_confirms_the_address(
+    app: Flask, auth: AuthActions, mailbox: Mailbox
+) -> None:
+    create_user(app, "sprout", "sprout@example.org", verified=False)
+    request_reset(auth, "sprout@example.org")
+    link = link_from(mailbox.to("sprout@example.org")[-1], "/password/reset/")
+    assert auth.post(link, {"new_password": NEW_PASSWORD}).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.email_verified_at).where(User.username == "sprout"))

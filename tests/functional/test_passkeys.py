@@ -256,3 +256,12 @@ def test_a_registration_without_a_challenge_is_refused(client: FlaskClient, user
         page="/settings/two-factor/",
     )
     assert response.status_code == 409
+
+
+def test_registering_the_same_passkey_twice_is_refused_cleanly(
+    with_passkey: Browser, authenticator: SoftAuthenticator
+) -> None:
+    passwordless(with_passkey, authenticator)
+    response = register(with_passkey, authenticator, name="Again\x07")
+    assert response.status_code == 400
+    assert "already registered" in response.get_json()["error"]

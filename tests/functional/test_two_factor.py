@@ -17,6 +17,7 @@ from app.models import RecoveryCode, SecurityEvent, TotpFactor, User, UserSessio
 from app.services import totp
 from tests.factories import PASSWORD, create_user
 from tests.support.auth import AuthActions
+from tests.support.pages import csrf_token
 from tests.support.smtp import Mailbox
 
 
@@ -283,14 +284,33 @@ def test_sensitive_actions_need_a_fresh_login(
     app: Flask, auth: AuthActions, user: User, path: str, data: dict[str, str]
 ) -> None:
     auth.login("juniper")
-    token_page = "/settings/"
     make_stale(app)
-    response = auth.post(path, data, page=token_page)
+    token = csrf_token(auth.client.get("/settings/"))
+    form_page = "/settings/two-factor/"
+    response = auth.client.post(
+        path,
+        data={"csrf_token": token, **data},
+        headers={"Referer": f"http://localhost{form_page}"},
+    )
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/reauth?next={path}"
+    # Back to the page the form was on, once the user has confirmed it's them.
+    assert response.headers["Location"] == f"/reauth?next={form_page}"
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
         assert db.session.scalar(sa.select(User.email)) == "juniper@example.org"
+
+
+def test_a_stale_passkey_script_gets_a_json_answer(
+    app: Flask, auth: AuthActions, user: User
+) -> None:
+    auth.login("juniper")
+    make_stale(app)
+    token = csrf_token(auth.client.get("/settings/"))
+    response = auth.client.post(
+        "/settings/two-factor/passkeys/options", json={}, headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 403
+    assert response.get_json()["reauth"] == "/reauth"
 
 
 def test_reauthenticating_opens_a_five_minute_window(
@@ -429,7 +449,7 @@ def test_passkey_answer_without_a_challenge_is_refused(app: Flask, auth: AuthAct
     token = csrf_token(auth.client.get("/login"))
     response = auth.client.post(
         "/login/passkey",
-        json={"credential": {"id": "x", "response": {}}},
+        json={"credential": {"id": "eA", "rawId": "eA", "response": {}}},
         headers={"X-CSRFToken": token},
     )
     assert response.status_code == 409
@@ -503,3 +523,41 @@ def test_settings_actions_refuse_missing_csrf_and_other_peoples_things(
         ).status_code
         == 404
     )
+
+
+def test_enrolment_keeps_its_key_until_confirmed(auth: AuthActions, user: User) -> None:
+    auth.login("juniper")
+    first = secret_from(auth.client.get("/settings/two-factor/totp").get_data(as_text=True))
+    second = secret_from(auth.client.get("/settings/two-factor/totp").get_data(as_text=True))
+    assert first == second  # reloading the page doesn't invalidate what was scanned
+
+
+def test_confirming_before_any_key_was_shown_starts_over(
+    app: Flask, auth: AuthActions, user: User
+) -> None:
+    auth.login("juniper")
+    response = auth.post(
+        "/settings/two-factor/totp", {"code": "123456"}, page="/settings/two-factor/"
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/settings/two-factor/totp"
+
+
+def test_codes_stop_working_if_the_secret_key_changes(
+    app: Flask, auth: AuthActions, secured: tuple[str, list[str]]
+) -> None:
+    secret, _ = secured
+    app.config["SECRET_KEY"] = "a different secret key for this deployment, rotated"
+    auth.login("juniper")
+    assert auth.post("/login/verify", {"code": code_at(secret)}).status_code == 401
+
+
+def test_turning_off_an_app_that_is_not_on_changes_nothing(
+    app: Flask, auth: AuthActions, user: User
+) -> None:
+    auth.login("juniper")
+    assert (
+        auth.post("/settings/two-factor/totp/disable", page="/settings/two-factor/").status_code
+        == 303
+    )
+    assert "totp_disabled" not in kinds(app)

@@ -1,0 +1,108 @@
+"""Brute-force protection: failed-login counters, the CAPTCHA, lockouts, under-attack mode.
+
+Only failures count. A few failures for an account, or from a client, and the
+CAPTCHA is required. More, and the account is locked with exponential backoff
+(1, 2, 4 ... 60 minutes); its owner is emailed a password-reset link, so an
+attacker can never lock a real user out for good. A burst of failures across
+the whole site turns on "under attack" mode (CAPTCHA for everyone on sign-up,
+login and reset) until things are quiet again.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+
+from flask import current_app
+
+from app.models import User
+from app.services import counters, mailer
+
+WINDOW = 3600  # failures are remembered for an hour
+LEVEL_MEMORY = 24 * 3600  # lock lengths keep doubling within a day
+
+
+def account_key(identifier: str, user: User | None = None) -> str:
+    """One counter per account, whether it was named by username or by email."""
+    if user is not None:
+        return f"user:{user.id}"
+    return "name:" + unicodedata.normalize("NFKC", identifier).strip().casefold()[:254]
+
+
+def _config(name: str) -> int:
+    return int(current_app.config[name])
+
+
+def captcha_required(account: str, client: str) -> bool:
+    return (
+        counters.count(f"fail:acct:{account}") >= _config("CAPTCHA_AFTER_ACCOUNT_FAILURES")
+        or counters.count(f"fail:ip:{client}") >= _config("CAPTCHA_AFTER_CLIENT_FAILURES")
+        or under_attack()
+    )
+
+
+def locked_for(account: str) -> float:
+    """Seconds until the account may be tried again (0 when it is not locked)."""
+    return counters.ttl(f"lock:{account}")
+
+
+def record_failure(account: str, client: str, user: User | None) -> float:
+    """Count a failed login; returns the lock length in seconds if this failure locked it."""
+    failures = counters.incr(f"fail:acct:{account}", WINDOW)
+    counters.incr(f"fail:ip:{client}", WINDOW)
+    note_site_failure()
+    lock_after = _config("LOCK_AFTER_FAILURES")
+    if failures < lock_after or (failures - lock_after) % _config("LOCK_EVERY_FAILURES") != 0:
+        return 0
+    level = counters.incr(f"lock-level:{account}", LEVEL_MEMORY)
+    minutes = min(int(2 ** max(level - 1, 0)), _config("LOCK_MAX_MINUTES"))
+    counters.put(f"lock:{account}", "1", minutes * 60)
+    if user is not None:
+        mailer.queue(
+            user.email,
+            "account_locked",
+            "Your Sapling account was locked after failed logins",
+            user=user,
+            minutes=minutes,
+            reset_url=mailer.link("auth.forgot_password"),
+        )
+    return minutes * 60.0
+
+
+def record_success(account: str) -> None:
+    counters.delete(f"fail:acct:{account}")
+
+
+def clear(account: str) -> None:
+    """After a password reset the owner starts afresh."""
+    for name in (f"fail:acct:{account}", f"lock:{account}", f"lock-level:{account}"):
+        counters.delete(name)
+
+
+def note_site_failure() -> None:
+    """Failed logins and sign-ups across the site; a burst turns on under-attack mode."""
+    minute = int(time.time() // 60)
+    failures = counters.incr(f"site-fail:{minute}", 120)
+    if failures >= _config("UNDER_ATTACK_THRESHOLD"):
+        counters.put("under-attack:auto", "1", _config("UNDER_ATTACK_QUIET_SECONDS"))
+
+
+def under_attack() -> bool:
+    return counters.get("under-attack:manual") == "on" or counters.get("under-attack:auto") == "1"
+
+
+def set_under_attack(on: bool) -> None:
+    """The operator's switch; turning it off also ends an automatic episode."""
+    if on:
+        counters.put("under-attack:manual", "on", None)
+    else:
+        counters.delete("under-attack:manual")
+        counters.delete("under-attack:auto")
+
+
+def under_attack_status() -> str:
+    if counters.get("under-attack:manual") == "on":
+        return "on (set by an operator)"
+    if counters.get("under-attack:auto") == "1":
+        return f"on (automatic, ends after {int(counters.ttl('under-attack:auto'))} quiet seconds)"
+    return "off"
