@@ -98,3 +98,9 @@ def test_development_defaults_to_sqlite_under_instance() -> None:
     assert config.DATABASE_URL.startswith("sqlite:///")
     assert config.DATABASE_URL.endswith("instance/sapling.db")
     assert config.SESSION_COOKIE_SECURE is False
+
+
+def test_production_leaves_mail_to_the_worker() -> None:
+    # Sending during the request would time-leak which addresses have accounts.
+    assert ProductionConfig(GOOD).MAIL_DELIVER_AFTER_COMMIT is False
+    assert ProductionConfig({**GOOD, "MAIL_DELIVER_AFTER_COMMIT": "true"}).MAIL_DELIVER_AFTER_COMMIT
