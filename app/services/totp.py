@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import SecurityEventKind, TotpFactor, User, utcnow
@@ -62,11 +63,16 @@ def start_enrolment(user: User) -> str:
     if existing is not None and existing.confirmed_at is not None:
         raise FormError("An authenticator app is already set up. Turn it off first to replace it.")
     secret = pyotp.random_base32()
-    if existing is None:
-        db.session.add(TotpFactor(user_id=user.id, secret_encrypted=encrypt(secret)))
-    else:
+    if existing is not None:
         existing.secret_encrypted, existing.last_used_step = encrypt(secret), 0
-    db.session.flush()
+        db.session.flush()
+        return secret
+    try:
+        with db.session.begin_nested():
+            db.session.add(TotpFactor(user_id=user.id, secret_encrypted=encrypt(secret)))
+    except IntegrityError:
+        # Another tab started the enrolment a moment ago: show the same key.
+        return pending_secret(user) or secret
     return secret
 
 
