@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
 from flask import (
     Blueprint,
     current_app,
@@ -34,7 +37,7 @@ from app.core.database import keep_changes_on_error
 from app.core.redirects import safe_next
 from app.extensions import limiter
 from app.forms.mfa import ReauthCodeForm, ReauthPasswordForm, RecoveryCodeForm, TotpCodeForm
-from app.models import SecurityEventKind
+from app.models import SecurityEventKind, User
 from app.services import (
     accounts,
     passkeys,
@@ -50,6 +53,36 @@ bp = Blueprint("mfa", __name__)
 
 Page = str | tuple[str, int] | Response
 EXPIRED = "That sign-in took too long or was already used. Please start again."
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _limits(client_key: str, account_key: str, account: Callable[[], str]) -> Callable[[F], F]:
+    """Per client on every attempt, and per account on failures only."""
+
+    def decorate(view: F) -> F:
+        per_client = limiter.limit(lambda: str(current_app.config[client_key]))
+        per_account = limiter.limit(
+            lambda: str(current_app.config[account_key]),
+            key_func=account,
+            deduct_when=rate_limits.failed,
+        )
+        return cast(F, per_client(per_account(view)))
+
+    return decorate
+
+
+second_step_limits = _limits(
+    "RATELIMIT_SECOND_FACTOR", "RATELIMIT_SECOND_FACTOR_ACCOUNT", rate_limits.pending_account
+)
+reauth_limits = _limits(
+    "RATELIMIT_REAUTH", "RATELIMIT_REAUTH_ACCOUNT", rate_limits.signed_in_account
+)
+
+
+def _failed_attempt(user: User) -> None:
+    """Kept although the request fails: the owner sees it in the security timeline."""
+    security_log.record(user, SecurityEventKind.SECOND_FACTOR_FAILED, current_client())
+    keep_changes_on_error()
 
 
 def _limit() -> str:
@@ -83,12 +116,7 @@ def verify() -> Page:
 
 
 @bp.post("/login/verify")
-@limiter.limit(_limit)
-@limiter.limit(
-    lambda: str(current_app.config["RATELIMIT_SECOND_FACTOR_ACCOUNT"]),
-    key_func=rate_limits.pending_account,
-    deduct_when=rate_limits.failed,
-)
+@second_step_limits
 def verify_totp() -> Page:
     pending = pending_login()
     if pending is None:
@@ -100,8 +128,7 @@ def verify_totp() -> Page:
             return finish_login(
                 user, remember=remember, next_url=next_url, trust=bool(form.trust.data)
             )
-        security_log.record(user, SecurityEventKind.SECOND_FACTOR_FAILED, current_client())
-        keep_changes_on_error()
+        _failed_attempt(user)
         form.code.errors = [
             "That code didn't work. Codes change every 30 seconds; try the newest one."
         ]
@@ -110,12 +137,7 @@ def verify_totp() -> Page:
 
 
 @bp.post("/login/verify/recovery")
-@limiter.limit(_limit)
-@limiter.limit(
-    lambda: str(current_app.config["RATELIMIT_SECOND_FACTOR_ACCOUNT"]),
-    key_func=rate_limits.pending_account,
-    deduct_when=rate_limits.failed,
-)
+@second_step_limits
 def verify_recovery_code() -> Page:
     pending = pending_login()
     if pending is None:
@@ -129,8 +151,7 @@ def verify_recovery_code() -> Page:
             return finish_login(
                 user, remember=remember, next_url=next_url, trust=bool(form.trust.data)
             )
-        security_log.record(user, SecurityEventKind.SECOND_FACTOR_FAILED, current_client())
-        keep_changes_on_error()
+        _failed_attempt(user)
         form.recovery_code.errors = ["That recovery code is wrong or was already used."]
         return _second_step_page(TotpCodeForm(), form, 401)
     return _second_step_page(TotpCodeForm(), form, 422)
@@ -147,12 +168,7 @@ def second_step_passkey_options() -> Response | tuple[Response, int]:
 
 
 @bp.post("/login/verify/passkey")
-@limiter.limit(_limit)
-@limiter.limit(
-    lambda: str(current_app.config["RATELIMIT_SECOND_FACTOR_ACCOUNT"]),
-    key_func=rate_limits.pending_account,
-    deduct_when=rate_limits.failed,
-)
+@second_step_limits
 def second_step_passkey() -> Response | tuple[Response, int]:
     pending = pending_login()
     credential, body = credential_from_request()
@@ -161,8 +177,7 @@ def second_step_passkey() -> Response | tuple[Response, int]:
         return json_error(EXPIRED, 409)
     user, remember, next_url = pending
     if passkeys.authenticate(credential, challenge, user) is None:
-        security_log.record(user, SecurityEventKind.SECOND_FACTOR_FAILED, current_client())
-        keep_changes_on_error()
+        _failed_attempt(user)
         return json_error("That passkey could not be verified.", 401)
     return finish_login(
         user, remember=remember, next_url=next_url, trust=bool(body.get("trust")), json=True
@@ -223,12 +238,7 @@ def reauth() -> Page:
 
 @bp.post("/reauth")
 @login_required
-@limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
-@limiter.limit(
-    lambda: str(current_app.config["RATELIMIT_REAUTH_ACCOUNT"]),
-    key_func=rate_limits.signed_in_account,
-    deduct_when=rate_limits.failed,
-)
+@reauth_limits
 def reauth_password() -> Page:
     form = ReauthPasswordForm()
     user = signed_in_user()
@@ -247,12 +257,7 @@ def reauth_password() -> Page:
 
 @bp.post("/reauth/code")
 @login_required
-@limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
-@limiter.limit(
-    lambda: str(current_app.config["RATELIMIT_REAUTH_ACCOUNT"]),
-    key_func=rate_limits.signed_in_account,
-    deduct_when=rate_limits.failed,
-)
+@reauth_limits
 def reauth_code() -> Page:
     form = ReauthCodeForm()
     user = signed_in_user()
@@ -260,8 +265,7 @@ def reauth_code() -> Page:
         if totp.verify(user, form.code.data or ""):
             _mark_fresh()
             return _back(form.next.data)
-        security_log.record(user, SecurityEventKind.SECOND_FACTOR_FAILED, current_client())
-        keep_changes_on_error()
+        _failed_attempt(user)
         form.code.errors = ["That code didn't work. Try the newest one."]
         return _reauth_page(ReauthPasswordForm(next=form.next.data), form, 401)
     return _reauth_page(ReauthPasswordForm(next=form.next.data), form, 422)
@@ -277,12 +281,7 @@ def reauth_passkey_options() -> Response:
 
 @bp.post("/reauth/passkey")
 @login_required
-@limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
-@limiter.limit(
-    lambda: str(current_app.config["RATELIMIT_REAUTH_ACCOUNT"]),
-    key_func=rate_limits.signed_in_account,
-    deduct_when=rate_limits.failed,
-)
+@reauth_limits
 def reauth_passkey() -> Response | tuple[Response, int]:
     credential, body = credential_from_request()
     challenge = take_challenge("reauth")

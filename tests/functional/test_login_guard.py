@@ -200,3 +200,11 @@ def test_operators_can_switch_under_attack_mode(app: Flask, runner: FlaskCliRunn
     assert challenge_in(app.test_client().get("/signup").get_data(as_text=True))
     assert "off" in run("off")
     assert challenge_in(app.test_client().get("/signup").get_data(as_text=True)) is None
+
+
+def test_malformed_captcha_ids_are_404(client: object) -> None:
+    from flask.testing import FlaskClient
+
+    assert isinstance(client, FlaskClient)
+    assert client.get("/captcha/" + "x" * 100 + ".png").status_code == 404
+    assert client.get("/captcha/nothing-here.wav").status_code == 404

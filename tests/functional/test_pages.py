@@ -47,3 +47,12 @@ def test_manifest_is_served_as_a_web_manifest(client: FlaskClient) -> None:
         assert response.mimetype == "application/manifest+json"
         names = {icon["src"] for icon in response.get_json(force=True)["icons"]}
     assert {"icon-192.png", "icon-512.png"} <= names
+
+
+def test_asset_urls_refuse_missing_files_and_traversal(app: Flask) -> None:
+    import pytest
+
+    with app.test_request_context():
+        for name in ("css/missing.css", "../config.py", "../../wsgi.py"):
+            with pytest.raises(FileNotFoundError):
+                asset_url(name)

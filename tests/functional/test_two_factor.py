@@ -561,3 +561,18 @@ def test_turning_off_an_app_that_is_not_on_changes_nothing(
         == 303
     )
     assert "totp_disabled" not in kinds(app)
+
+
+@pytest.mark.config(
+    RATELIMIT_SECOND_FACTOR_ACCOUNT="2 per hour", RATELIMIT_SECOND_FACTOR="100 per minute"
+)
+def test_wrong_second_steps_are_limited_per_account(
+    app: Flask, secured: tuple[str, list[str]]
+) -> None:
+    statuses = []
+    for n in range(3):
+        browser = AuthActions(app.test_client())
+        browser.client.environ_base["REMOTE_ADDR"] = f"192.0.2.{n + 20}"
+        browser.login("juniper")
+        statuses.append(browser.post("/login/verify", {"code": "000000"}).status_code)
+    assert statuses == [401, 401, 429]
