@@ -101,9 +101,7 @@ def login() -> Page:
         return _locked(form, wait)
     if login_guard.captcha_required(account, bucket) and not _captcha_solved(form):
         return _form_page("auth/login.html", form, captcha_id=captcha.new_challenge())
-    user = accounts.authenticate(
-        form.identifier.data or "", form.password.data or "", current_client()
-    )
+    user = accounts.authenticate(owner, form.password.data or "", current_client())
     if user is None:
         return _login_failed(form, account, bucket, owner)
     login_guard.record_success(account)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, utcnow
+from app.models.base import Base, string_enum, utcnow
 
 
 class SecurityEventKind(enum.StrEnum):
@@ -46,14 +46,7 @@ class SecurityEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[SecurityEventKind] = mapped_column(
-        Enum(
-            SecurityEventKind,
-            native_enum=False,
-            length=40,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    kind: Mapped[SecurityEventKind] = mapped_column(string_enum(SecurityEventKind, 40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ip: Mapped[str | None] = mapped_column(String(45))
     device_label: Mapped[str] = mapped_column(String(100), default="")

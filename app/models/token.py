@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, utcnow
+from app.models.base import Base, string_enum, utcnow
 from app.models.user import User
 
 
@@ -28,14 +28,7 @@ class ActionToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    purpose: Mapped[TokenPurpose] = mapped_column(
-        Enum(
-            TokenPurpose,
-            native_enum=False,
-            length=32,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    purpose: Mapped[TokenPurpose] = mapped_column(string_enum(TokenPurpose, 32))
     # The address the link was sent to; the link dies if the account's address moves on.
     email: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -173,9 +173,11 @@ def find_login_user(identifier: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == canonical_username(identifier)))
 
 
-def authenticate(identifier: str, password: str, client: Client) -> User | None:
-    """The user if the password is right. Unknown names cost the same time as wrong passwords."""
-    user = find_login_user(identifier)
+def authenticate(user: User | None, password: str, client: Client) -> User | None:
+    """``user`` (as found by ``find_login_user``) if the password is right.
+
+    No account costs the same time as a wrong password: a dummy verification runs.
+    """
     if user is None:
         spend_verification_time(password)
         return None
