@@ -5,20 +5,41 @@ whenever the package is imported (Alembic compares against it).
 """
 
 from app.models.base import Base, utcnow
+from app.models.interaction import Comment, Like, Report, ReportReason, ReportStatus, SavedPost
 from app.models.mfa import Passkey, RecoveryCode, TotpFactor, TrustedBrowser
+from app.models.notification import Notification, NotificationKind
 from app.models.outbox import OutboxMessage
+from app.models.post import Hashtag, Photo, Post, PostHashtag, Visibility
 from app.models.security_event import SecurityEvent, SecurityEventKind
 from app.models.session import KnownDevice, UserSession
+from app.models.social import Block, Follow, FollowRequest, Mute
 from app.models.token import ActionToken, TokenPurpose
-from app.models.user import User, UsernameHold
+from app.models.user import Audience, User, UsernameHold
 
 __all__ = [
     "ActionToken",
+    "Audience",
     "Base",
+    "Block",
+    "Comment",
+    "Follow",
+    "FollowRequest",
+    "Hashtag",
     "KnownDevice",
+    "Like",
+    "Mute",
+    "Notification",
+    "NotificationKind",
     "OutboxMessage",
     "Passkey",
+    "Photo",
+    "Post",
+    "PostHashtag",
     "RecoveryCode",
+    "Report",
+    "ReportReason",
+    "ReportStatus",
+    "SavedPost",
     "SecurityEvent",
     "SecurityEventKind",
     "TokenPurpose",
@@ -27,5 +48,6 @@ __all__ = [
     "User",
     "UserSession",
     "UsernameHold",
+    "Visibility",
     "utcnow",
 ]

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, utcnow
+from app.models.base import Base, string_enum, utcnow
 
 
 def new_session_epoch() -> str:
     return secrets.token_urlsafe(24)
 
 
+class Audience(enum.StrEnum):
+    """Who may comment on someone's posts, or mention them."""
+
+    EVERYONE = "everyone"
+    FOLLOWERS = "followers"
+    NOBODY = "nobody"
+
+
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (
+        # User search by prefix; text_pattern_ops lets PostgreSQL use it for LIKE 'abc%'.
+        Index(
+            "ix_users_username_prefix", "username", postgresql_ops={"username": "text_pattern_ops"}
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Canonical form only: NFKC-normalised, lower-case, [a-z0-9._]; see services.usernames.
@@ -37,6 +52,23 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
     # The WebAuthn user handle: random, so passkeys never carry the username or id.
     webauthn_handle: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # The profile. Media are stored under avatar_key, like a post's photos.
+    bio: Mapped[str] = mapped_column(String(150), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    avatar_key: Mapped[str | None] = mapped_column(String(40))
+    # Privacy: a private account approves each follower.
+    is_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    hide_follow_lists: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    comment_audience: Mapped[Audience] = mapped_column(
+        string_enum(Audience, 16), default=Audience.EVERYONE, server_default="everyone"
+    )
+    mention_audience: Mapped[Audience] = mapped_column(
+        string_enum(Audience, 16), default=Audience.EVERYONE, server_default="everyone"
+    )
+    # Counters kept in step by the services, so no profile page counts rows.
+    post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    follower_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    following_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -54,6 +86,14 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"
+
+
+# Display-name search is case-insensitive, by prefix.
+Index(
+    "ix_users_display_name_prefix",
+    func.lower(User.display_name).label("display_name_lower"),
+    postgresql_ops={"display_name_lower": "text_pattern_ops"},
+)
 
 
 class UsernameHold(Base):

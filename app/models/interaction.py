@@ -1,0 +1,108 @@
+"""What people do with posts: likes, comments, saved posts and reports."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, string_enum, utcnow
+from app.models.post import BigId
+from app.models.user import User
+
+
+class Like(Base):
+    """One like per person and post: the primary key makes a second one impossible."""
+
+    __tablename__ = "likes"
+    __table_args__ = (Index("ix_likes_post_id", "post_id"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_post_id_id", "post_id", "id"),
+        Index("ix_comments_author_id", "author_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    post_id: Mapped[int] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise")
+
+
+class SavedPost(Base):
+    """A private bookmark; nobody else, the author included, can see it."""
+
+    __tablename__ = "saved_posts"
+    __table_args__ = (Index("ix_saved_posts_user_id_created_at", "user_id", "created_at"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportReason(enum.StrEnum):
+    SPAM = "spam"
+    HARASSMENT = "harassment"
+    NUDITY = "nudity"
+    VIOLENCE = "violence"
+    HATE = "hate"
+    SELF_HARM = "self_harm"
+    INTELLECTUAL_PROPERTY = "intellectual_property"
+    OTHER = "other"
+
+
+class ReportStatus(enum.StrEnum):
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    ACTIONED = "actioned"
+
+
+class Report(Base):
+    """A report of a post, a comment or an account, waiting for a moderator.
+
+    The reported thing may be deleted before anyone looks; the report stays,
+    with its foreign key set to null, so the queue keeps its history.
+    """
+
+    __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reported_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    post_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("posts.id", ondelete="SET NULL"), index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[ReportReason] = mapped_column(string_enum(ReportReason, 32))
+    details: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[ReportStatus] = mapped_column(
+        string_enum(ReportStatus, 16), default=ReportStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]

@@ -1,0 +1,48 @@
+"""Notifications: someone liked, commented, followed, asked to follow, or mentioned you."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, string_enum, utcnow
+from app.models.post import BigId
+
+
+class NotificationKind(enum.StrEnum):
+    LIKE = "like"
+    COMMENT = "comment"
+    FOLLOW = "follow"
+    FOLLOW_REQUEST = "follow_request"
+    MENTION = "mention"
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
+        # The unread badge counts only unread rows, which this partial index holds.
+        Index(
+            "ix_notifications_unread",
+            "recipient_id",
+            postgresql_where=text("read_at IS NULL"),
+            sqlite_where=text("read_at IS NULL"),
+        ),
+        Index("ix_notifications_actor_id", "actor_id"),
+        Index("ix_notifications_post_id", "post_id"),
+        Index("ix_notifications_comment_id", "comment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[NotificationKind] = mapped_column(string_enum(NotificationKind, 20))
+    post_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("comments.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]

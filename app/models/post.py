@@ -1,0 +1,112 @@
+"""Posts, their photos, and the hashtags they carry."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, string_enum, utcnow
+from app.models.user import User
+
+# 64-bit ids on PostgreSQL; SQLite only auto-increments a plain INTEGER primary key.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    FOLLOWERS = "followers"
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        # Profile grid and home feed: newest first per author, by keyset on id.
+        Index("ix_posts_author_id_id", "author_id", "id"),
+        # Explore: newest public posts without sorting the whole table.
+        Index(
+            "ix_posts_public_id",
+            "id",
+            postgresql_where=text("visibility = 'public'"),
+            sqlite_where=text("visibility = 'public'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    caption: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[Visibility] = mapped_column(
+        string_enum(Visibility, 16), default=Visibility.PUBLIC
+    )
+    comments_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Counters kept in step by the services, so no page counts rows.
+    like_count: Mapped[int] = mapped_column(Integer, default=0)
+    comment_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+
+    author: Mapped[User] = relationship(lazy="raise")
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="post",
+        order_by="Photo.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="raise",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Post {self.id} by {self.author_id}>"
+
+
+class Photo(Base):
+    """One photo of a post. Its files live in media storage under ``storage_key``."""
+
+    __tablename__ = "photos"
+    __table_args__ = (Index("uq_photos_post_id_position", "post_id", "position", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    # Random and unguessable; names the stored files of every size.
+    storage_key: Mapped[str] = mapped_column(String(40), unique=True)
+    alt_text: Mapped[str] = mapped_column(String(1000), default="")
+    # Of the display size; the page reserves the space before the image loads.
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    post: Mapped[Post] = relationship(back_populates="photos", lazy="raise")
+
+
+class Hashtag(Base):
+    __tablename__ = "hashtags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Case-folded; the caption keeps the spelling its author chose.
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class PostHashtag(Base):
+    """A post tagged with a hashtag; the key order serves the tag page, newest first."""
+
+    __tablename__ = "post_hashtags"
+    __table_args__ = (Index("ix_post_hashtags_post_id", "post_id"),)
+
+    hashtag_id: Mapped[int] = mapped_column(
+        ForeignKey("hashtags.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
