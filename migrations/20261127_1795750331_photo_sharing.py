@@ -91,7 +91,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("follower_id", "followee_id", name=op.f("pk_follows")),
     )
     op.create_index(
-        "ix_follows_followee_id_created_at", "follows", ["followee_id", "created_at"], unique=False
+        "ix_follows_followee_id_follower_id", "follows", ["followee_id", "follower_id"], unique=False
     )
     op.create_table(
         "mutes",
@@ -183,9 +183,9 @@ def upgrade() -> None:
             ["post_id"], ["posts.id"], name=op.f("fk_photos_post_id_posts"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_photos")),
-        sa.UniqueConstraint("storage_key", name=op.f("uq_photos_storage_key")),
     )
     op.create_index("uq_photos_post_id_position", "photos", ["post_id", "position"], unique=True)
+    op.create_index(op.f("ix_photos_storage_key"), "photos", ["storage_key"], unique=False)
     op.create_table(
         "post_hashtags",
         sa.Column("hashtag_id", sa.Integer(), nullable=False),
@@ -354,7 +354,7 @@ def upgrade() -> None:
     op.create_index("ix_reports_status_id", "reports", ["status", "id"], unique=False)
     # Existing accounts get the defaults: public, everyone may comment and mention.
     audience = sa.Enum(
-        "everyone", "followers", "nobody", name="audience", native_enum=False, length=16
+        "everyone", "followers", "following", "nobody", name="audience", native_enum=False, length=16
     )
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("bio", sa.String(150), nullable=False, server_default=""))
@@ -430,6 +430,7 @@ def downgrade() -> None:
     op.drop_table("saved_posts")
     op.drop_index("ix_post_hashtags_post_id", table_name="post_hashtags")
     op.drop_table("post_hashtags")
+    op.drop_index(op.f("ix_photos_storage_key"), table_name="photos")
     op.drop_index("uq_photos_post_id_position", table_name="photos")
     op.drop_table("photos")
     op.drop_index("ix_likes_post_id", table_name="likes")
@@ -446,7 +447,7 @@ def downgrade() -> None:
     op.drop_index("ix_posts_author_id_id", table_name="posts")
     op.drop_table("posts")
     op.drop_table("mutes")
-    op.drop_index("ix_follows_followee_id_created_at", table_name="follows")
+    op.drop_index("ix_follows_followee_id_follower_id", table_name="follows")
     op.drop_table("follows")
     op.drop_index("ix_follow_requests_target_id_created_at", table_name="follow_requests")
     op.drop_table("follow_requests")

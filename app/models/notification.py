@@ -6,10 +6,11 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, string_enum, utcnow
-from app.models.post import BigId
+from app.models.post import BigId, Post
+from app.models.user import User
 
 
 class NotificationKind(enum.StrEnum):
@@ -46,3 +47,6 @@ class Notification(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id], lazy="raise")
+    post: Mapped[Post | None] = relationship(lazy="raise")

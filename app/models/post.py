@@ -79,8 +79,10 @@ class Photo(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(SmallInteger)
-    # Random and unguessable; names the stored files of every size.
-    storage_key: Mapped[str] = mapped_column(String(40), unique=True)
+    # Random and unguessable; names the stored files of every size. Not unique: demo data
+    # (`flask dev seed`) lets many posts share a pool of files, so files are deleted only
+    # when no photo refers to their key any more.
+    storage_key: Mapped[str] = mapped_column(String(40), index=True)
     alt_text: Mapped[str] = mapped_column(String(1000), default="")
     # Of the display size; the page reserves the space before the image loads.
     width: Mapped[int] = mapped_column(Integer)

@@ -22,7 +22,7 @@ class Follow(Base):
     """An accepted follow: ``follower`` sees ``followee``'s followers-only posts."""
 
     __tablename__ = "follows"
-    __table_args__ = (Index("ix_follows_followee_id_created_at", "followee_id", "created_at"),)
+    __table_args__ = (Index("ix_follows_followee_id_follower_id", "followee_id", "follower_id"),)
 
     follower_id: Mapped[int] = _user_fk()
     followee_id: Mapped[int] = _user_fk()

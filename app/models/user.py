@@ -17,10 +17,12 @@ def new_session_epoch() -> str:
 
 
 class Audience(enum.StrEnum):
-    """Who may comment on someone's posts, or mention them."""
+    """Who may comment on someone's posts (everyone, their followers, nobody), or mention
+    them (everyone, the people they follow, nobody)."""
 
     EVERYONE = "everyone"
     FOLLOWERS = "followers"
+    FOLLOWING = "following"
     NOBODY = "nobody"
 
 
