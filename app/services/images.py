@@ -93,8 +93,9 @@ def _too_many_pixels(max_pixels: int, pixels: int | None = None) -> str:
 def _refusing(max_pixels: int) -> Iterator[None]:
     """Whatever a hostile file makes Pillow or a codec raise becomes a message, never a 500.
 
-    ``catch_warnings`` restores the filters on exit; two threads interleaving
-    here can at worst leave DecompressionBombWarning an error, which is safe.
+    The bomb warning is made an error only in here. ``catch_warnings`` is not
+    thread-safe: two threads interleaving can leave that one filter in place
+    after both exit, which is harmless (a bomb warning becomes a bomb error).
     """
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
