@@ -71,8 +71,10 @@ class Config:
         self.MAIL_PASSWORD: str | None = env.get("MAIL_PASSWORD") or None
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER") or "Sapling <no-reply@localhost>"
 
-        # Request size limits: uploads are the largest legitimate bodies.
-        self.MAX_CONTENT_LENGTH = _int(env, "MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+        # Request size limits: uploads are the largest legitimate bodies. A post of ten
+        # photos may be large; each photo is held to MAX_PHOTO_BYTES on its own.
+        self.MAX_CONTENT_LENGTH = _int(env, "MAX_CONTENT_LENGTH", 100 * 1024 * 1024)
+        self.MAX_PHOTO_BYTES = _int(env, "MAX_PHOTO_BYTES", 20 * 1024 * 1024)
         self.MAX_FORM_MEMORY_SIZE = 512 * 1024
         self.MAX_FORM_PARTS = 200
 
@@ -99,6 +101,7 @@ class Config:
         self.MAIL_DELIVER_AFTER_COMMIT = _flag(env.get("MAIL_DELIVER_AFTER_COMMIT"), default=True)
 
         self._load_account_settings(env)
+        self._load_media_settings(env)
         self.HSTS_SECONDS = 0
         self.LOG_FORMAT = env.get("LOG_FORMAT") or "text"
         self.LOG_LEVEL = env.get("LOG_LEVEL") or "INFO"
@@ -109,6 +112,16 @@ class Config:
             "script_location": str(PROJECT_ROOT / "migrations"),
             "file_template": "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s",
         }
+
+    def _load_media_settings(self, env: Mapping[str, str]) -> None:
+        """Photos: limits of the image pipeline and how private media are handed to nginx."""
+        # Declared width times height above this is refused before any pixel is decoded.
+        self.IMAGE_MAX_PIXELS = _int(env, "IMAGE_MAX_PIXELS", 50_000_000)
+        # Behind nginx, private media are sent with X-Accel-Redirect to an internal location
+        # (deploy/nginx/sapling.conf); without it Flask sends the file itself.
+        self.MEDIA_X_ACCEL = _flag(env.get("MEDIA_X_ACCEL"), default=False)
+        self.FEED_PAGE_SIZE = _int(env, "FEED_PAGE_SIZE", 12)
+        self.GRID_PAGE_SIZE = _int(env, "GRID_PAGE_SIZE", 24)
 
     def _load_account_settings(self, env: Mapping[str, str]) -> None:
         """Accounts: every limit and lifetime is documented in docs/security.md."""

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 from email.message import EmailMessage
 
 from flask import Flask
+from PIL import Image
 
 from app.extensions import db
-from app.models import User, utcnow
-from app.services import accounts
+from app.models import Post, User, Visibility, utcnow
+from app.services import accounts, posts, social
 
 PASSWORD = "mossy granite under pines"
 _numbers = itertools.count(1)
@@ -47,3 +49,68 @@ def link_from(message: EmailMessage, path_prefix: str) -> str:
     match = re.search(rf"https?://[^/\s]+({re.escape(path_prefix)}[^\s]*)", text)
     assert match, f"no {path_prefix} link in: {text}"
     return match.group(1)
+
+
+def jpeg_bytes(
+    width: int = 64, height: int = 48, colour: tuple[int, int, int] = (46, 125, 79)
+) -> bytes:
+    """A small, valid JPEG made on the spot."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def create_post(
+    app: Flask,
+    author: User,
+    caption: str = "",
+    *,
+    photos: int = 1,
+    visibility: Visibility = Visibility.PUBLIC,
+    comments_enabled: bool = True,
+) -> Post:
+    """A committed post with generated photos, made by the posting service."""
+    with app.test_request_context():
+        fresh_author = db.session.get(User, author.id)
+        assert fresh_author is not None
+        uploads = [posts.Upload(io.BytesIO(jpeg_bytes()), f"Photo {n + 1}") for n in range(photos)]
+        post = posts.create(
+            fresh_author,
+            uploads,
+            caption,
+            visibility=visibility,
+            comments_enabled=comments_enabled,
+        )
+        db.session.commit()
+        post_id = post.id
+        loaded = posts.visible(fresh_author, post_id)
+        assert loaded is not None
+        db.session.expunge_all()
+    return loaded
+
+
+def follow(app: Flask, follower: User, followee: User) -> None:
+    """An accepted follow, even of a private account (as if the request was approved)."""
+    with app.test_request_context():
+        first, second = db.session.get(User, follower.id), db.session.get(User, followee.id)
+        assert first is not None and second is not None
+        social.follow(first, second)
+        if second.is_private:
+            social.approve(second, first)
+        db.session.commit()
+
+
+def block(app: Flask, blocker: User, blocked: User) -> None:
+    with app.test_request_context():
+        first, second = db.session.get(User, blocker.id), db.session.get(User, blocked.id)
+        assert first is not None and second is not None
+        social.block(first, second)
+        db.session.commit()
+
+
+def make_private(app: Flask, user: User) -> None:
+    with app.test_request_context():
+        account = db.session.get(User, user.id)
+        assert account is not None
+        account.is_private = True
+        db.session.commit()

@@ -6,12 +6,19 @@ from flask import Flask
 
 from app.controllers.auth import bp as auth_bp
 from app.controllers.captcha import bp as captcha_bp
+from app.controllers.discover import bp as discover_bp
 from app.controllers.errors import register_error_handlers
+from app.controllers.feed import bp as feed_bp
 from app.controllers.gallery import bp as gallery_bp
 from app.controllers.health import bp as health_bp
 from app.controllers.main import bp as main_bp
+from app.controllers.media import bp as media_bp
 from app.controllers.mfa import bp as mfa_bp
+from app.controllers.notifications import bp as notifications_bp
+from app.controllers.posts import bp as posts_bp
+from app.controllers.profiles import bp as profiles_bp
 from app.controllers.settings import bp as settings_bp
+from app.controllers.social import bp as social_bp
 from app.controllers.two_factor import bp as two_factor_bp
 
 
@@ -23,6 +30,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mfa_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(two_factor_bp)
+    app.register_blueprint(feed_bp)
+    app.register_blueprint(posts_bp)
+    app.register_blueprint(profiles_bp)
+    app.register_blueprint(social_bp)
+    app.register_blueprint(discover_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(media_bp)
     if app.config["COMPONENT_GALLERY"]:
         app.register_blueprint(gallery_bp)
     register_error_handlers(app)

@@ -17,7 +17,7 @@ def finish_login(
     client = current_client()
     clear_pending_login()
     _, raw, device_id = accounts.log_in(user, client, remember=remember)
-    target = safe_next(next_url, url_for("main.index"))
+    target = safe_next(next_url, url_for("feed.home"))
     response = jsonify(redirect=target) if json else redirect(target, 303)
     set_login_cookies(response, raw, device_id, remember=remember)
     if trust:

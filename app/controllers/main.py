@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from app.core.authentication import is_logged_in
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
-def index() -> str:
+def index() -> str | Response:
+    """The landing page for visitors; people who are signed in go to their feed."""
+    if is_logged_in():
+        return redirect(url_for("feed.home"))
     return render_template("main/index.html")

@@ -61,6 +61,11 @@ def signed_in_user() -> User:
     return user
 
 
+def viewer() -> User | None:
+    """The logged-in user, or None for a visitor: for pages anyone may see."""
+    return signed_in_user() if is_logged_in() else None
+
+
 def current_session() -> UserSession | None:
     is_logged_in()  # makes Flask-Login load the user, and with it the session
     session: UserSession | None = g.get("user_session")

@@ -5,7 +5,9 @@ commits what they flushed; anything else (a 4xx, an exception, a 500) rolls
 back, so a failed request leaves no half-written rows. A controller may keep a
 failed request's writes on purpose (a failed login is recorded) with
 ``keep_changes_on_error()``. Work that must follow a successful commit, such as
-sending queued email, registers with ``after_commit()``.
+sending queued email, registers with ``after_commit()``; work that undoes a
+side effect outside the database (files written for rows that will not exist)
+registers with ``after_rollback()``.
 """
 
 from __future__ import annotations
@@ -33,11 +35,33 @@ def after_commit(callback: Callable[[], None]) -> None:
         callbacks.append(callback)
 
 
+def after_rollback(callback: Callable[[], None]) -> None:
+    """Run ``callback`` if this request's transaction rolls back instead of committing."""
+    callbacks: list[Callable[[], None]] = g.setdefault("after_rollback", [])
+    if callback not in callbacks:
+        callbacks.append(callback)
+
+
+def _run_rollback_callbacks() -> None:
+    for callback in g.pop("after_rollback", []):
+        try:
+            callback()
+        except Exception:
+            # Leftovers (files) are swept later by `flask maintenance run`.
+            log.exception("After-rollback clean-up failed")
+
+
 def install_unit_of_work(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response: Response) -> Response:
         if response.status_code < 400 or g.pop("keep_changes", False):
-            db.session.commit()
+            try:
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                _run_rollback_callbacks()
+                raise
+            g.pop("after_rollback", None)
             for callback in g.pop("after_commit", []):
                 try:
                     callback()
@@ -47,6 +71,7 @@ def install_unit_of_work(app: Flask) -> None:
                     db.session.rollback()
         else:
             db.session.rollback()
+            _run_rollback_callbacks()
         return response
 
 

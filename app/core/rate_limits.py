@@ -47,15 +47,18 @@ def limit(key: str) -> str:
     return str(current_app.config[key])
 
 
-def action_limits(config_key: str) -> Callable[[F], F]:
+def action_limits(config_key: str, methods: list[str] | None = None) -> Callable[[F], F]:
     """Per client and per account, for actions by signed-in people (posting, liking, following).
 
-    The photo-sharing endpoints apply it as ``@action_limits("RATELIMIT_POSTING")``.
+    The photo-sharing endpoints apply it as ``@action_limits("RATELIMIT_POSTING")``; a page
+    that shows its form on GET counts only ``methods=["POST"]``.
     """
 
     def decorate(view: F) -> F:
-        per_client = limiter.limit(lambda: limit(config_key))
-        per_account = limiter.limit(lambda: limit(config_key), key_func=signed_in_account)
+        per_client = limiter.limit(lambda: limit(config_key), methods=methods)
+        per_account = limiter.limit(
+            lambda: limit(config_key), key_func=signed_in_account, methods=methods
+        )
         return cast(F, per_client(per_account(view)))
 
     return decorate

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 import pillow_heif
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -57,7 +57,7 @@ class ProcessedImage:
 
 
 def process_photo(
-    data: BinaryIO, *, max_pixels: int, max_bytes: int | None = None
+    data: IO[bytes], *, max_pixels: int, max_bytes: int | None = None
 ) -> ProcessedImage:
     """The display, medium and thumb variants of an uploaded photo."""
 
@@ -73,7 +73,7 @@ def process_photo(
 
 
 def process_avatar(
-    data: BinaryIO, *, max_pixels: int, max_bytes: int | None = None
+    data: IO[bytes], *, max_pixels: int, max_bytes: int | None = None
 ) -> ProcessedImage:
     """Square avatars, cropped from the centre."""
     image = _decode(data, max_pixels, max_bytes, lambda size: min(1.0, AVATAR_SIDE / min(size)))
@@ -114,7 +114,7 @@ def _refusing(max_pixels: int) -> Iterator[None]:
 
 
 def _decode(
-    data: BinaryIO,
+    data: IO[bytes],
     max_pixels: int,
     max_bytes: int | None,
     scale: Callable[[tuple[int, int]], float],

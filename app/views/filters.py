@@ -19,3 +19,21 @@ def slugify_id(text: str) -> str:
 def datetime_label(value: datetime) -> str:
     """``27 Nov 2026, 14:05 UTC``: unambiguous everywhere."""
     return f"{value:%d %b %Y, %H:%M} UTC"
+
+
+def relative_label(value: datetime, now: datetime) -> str:
+    """``now``, ``5m``, ``3h``, ``2d``, ``4w``, then the date: short, as feeds show time."""
+    seconds = int((now - value).total_seconds())
+    if seconds < 60:
+        return "now"
+    for unit, size in (("m", 60), ("h", 3600), ("d", 86400), ("w", 604800)):
+        next_size = {"m": 3600, "h": 86400, "d": 604800, "w": 4 * 604800}[unit]
+        if seconds < next_size:
+            return f"{seconds // size}{unit}"
+    return f"{value:%d %b %Y}"
+
+
+def display_url(url: str) -> str:
+    """``https://www.example.org/`` shown as ``example.org``: what people read in a profile."""
+    shown = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    return shown if len(shown) <= 40 else shown[:39] + "…"

@@ -2,47 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from app.forms.gallery import SampleForm
 from app.views.assets import asset_url
 from app.views.navigation import NavItem
-
-
-@dataclass(frozen=True)
-class SampleProfile:
-    username: str
-    display_name: str
-    avatar_url: str
-    url: str = "#"
-    bio: str = ""
-    post_count: int = 0
-    follower_count: int = 0
-    following_count: int = 0
-
-
-@dataclass(frozen=True)
-class SamplePhoto:
-    url: str
-    alt: str
-    width: int = 1080
-    height: int = 1080
-    href: str = "#"
-
-
-@dataclass(frozen=True)
-class SamplePost:
-    id: int
-    author: SampleProfile
-    caption: str
-    created_at: datetime
-    created_label: str
-    photos: list[SamplePhoto] = field(default_factory=list)
-    like_count: int = 0
-    comment_count: int = 0
-
+from app.views.posts import PhotoView, PostView, ProfileView
+from app.views.text import rich_text
 
 PALETTE = [
     ("bg", "Background"),
@@ -74,28 +41,49 @@ def form_sample(theme: str) -> SampleForm:
 
 def gallery_context() -> dict[str, Any]:
     photos = [
-        SamplePhoto(url=asset_url(f"img/samples/sample-{n}.svg"), alt=alt)
+        PhotoView(
+            url=asset_url(f"img/samples/sample-{n}.svg"),
+            thumb_url=asset_url(f"img/samples/sample-{n}.svg"),
+            width=1080,
+            height=1080,
+            alt=alt,
+            href="#",
+        )
         for n, alt in enumerate(_PHOTO_ALTS, start=1)
     ]
-    profile = SampleProfile(
+    profile = ProfileView(
+        id=1,
         username="juniper.woods",
         display_name="Juniper Woods",
         avatar_url=asset_url("img/samples/avatar.svg"),
+        url="#",
         bio="Forest walks, slow mornings, small green things.",
+        website="",
+        is_private=False,
         post_count=128,
         follower_count=342,
         following_count=97,
     )
-    post = SamplePost(
-        id=1,
-        author=profile,
-        caption="First fronds of the season. #ferns #spring",
-        created_at=datetime(2026, 4, 12, 8, 30, tzinfo=UTC),
-        created_label="12 Apr",
-        photos=photos[:3],
-        like_count=24,
-        comment_count=3,
-    )
+    caption = "First fronds of the season. #ferns #spring"
+    posts = {
+        theme: PostView(
+            id=number,
+            url="#",
+            author=profile,
+            caption=caption,
+            caption_html=rich_text(caption),
+            created_at=datetime(2026, 4, 12, 8, 30, tzinfo=UTC),
+            created_label="12 Apr",
+            edited=False,
+            followers_only=theme == "dark",
+            comments_enabled=True,
+            photos=photos[:3],
+            like_count=24,
+            comment_count=3,
+            liked=theme == "dark",
+        )
+        for number, theme in enumerate(("light", "dark"), start=1)
+    }
     nav = [
         NavItem("Home", "#", "home", current=True),
         NavItem("Explore", "#", "explore"),
@@ -106,7 +94,7 @@ def gallery_context() -> dict[str, Any]:
     return {
         "palette": PALETTE,
         "sample_profile": profile,
-        "sample_post": post,
+        "sample_posts": posts,
         "sample_photos": photos,
         "sample_nav": nav,
         "form_samples": {theme: form_sample(theme) for theme in ("light", "dark")},

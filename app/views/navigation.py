@@ -16,16 +16,36 @@ class NavItem:
     badge: int | None = None
 
 
-def primary_nav(authenticated: bool, endpoint: str | None) -> list[NavItem]:
-    """The main navigation for this visitor; the current page is marked."""
-    if not authenticated:
+def primary_nav(username: str | None, endpoint: str | None, unread: int = 0) -> list[NavItem]:
+    """The main navigation for a signed-in person (none for visitors), current page marked."""
+    if username is None:
         return []
-    items = [
-        ("Home", "main.index", "home"),
-        ("Settings", "settings.index", "shield"),
-    ]
-    section = (endpoint or "").split(".")[0]
     return [
-        NavItem(label, url_for(target), icon, current=target.split(".")[0] == section)
-        for label, target, icon in items
+        NavItem("Home", url_for("feed.home"), "home", current=endpoint == "feed.home"),
+        NavItem(
+            "Explore",
+            url_for("discover.explore"),
+            "explore",
+            current=(endpoint or "").startswith("discover."),
+        ),
+        NavItem("New post", url_for("posts.new"), "add", current=endpoint == "posts.new"),
+        NavItem(
+            "Activity",
+            url_for("notifications.index"),
+            "bell",
+            current=(endpoint or "").startswith("notifications."),
+            badge=unread or None,
+        ),
+        NavItem(
+            "Profile",
+            url_for("profiles.show", username=username),
+            "user",
+            current=endpoint == "profiles.show",
+        ),
+        NavItem(
+            "Settings",
+            url_for("settings.index"),
+            "shield",
+            current=(endpoint or "").startswith(("settings.", "two_factor.", "profiles.edit")),
+        ),
     ]

@@ -82,7 +82,7 @@ def test_registering_a_passkey_records_it_and_tells_the_owner(
 def test_passwordless_sign_in(with_passkey: Browser, authenticator: SoftAuthenticator) -> None:
     response = passwordless(with_passkey, authenticator)
     assert response.status_code == 200
-    assert response.get_json() == {"redirect": "/"}
+    assert response.get_json() == {"redirect": "/home"}
     assert with_passkey.client.get("/settings/").status_code == 200
 
 

@@ -1,0 +1,40 @@
+"""Discovery: explore, hashtag pages and people search. Anyone may look."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from app.core.authentication import viewer
+from app.services import timelines
+from app.services.text import tag_key
+from app.views.pages import cursor_arg
+from app.views.posts import grid_photos, profile_view
+
+bp = Blueprint("discover", __name__)
+
+
+@bp.get("/explore")
+def explore() -> str:
+    page = timelines.explore(viewer(), cursor_arg(), current_app.config["GRID_PAGE_SIZE"])
+    return render_template(
+        "discover/explore.html", photos=grid_photos(page.items), next_cursor=page.next_cursor
+    )
+
+
+@bp.get("/tags/<tag>")
+def hashtag(tag: str) -> str:
+    size = current_app.config["GRID_PAGE_SIZE"]
+    page = timelines.hashtag(viewer(), tag[:100], cursor_arg(), size)
+    return render_template(
+        "discover/hashtag.html",
+        tag=tag_key(tag[:100]),
+        photos=grid_photos(page.items),
+        next_cursor=page.next_cursor,
+    )
+
+
+@bp.get("/search")
+def search() -> str:
+    query = request.args.get("q", "")[:100]
+    people = [profile_view(user) for user in timelines.search_users(viewer(), query)]
+    return render_template("discover/search.html", query=query, people=people)

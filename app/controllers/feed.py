@@ -1,0 +1,32 @@
+"""The home feed and saved posts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+
+from app.core.authentication import login_required, signed_in_user
+from app.services import interactions, timelines
+from app.views.pages import cursor_arg
+from app.views.posts import grid_photos, post_views
+
+bp = Blueprint("feed", __name__)
+
+
+@bp.get("/home")
+@login_required
+def home() -> str:
+    me = signed_in_user()
+    page = timelines.home(me, cursor_arg(), current_app.config["FEED_PAGE_SIZE"])
+    state = interactions.viewer_state(me, [post.id for post in page.items])
+    return render_template(
+        "feed/home.html", posts=post_views(page.items, state, me), next_cursor=page.next_cursor
+    )
+
+
+@bp.get("/saved")
+@login_required
+def saved() -> str:
+    page = timelines.saved(signed_in_user(), cursor_arg(), current_app.config["GRID_PAGE_SIZE"])
+    return render_template(
+        "feed/saved.html", photos=grid_photos(page.items), next_cursor=page.next_cursor
+    )

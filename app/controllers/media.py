@@ -1,0 +1,56 @@
+"""Photos and avatars, with the same access check as the pages that show them.
+
+Files of posts anyone may see live in the public area, which nginx serves by
+itself in production. Everything else is private: the app checks that the
+viewer may see the post, then hands the file over (with X-Accel-Redirect behind
+nginx). A guessed or leaked URL of a private photo is a 404 to anyone else.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, send_file
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from app.core.authentication import viewer as current_viewer
+from app.extensions import db
+from app.models import Photo, Post
+from app.services import access
+from app.services.images import AVATAR_VARIANTS, PHOTO_VARIANTS
+from app.services.media_storage import media_storage
+
+bp = Blueprint("media", __name__, url_prefix="/media")
+
+PUBLIC_CACHE = "public, max-age=31536000, immutable"
+PRIVATE_CACHE = "private, max-age=600"
+
+
+@bp.get("/<key>/<variant>.webp")
+def file(key: str, variant: str) -> Response:
+    if variant not in PHOTO_VARIANTS + AVATAR_VARIANTS:
+        abort(404)
+    try:
+        located = media_storage().locate(key, variant)
+    except ValueError:
+        abort(404)
+    if located is None:
+        abort(404)
+    if not located.public:
+        photos = db.session.scalars(
+            select(Photo)
+            .where(Photo.storage_key == key)
+            .options(selectinload(Photo.post).selectinload(Post.author))
+            .limit(20)
+        )
+        viewer = current_viewer()
+        if not any(access.can_view_post(viewer, p.post, p.post.author) for p in photos):
+            abort(404)
+    if not located.public and current_app.config["MEDIA_X_ACCEL"]:
+        response = Response(status=200, content_type="image/webp")
+        response.headers["X-Accel-Redirect"] = located.internal_uri
+    else:
+        response = send_file(located.path, mimetype="image/webp", conditional=True, etag=True)
+    response.headers["Cache-Control"] = PUBLIC_CACHE if located.public else PRIVATE_CACHE
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,219 @@
+"""Posts: publish, show, edit, delete; like, save, comment and report."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
+
+from app.core.authentication import login_required, signed_in_user, verified_required, viewer
+from app.core.rate_limits import action_limits
+from app.core.redirects import safe_next
+from app.forms.base import ConfirmForm
+from app.forms.posts import CommentForm, EditPostForm, NewPostForm, ReportForm
+from app.models import Post, ReportReason, Visibility
+from app.services import interactions, posts
+from app.services.errors import FormError
+from app.views.pages import cursor_arg, wants_fragment
+from app.views.posts import comment_views, post_views
+
+bp = Blueprint("posts", __name__, url_prefix="/p")
+
+Page = ResponseReturnValue
+
+
+def _post_or_404(post_id: int) -> Post:
+    post = posts.visible(viewer(), post_id)
+    if post is None:
+        abort(404)
+    return post
+
+
+def _back_to(post: Post) -> Response:
+    """Back to the page the button was on (the feed, a profile), or else to the post."""
+    default = url_for("posts.show", post_id=post.id)
+    return redirect(safe_next(request.form.get("next"), default), 303)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@verified_required
+@action_limits("RATELIMIT_POSTING", methods=["POST"])
+def new() -> Page:
+    form = NewPostForm()
+    if form.validate_on_submit():
+        files = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
+        uploads = [
+            posts.Upload(file.stream, alt or "")
+            for file, alt in zip(files, form.alt_texts.data + [""] * len(files), strict=False)
+        ]
+        try:
+            post = posts.create(
+                signed_in_user(),
+                uploads,
+                form.caption.data or "",
+                visibility=Visibility(form.visibility.data),
+                comments_enabled=not form.turn_off_comments.data,
+            )
+        except FormError as error:
+            form.add_error(error)
+        else:
+            flash("Your post is up.", "success")
+            location = url_for("posts.show", post_id=post.id)
+            if wants_fragment():  # posts.js sent it and shows the progress; it navigates
+                return jsonify(location=location), 201
+            return redirect(location, 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("posts/new.html", form=form), status
+
+
+@bp.get("/<int:post_id>")
+def show(post_id: int) -> Page:
+    post = _post_or_404(post_id)
+    me = viewer()
+    state = interactions.viewer_state(me, [post.id])
+    comments = interactions.comments(me, post, cursor_arg("after"), 50)
+    return render_template(
+        "posts/show.html",
+        post=post_views([post], state, me)[0],
+        comments=comment_views(comments.items, post, me),
+        next_comments=comments.next_cursor,
+        comment_form=CommentForm() if interactions.may_comment(me, post) else None,
+        comments_closed=not post.comments_enabled,
+    )
+
+
+@bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(post_id: int) -> Page:
+    post = _post_or_404(post_id)
+    if post.author_id != signed_in_user().id:
+        abort(403)
+    form = EditPostForm(obj=None if request.method == "POST" else post)
+    if request.method == "GET":
+        for photo in post.photos:
+            form.alt_texts.append_entry(photo.alt_text)
+    if form.validate_on_submit():
+        alts = dict(zip([p.id for p in post.photos], form.alt_texts.data, strict=False))
+        try:
+            posts.edit(signed_in_user(), post, form.caption.data or "", alts)
+        except FormError as error:
+            form.add_error(error)
+        else:
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("posts.show", post_id=post.id), 303)
+    status = 422 if form.is_submitted() else 200
+    photos = post_views([post], interactions.ViewerState(), signed_in_user())[0].photos
+    return render_template("posts/edit.html", form=form, post=post, photos=photos), status
+
+
+@bp.post("/<int:post_id>/delete")
+@login_required
+def delete(post_id: int) -> Response:
+    post = _post_or_404(post_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        posts.delete_post(signed_in_user(), post)
+    except PermissionError:
+        abort(403)
+    flash("Your post was deleted.", "success")
+    return redirect(url_for("profiles.show", username=signed_in_user().username), 303)
+
+
+@bp.post("/<int:post_id>/like")
+@login_required
+@action_limits("RATELIMIT_INTERACTIONS")
+def like(post_id: int) -> Page:
+    return _toggle(post_id, interactions.like, interactions.unlike)
+
+
+@bp.post("/<int:post_id>/save")
+@login_required
+@action_limits("RATELIMIT_INTERACTIONS")
+def save(post_id: int) -> Page:
+    return _toggle(post_id, interactions.save, interactions.unsave)
+
+
+def _toggle(post_id: int, on: interactions.Toggle, off: interactions.Toggle) -> Page:
+    """Like or save (``on=1``), or undo (``on=0``): an explicit state, so a replay is harmless."""
+    post = _post_or_404(post_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    (on if request.form.get("on") == "1" else off)(signed_in_user(), post)
+    if wants_fragment():
+        fresh = posts.visible(signed_in_user(), post.id)
+        state = interactions.viewer_state(signed_in_user(), [post_id])
+        return render_template(
+            "posts/_actions.html", post=post_views([fresh or post], state, signed_in_user())[0]
+        )
+    return _back_to(post)
+
+
+@bp.post("/<int:post_id>/comments")
+@verified_required
+@action_limits("RATELIMIT_INTERACTIONS")
+def comment(post_id: int) -> Page:
+    post = _post_or_404(post_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            created = interactions.add_comment(signed_in_user(), post, form.body.data or "")
+        except FormError as error:
+            form.add_error(error)
+        else:
+            return redirect(url_for("posts.show", post_id=post.id) + f"#comment-{created.id}", 303)
+    if not interactions.may_comment(signed_in_user(), post):
+        abort(403)
+    me = signed_in_user()
+    comments = interactions.comments(me, post, None, 50)
+    state = interactions.viewer_state(me, [post.id])
+    return render_template(
+        "posts/show.html",
+        post=post_views([post], state, me)[0],
+        comments=comment_views(comments.items, post, me),
+        next_comments=comments.next_cursor,
+        comment_form=form,
+        comments_closed=False,
+    ), 422
+
+
+@bp.post("/<int:post_id>/comments/<int:comment_id>/delete")
+@login_required
+def delete_comment(post_id: int, comment_id: int) -> Response:
+    post = _post_or_404(post_id)
+    found = interactions.comment_in(post, comment_id)
+    if found is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        interactions.delete_comment(signed_in_user(), post, found)
+    except PermissionError:
+        abort(403)
+    flash("The comment was deleted.", "success")
+    return redirect(url_for("posts.show", post_id=post.id), 303)
+
+
+@bp.route("/<int:post_id>/report", methods=["GET", "POST"])
+@login_required
+@action_limits("RATELIMIT_INTERACTIONS", methods=["POST"])
+def report(post_id: int) -> Page:
+    post = _post_or_404(post_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            interactions.report(
+                signed_in_user(),
+                ReportReason(form.reason.data),
+                form.details.data or "",
+                post=post,
+            )
+        except FormError as error:
+            form.add_error(error)
+        else:
+            flash("Thank you. Our moderators will look at it.", "success")
+            return redirect(url_for("posts.show", post_id=post.id), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "posts/report.html", form=form, action=request.path, subject="this post"
+    ), status

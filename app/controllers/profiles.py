@@ -1,0 +1,125 @@
+"""Profiles at /@username, their follower lists, and editing one's own profile and privacy."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.core.authentication import login_required, signed_in_user, viewer
+from app.core.rate_limits import action_limits
+from app.forms.profiles import PrivacyForm, ProfileForm
+from app.models import Audience, User
+from app.services import access, profiles, social, timelines
+from app.services.errors import FormError
+from app.views.pages import cursor_arg
+from app.views.posts import grid_photos, profile_view
+
+bp = Blueprint("profiles", __name__)
+
+Page = ResponseReturnValue
+
+
+def _profile_or_404(username: str) -> User:
+    user = profiles.find(viewer(), username)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/@<username>")
+def show(username: str) -> Page:
+    owner = _profile_or_404(username)
+    me = viewer()
+    can_see = not owner.is_private or access.can_see_content_of(me, owner)
+    page = timelines.profile(me, owner, cursor_arg(), current_app.config["GRID_PAGE_SIZE"])
+    return render_template(
+        "profiles/show.html",
+        profile=profile_view(owner),
+        relationship=social.relationship(me, owner),
+        photos=grid_photos(page.items) if can_see else [],
+        next_cursor=page.next_cursor if can_see else None,
+        locked=not can_see,
+        lists_visible=_lists_visible(me, owner),
+    )
+
+
+def _lists_visible(me: User | None, owner: User) -> bool:
+    if me is not None and me.id == owner.id:
+        return True
+    if owner.hide_follow_lists:
+        return False
+    return not owner.is_private or access.can_see_content_of(me, owner)
+
+
+@bp.get("/@<username>/followers")
+def followers(username: str) -> Page:
+    return _people(username, "followers")
+
+
+@bp.get("/@<username>/following")
+def following(username: str) -> Page:
+    return _people(username, "following")
+
+
+def _people(username: str, which: str) -> Page:
+    owner = _profile_or_404(username)
+    me = viewer()
+    if not _lists_visible(me, owner):
+        return render_template(
+            "profiles/people.html", profile=profile_view(owner), which=which, hidden=True
+        ), 403
+    lister = timelines.followers if which == "followers" else timelines.following
+    page = lister(me, owner, cursor_arg(), 50)
+    return render_template(
+        "profiles/people.html",
+        profile=profile_view(owner),
+        which=which,
+        hidden=False,
+        people=[profile_view(person) for person in page.items],
+        next_cursor=page.next_cursor,
+        is_owner=me is not None and me.id == owner.id,
+    )
+
+
+@bp.route("/profile/edit", methods=["GET", "POST"])
+@login_required
+@action_limits("RATELIMIT_POSTING", methods=["POST"])
+def edit() -> Page:
+    me = signed_in_user()
+    form = ProfileForm(obj=me)
+    if form.validate_on_submit():
+        try:
+            profiles.update(
+                me, form.display_name.data or "", form.bio.data or "", form.website.data or ""
+            )
+            upload = request.files.get(form.avatar.name)
+            if form.remove_avatar.data:
+                profiles.remove_avatar(me)
+            elif upload and upload.filename:
+                profiles.set_avatar(me, upload.stream)
+        except FormError as error:
+            form.add_error(error)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("profiles.show", username=me.username), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("profiles/edit.html", form=form, profile=profile_view(me)), status
+
+
+@bp.route("/profile/privacy", methods=["GET", "POST"])
+@login_required
+def privacy() -> Page:
+    me = signed_in_user()
+    form = PrivacyForm(obj=me)
+    if form.validate_on_submit():
+        profiles.update_privacy(
+            me,
+            is_private=form.is_private.data,
+            hide_follow_lists=form.hide_follow_lists.data,
+            comment_audience=Audience(form.comment_audience.data),
+            mention_audience=Audience(form.mention_audience.data),
+        )
+        flash("Your privacy settings are saved.", "success")
+        return redirect(url_for("profiles.privacy"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("profiles/privacy.html", form=form), status

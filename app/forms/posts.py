@@ -1,0 +1,92 @@
+"""Forms for posts, comments and reports. Services apply the rules; these bound the input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # (old stubs)
+from wtforms.validators import DataRequired, Length
+
+from app.forms.base import Form
+from app.models import ReportReason, Visibility
+from app.services.interactions import MAX_COMMENT, MAX_REPORT_DETAILS
+from app.services.posts import MAX_ALT_TEXT, MAX_CAPTION, MAX_PHOTOS
+
+# Generous bounds: the service counts characters after cleaning and gives the real message.
+CAPTION = Length(max=MAX_CAPTION * 2, message=f"Keep the caption under {MAX_CAPTION:,} characters.")
+ALT = Length(
+    max=MAX_ALT_TEXT * 2, message=f"Keep each description under {MAX_ALT_TEXT:,} characters."
+)
+
+
+def _alt_list(count: int) -> Any:
+    return FieldList(
+        StringField("Description", validators=[ALT]), min_entries=count, max_entries=MAX_PHOTOS
+    )
+
+
+class NewPostForm(Form):
+    photos = MultipleFileField(
+        "Photos",
+        description=f"Up to {MAX_PHOTOS} photos: JPEG, PNG, WebP or HEIC, up to 20 MB each. "
+        "Location and camera details are removed.",
+    )
+    alt_texts = _alt_list(MAX_PHOTOS)
+    caption = TextAreaField("Caption", validators=[CAPTION])
+    visibility = RadioField(
+        "Who can see it",
+        choices=[
+            SelectChoice(Visibility.PUBLIC.value, "Everyone"),
+            SelectChoice(Visibility.FOLLOWERS.value, "Only my followers"),
+        ],
+        default=Visibility.PUBLIC.value,
+    )
+    turn_off_comments = BooleanField("Turn off comments")
+
+
+class EditPostForm(Form):
+    caption = TextAreaField("Caption", validators=[CAPTION])
+    alt_texts = _alt_list(0)
+
+
+class CommentForm(Form):
+    body = TextAreaField(
+        "Add a comment",
+        validators=[
+            DataRequired(message="Write something first."),
+            Length(max=MAX_COMMENT * 2, message=f"Keep comments under {MAX_COMMENT:,} characters."),
+        ],
+    )
+
+
+REASON_LABELS = {
+    ReportReason.SPAM: "Spam",
+    ReportReason.HARASSMENT: "Bullying or harassment",
+    ReportReason.NUDITY: "Nudity or sexual content",
+    ReportReason.VIOLENCE: "Violence or dangerous acts",
+    ReportReason.HATE: "Hate speech or symbols",
+    ReportReason.SELF_HARM: "Suicide or self-harm",
+    ReportReason.INTELLECTUAL_PROPERTY: "Intellectual property",
+    ReportReason.OTHER: "Something else",
+}
+
+
+class ReportForm(Form):
+    reason = SelectField(
+        "What's wrong?",
+        choices=[SelectChoice(reason.value, label) for reason, label in REASON_LABELS.items()],
+        validators=[DataRequired(message="Choose a reason.")],
+    )
+    details = TextAreaField(
+        "Anything else our moderators should know? (optional)",
+        validators=[Length(max=MAX_REPORT_DETAILS * 2, message="Keep it under 1,000 characters.")],
+    )

@@ -1,0 +1,131 @@
+"""Notifications: written when something happens to you, filtered again when read.
+
+Nothing is written for your own actions or between accounts that block each
+other. Reading applies the visibility rule once more, so a notification about a
+post you can no longer see (you unfollowed a private account) is not shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
+from sqlalchemy.orm import contains_eager, joinedload
+
+from app.extensions import db
+from app.models import Audience, Notification, NotificationKind, Post, User, utcnow
+from app.services import access
+from app.services.sql import Page, page_from
+
+
+def notify(
+    recipient_id: int,
+    actor: User,
+    kind: NotificationKind,
+    *,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+) -> None:
+    if recipient_id == actor.id or access.blocked_between(recipient_id, actor.id):
+        return
+    db.session.add(
+        Notification(
+            recipient_id=recipient_id,
+            actor_id=actor.id,
+            kind=kind,
+            post_id=post_id,
+            comment_id=comment_id,
+        )
+    )
+
+
+def withdraw(
+    recipient_id: int, actor_id: int, kind: NotificationKind, *, post_id: int | None = None
+) -> None:
+    """An unlike or an unfollow takes its notification back."""
+    query = delete(Notification).where(
+        Notification.recipient_id == recipient_id,
+        Notification.actor_id == actor_id,
+        Notification.kind == kind,
+    )
+    if post_id is not None:
+        query = query.where(Notification.post_id == post_id)
+    db.session.execute(query)
+
+
+def mention(
+    post: Post, author: User, usernames: Iterable[str], *, comment_id: int | None = None
+) -> None:
+    """Notify each mentioned account that allows mentions from ``author`` and can see the post."""
+    names = set(usernames) - {author.username}
+    if not names:
+        return
+    for user in db.session.scalars(select(User).where(User.username.in_(names))):
+        if user.mention_audience == Audience.NOBODY:
+            continue
+        if user.mention_audience == Audience.FOLLOWING and not access.follows(user.id, author.id):
+            continue
+        if access.can_view_post(user, post, author):
+            notify(
+                user.id, author, NotificationKind.MENTION, post_id=post.id, comment_id=comment_id
+            )
+
+
+def forget_between(first_id: int, second_id: int) -> None:
+    """A block removes what either account was told about the other."""
+    db.session.execute(
+        delete(Notification).where(
+            or_(
+                (Notification.recipient_id == first_id) & (Notification.actor_id == second_id),
+                (Notification.recipient_id == second_id) & (Notification.actor_id == first_id),
+            )
+        )
+    )
+
+
+def _still_visible(viewer_id: int) -> ColumnElement[bool]:
+    post_visible = exists(
+        select(Post.id)
+        .join(User, User.id == Post.author_id)
+        .where(Post.id == Notification.post_id, access.visible_posts(viewer_id))
+    )
+    return and_(
+        Notification.recipient_id == viewer_id,
+        access.not_blocked(viewer_id, Notification.actor_id),
+        or_(Notification.post_id.is_(None), post_visible),
+    )
+
+
+def recent(viewer: User, before: int | None, limit: int) -> Page[Notification]:
+    query = (
+        select(Notification)
+        .join(Notification.actor)
+        .options(
+            contains_eager(Notification.actor),
+            joinedload(Notification.post).selectinload(Post.photos),
+        )
+        .where(_still_visible(viewer.id))
+        .order_by(Notification.id.desc())
+        .limit(limit + 1)
+    )
+    if before is not None:
+        query = query.where(Notification.id < before)
+    rows: Sequence[Notification] = db.session.scalars(query).unique().all()
+    return page_from(rows, limit, lambda row: row.id)
+
+
+def unread_count(viewer_id: int) -> int:
+    query = (
+        select(func.count())
+        .select_from(Notification)
+        .where(_still_visible(viewer_id), Notification.read_at.is_(None))
+    )
+    return db.session.scalar(query) or 0
+
+
+def mark_all_read(viewer: User) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.recipient_id == viewer.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )

@@ -1,0 +1,60 @@
+"""User-written text: cleaning it on the way in, and finding #hashtags and @mentions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Bidirectional overrides and isolates can make text display as something it is not
+# ("gnp.exe" shown as "exe.png"); zero-width and other format characters hide words.
+_INVISIBLE = {
+    "\u200b",  # zero width space
+    "\u200e",
+    "\u200f",  # left-to-right and right-to-left marks
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",  # embeddings and overrides
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",  # isolates
+    "\ufeff",  # byte order mark
+}
+
+HASHTAG = re.compile(r"(?<![\w#&])#(\w{1,100})")
+MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9._]{1,30})")
+
+
+def clean(text: str, *, multiline: bool = True) -> str:
+    """NFC-normalised, without control or invisible formatting characters, trimmed.
+
+    Line breaks are kept in multi-line text (captions, comments, bios) with
+    Windows line endings made plain; tabs become spaces.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\t", " ")
+    kept = []
+    for char in text:
+        if char == "\n":
+            kept.append("\n" if multiline else " ")
+        elif char in _INVISIBLE or unicodedata.category(char) in {"Cc", "Cs", "Co"}:
+            continue
+        else:
+            kept.append(char)
+    cleaned = "".join(kept).strip()
+    # No more than one empty line in a row.
+    return re.sub(r"\n{3,}", "\n\n", cleaned)
+
+
+def tag_key(tag: str) -> str:
+    """The stored form of a hashtag: #Sapling and #SAPLING are one tag."""
+    return unicodedata.normalize("NFKC", tag).casefold()
+
+
+def hashtags(text: str) -> set[str]:
+    return {tag_key(match) for match in HASHTAG.findall(text)}
+
+
+def mentions(text: str) -> set[str]:
+    return {name.lower().rstrip(".") for name in MENTION.findall(text)}

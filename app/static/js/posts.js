@@ -1,0 +1,106 @@
+// Posts without page reloads: likes and saves in place, and an upload progress bar.
+// Both are enhancements: without this file the same forms post and redirect as usual.
+"use strict";
+
+const FRAGMENT_HEADER = { "X-Sapling-Fragment": "1" };
+
+// Like and save buttons: send the form in the background and swap in the new buttons.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.classList.contains("js-toggle")) return;
+  event.preventDefault();
+  if (form.dataset.sending === "true") return;
+  form.dataset.sending = "true";
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: FRAGMENT_HEADER,
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const target = document.getElementById(form.dataset.target);
+    const template = document.createElement("template");
+    template.innerHTML = (await response.text()).trim();
+    const replacement = template.content.firstElementChild;
+    if (!target || !replacement) throw new Error("nothing to replace");
+    const pressed = form.querySelector("button");
+    const wasFocused = pressed === document.activeElement;
+    const index = [...target.querySelectorAll("form")].indexOf(form);
+    target.replaceWith(replacement);
+    if (wasFocused) replacement.querySelectorAll("form button")[index]?.focus();
+  } catch {
+    delete form.dataset.sending;
+    form.submit();
+  }
+});
+
+// Choosing photos reveals one description field per photo.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.multiple) return;
+  const details = input.form?.querySelector(".alt-texts");
+  if (!details) return;
+  const count = input.files ? input.files.length : 0;
+  details.querySelectorAll(".alt-texts__item").forEach((item, index) => {
+    item.hidden = index >= Math.max(count, 1);
+  });
+  if (count > 0) details.open = true;
+});
+
+// Uploads: send with XMLHttpRequest, which reports progress; show it in the <progress> bar.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  const upload = form.querySelector(".js-upload");
+  if (!upload || event.defaultPrevented) return;
+  const panel = document.getElementById(upload.dataset.progress);
+  const bar = panel?.querySelector("progress");
+  const status = panel?.querySelector(".upload-progress__status");
+  if (!panel || !bar || !status) return;
+  event.preventDefault();
+  panel.hidden = false;
+  const request = new XMLHttpRequest();
+  request.open("POST", form.action);
+  request.setRequestHeader("X-Sapling-Fragment", "1");
+  request.upload.addEventListener("progress", (progress) => {
+    if (!progress.lengthComputable) return;
+    const percent = Math.round((progress.loaded / progress.total) * 100);
+    bar.value = percent;
+    bar.textContent = `${percent}%`;
+    status.textContent = percent < 100 ? `${percent}% sent` : "Cleaning and resizing your photos…";
+  });
+  request.addEventListener("load", () => {
+    if (request.status === 201) {
+      window.location.assign(JSON.parse(request.responseText).location);
+      return;
+    }
+    // A refusal (a photo we can't accept, a too-long caption): show the page it came with.
+    const page = new DOMParser().parseFromString(request.responseText, "text/html");
+    const main = page.getElementById("main");
+    if (main) {
+      document.getElementById("main").replaceWith(main);
+      main.querySelector("[role=alert], .field__error")?.scrollIntoView();
+    } else {
+      status.textContent = request.status === 413
+        ? "Those photos are too large together. Try fewer at a time."
+        : "The upload failed. Please try again.";
+      restore(form);
+    }
+  });
+  request.addEventListener("error", () => {
+    status.textContent = "The connection was lost. Please try again.";
+    restore(form);
+  });
+  request.send(new FormData(form));
+});
+
+function restore(form) {
+  delete form.dataset.submitting;
+  for (const button of form.querySelectorAll("button[aria-busy=true]")) {
+    button.removeAttribute("aria-busy");
+    button.removeAttribute("disabled");
+    const label = button.querySelector(".btn__label");
+    if (label) label.textContent = "Share";
+  }
+}

@@ -1,0 +1,61 @@
+"""Notification view-models: one sentence each, with a link and a thumbnail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import url_for
+
+from app.models import Notification, NotificationKind, utcnow
+from app.views.filters import relative_label
+from app.views.posts import ProfileView, media_url, profile_view
+
+SENTENCES = {
+    NotificationKind.LIKE: "liked your post.",
+    NotificationKind.COMMENT: "commented on your post.",
+    NotificationKind.FOLLOW: "started following you.",
+    NotificationKind.FOLLOW_REQUEST: "asked to follow you.",
+    NotificationKind.MENTION: "mentioned you.",
+}
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    actor: ProfileView
+    sentence: str
+    href: str
+    thumb_url: str | None
+    unread: bool
+    created_label: str
+
+
+def notification_views(items: Iterable[Notification]) -> list[NotificationView]:
+    now = utcnow()
+    views = []
+    for item in items:
+        actor = profile_view(item.actor)
+        thumb = None
+        if item.post is not None:
+            href = url_for("posts.show", post_id=item.post.id)
+            if item.comment_id:
+                href += f"#comment-{item.comment_id}"
+            if item.post.photos:
+                thumb = media_url(item.post.photos[0].storage_key, "thumb")
+        elif item.kind == NotificationKind.FOLLOW_REQUEST:
+            href = url_for("social.requests")
+        else:
+            href = actor.url
+        views.append(
+            NotificationView(
+                id=item.id,
+                actor=actor,
+                sentence=SENTENCES[item.kind],
+                href=href,
+                thumb_url=thumb,
+                unread=item.read_at is None,
+                created_label=relative_label(item.created_at, now),
+            )
+        )
+    return views

@@ -1,0 +1,161 @@
+"""View-models for posts and profiles: what a template needs, computed once, no queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import url_for
+from markupsafe import Markup
+
+from app.models import Comment, Photo, Post, User, Visibility, utcnow
+from app.services.interactions import ViewerState
+from app.views.assets import asset_url
+from app.views.filters import relative_label
+from app.views.text import rich_text
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    id: int
+    username: str
+    display_name: str
+    avatar_url: str
+    url: str
+    bio: str
+    website: str
+    is_private: bool
+    post_count: int
+    follower_count: int
+    following_count: int
+
+
+@dataclass(frozen=True)
+class PhotoView:
+    url: str
+    thumb_url: str
+    width: int
+    height: int
+    alt: str
+    href: str
+
+
+@dataclass(frozen=True)
+class PostView:
+    id: int
+    url: str
+    author: ProfileView
+    caption: str
+    caption_html: Markup
+    created_at: datetime
+    created_label: str
+    edited: bool
+    followers_only: bool
+    comments_enabled: bool
+    photos: list[PhotoView]
+    like_count: int
+    comment_count: int
+    liked: bool = False
+    saved: bool = False
+    is_own: bool = False
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: int
+    author: ProfileView
+    body_html: Markup
+    created_at: datetime
+    created_label: str
+    can_delete: bool
+
+
+def media_url(key: str, variant: str) -> str:
+    return url_for("media.file", key=key, variant=variant)
+
+
+def profile_view(user: User) -> ProfileView:
+    avatar = media_url(user.avatar_key, "avatar") if user.avatar_key else None
+    return ProfileView(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name or user.username,
+        avatar_url=avatar or asset_url("img/avatar.svg"),
+        url=url_for("profiles.show", username=user.username),
+        bio=user.bio,
+        website=user.website,
+        is_private=user.is_private,
+        post_count=user.post_count,
+        follower_count=user.follower_count,
+        following_count=user.following_count,
+    )
+
+
+def photo_view(photo: Photo, href: str) -> PhotoView:
+    return PhotoView(
+        url=media_url(photo.storage_key, "display"),
+        thumb_url=media_url(photo.storage_key, "thumb"),
+        width=photo.width,
+        height=photo.height,
+        alt=photo.alt_text,
+        href=href,
+    )
+
+
+def post_views(posts: Iterable[Post], state: ViewerState, viewer: User | None) -> list[PostView]:
+    now = utcnow()
+    authors: dict[int, ProfileView] = {}
+    views = []
+    for post in posts:
+        if post.author_id not in authors:
+            authors[post.author_id] = profile_view(post.author)
+        href = url_for("posts.show", post_id=post.id)
+        views.append(
+            PostView(
+                id=post.id,
+                url=href,
+                author=authors[post.author_id],
+                caption=post.caption,
+                caption_html=rich_text(post.caption),
+                created_at=post.created_at,
+                created_label=relative_label(post.created_at, now),
+                edited=post.edited_at is not None,
+                followers_only=post.visibility == Visibility.FOLLOWERS,
+                comments_enabled=post.comments_enabled,
+                photos=[photo_view(photo, href) for photo in post.photos],
+                like_count=post.like_count,
+                comment_count=post.comment_count,
+                liked=post.id in state.liked,
+                saved=post.id in state.saved,
+                is_own=viewer is not None and viewer.id == post.author_id,
+            )
+        )
+    return views
+
+
+def grid_photos(posts: Iterable[Post]) -> list[PhotoView]:
+    """The first photo of each post, linking to the post, for profile and tag grids."""
+    return [
+        photo_view(post.photos[0], url_for("posts.show", post_id=post.id))
+        for post in posts
+        if post.photos
+    ]
+
+
+def comment_views(
+    comments: Iterable[Comment], post: Post, viewer: User | None
+) -> list[CommentView]:
+    now = utcnow()
+    return [
+        CommentView(
+            id=comment.id,
+            author=profile_view(comment.author),
+            body_html=rich_text(comment.body),
+            created_at=comment.created_at,
+            created_label=relative_label(comment.created_at, now),
+            can_delete=viewer is not None
+            and (viewer.id in (comment.author_id, post.author_id) or viewer.is_admin),
+        )
+        for comment in comments
+    ]

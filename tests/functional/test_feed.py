@@ -1,0 +1,101 @@
+"""The home feed and the lists: order, keyset pages, and a fixed number of queries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.models import User
+from tests.factories import create_post, create_user, follow
+from tests.support.auth import AuthActions
+from tests.support.queries import count_queries
+
+
+def post_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'id="post-(\d+)-author"', html)]
+
+
+@pytest.fixture
+def reader(app: Flask) -> User:
+    return create_user(app, "reader")
+
+
+def test_the_feed_shows_followed_and_own_posts_newest_first(app: Flask, reader: User) -> None:
+    friend, stranger = create_user(app, "friend"), create_user(app, "stranger")
+    follow(app, reader, friend)
+    mine = create_post(app, reader, "mine")
+    theirs = create_post(app, friend, "theirs")
+    create_post(app, stranger, "not followed")
+    client = app.test_client()
+    AuthActions(client).login("reader")
+    assert post_ids(client.get("/home").get_data(as_text=True)) == [theirs.id, mine.id]
+
+
+@pytest.mark.config(FEED_PAGE_SIZE=3)
+def test_keyset_pages_cover_every_post_once(app: Flask, reader: User) -> None:
+    made = [create_post(app, reader, f"post {n}").id for n in range(7)]
+    client = app.test_client()
+    AuthActions(client).login("reader")
+    seen: list[int] = []
+    path = "/home"
+    while True:
+        html = client.get(path).get_data(as_text=True)
+        seen += post_ids(html)
+        match = re.search(r'href="\?before=(\d+)" rel="next"', html)
+        if not match:
+            break
+        path = f"/home?before={match.group(1)}"
+    assert seen == sorted(made, reverse=True)
+
+
+def test_a_malformed_cursor_is_a_400(client: FlaskClient) -> None:
+    for bad in ("abc", "-1", "1e9", "99999999999999999999", "１２"):
+        assert client.get(f"/explore?before={bad}").status_code == 400, bad
+
+
+def feed_queries(app: Flask, page_size: int) -> int:
+    client = app.test_client()
+    AuthActions(client).login("reader")
+    client.get("/home")  # warm: the session's last-seen time is written at most every 5 minutes
+    app.config["FEED_PAGE_SIZE"] = page_size
+    with count_queries(app) as statements:
+        response = client.get("/home")
+    assert response.status_code == 200
+    assert len(post_ids(response.get_data(as_text=True))) == page_size
+    return len(statements)
+
+
+def test_the_feed_costs_the_same_queries_whatever_the_page_size(app: Flask, reader: User) -> None:
+    friends = [create_user(app, f"friend{n}") for n in range(4)]
+    for friend in friends:
+        follow(app, reader, friend)
+        for n in range(3):
+            create_post(app, friend, f"#tag{n} hello @reader", photos=2)
+    small, large = feed_queries(app, 2), feed_queries(app, 12)
+    assert small == large
+    assert large <= 8
+
+
+@pytest.mark.parametrize("path", ["/explore", "/tags/tag1", "/@friend0", "/notifications/"])
+def test_list_pages_cost_the_same_queries_whatever_the_data(
+    app: Flask, reader: User, path: str
+) -> None:
+    friend = create_user(app, "friend0")
+    follow(app, reader, friend)
+    client = app.test_client()
+    AuthActions(client).login("reader")
+
+    def measure() -> int:
+        client.get(path)
+        with count_queries(app) as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    create_post(app, friend, "#tag1 hi @reader")
+    few = measure()
+    for _ in range(5):
+        create_post(app, friend, "#tag1 hi @reader", photos=3)
+    assert measure() == few

@@ -1,0 +1,258 @@
+"""Following, private accounts, mutes and blocks; likes, saves and reports."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Follow, Like, Notification, NotificationKind, Report, User
+from tests.factories import create_post, create_user, follow, make_private
+from tests.support.auth import AuthActions
+from tests.support.pages import csrf_token
+
+
+def login(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    AuthActions(client).login(username)
+    return client
+
+
+def send(client: FlaskClient, path: str, **data: str) -> int:
+    token = csrf_token(client.get("/explore"))
+    return client.post(path, data={"csrf_token": token, **data}).status_code
+
+
+def counts(app: Flask, user: User) -> tuple[int, int]:
+    with app.app_context():
+        fresh = db.session.get(User, user.id)
+        assert fresh is not None
+        return fresh.follower_count, fresh.following_count
+
+
+def test_following_a_public_account_is_immediate_and_counted_once(app: Flask) -> None:
+    alice, bob = create_user(app, "alice"), create_user(app, "bob")
+    client = login(app, "bob")
+    assert send(client, "/@alice/follow") == 303
+    assert send(client, "/@alice/follow") == 303  # a double submit changes nothing
+    assert counts(app, alice) == (1, 0)
+    assert counts(app, bob) == (0, 1)
+    assert "Unfollow" in client.get("/@alice").get_data(as_text=True)
+    assert send(client, "/@alice/unfollow") == 303
+    assert counts(app, alice) == (0, 0)
+    with app.app_context():
+        assert db.session.scalar(select(Notification)) is None  # the follow note went too
+
+
+def test_following_a_private_account_waits_for_approval(app: Flask) -> None:
+    alice, _ = create_user(app, "alice"), create_user(app, "bob")
+    make_private(app, alice)
+    secret = create_post(app, alice, "just for friends")
+    bob = login(app, "bob")
+    send(bob, "/@alice/follow")
+    assert "Requested" in bob.get("/@alice").get_data(as_text=True)
+    assert bob.get(f"/p/{secret.id}").status_code == 404
+    owner = login(app, "alice")
+    assert "asked to follow you." in owner.get("/notifications/").get_data(as_text=True)
+    assert "@bob" in owner.get("/follow-requests").get_data(as_text=True)
+    assert send(owner, "/follow-requests/bob/approve") == 303
+    assert bob.get(f"/p/{secret.id}").status_code == 200
+    assert counts(app, alice) == (1, 0)
+    # Answering twice is harmless.
+    assert send(owner, "/follow-requests/bob/approve") == 303
+    assert counts(app, alice) == (1, 0)
+
+
+def test_a_declined_request_leaves_no_follow(app: Flask) -> None:
+    alice, _ = create_user(app, "alice"), create_user(app, "bob")
+    make_private(app, alice)
+    send(login(app, "bob"), "/@alice/follow")
+    send(login(app, "alice"), "/follow-requests/bob/decline")
+    with app.app_context():
+        assert db.session.scalar(select(Follow)) is None
+
+
+def test_going_public_lets_waiting_requests_in(app: Flask) -> None:
+    alice, _ = create_user(app, "alice"), create_user(app, "bob")
+    make_private(app, alice)
+    send(login(app, "bob"), "/@alice/follow")
+    owner = login(app, "alice")
+    response = owner.post(
+        "/profile/privacy",
+        data={
+            "csrf_token": csrf_token(owner.get("/profile/privacy")),
+            "comment_audience": "everyone",
+            "mention_audience": "everyone",
+        },
+    )
+    assert response.status_code == 303
+    assert counts(app, alice) == (1, 0)
+
+
+def test_the_owner_removes_a_follower(app: Flask) -> None:
+    alice, bob = create_user(app, "alice"), create_user(app, "bob")
+    follow(app, bob, alice)
+    assert send(login(app, "alice"), "/@bob/remove-follower") == 303
+    assert counts(app, alice) == (0, 0)
+
+
+def test_hidden_follow_lists(app: Flask) -> None:
+    alice = create_user(app, "alice")
+    create_user(app, "bob")
+    with app.app_context():
+        db.session.get(User, alice.id).hide_follow_lists = True  # type: ignore[union-attr]
+        db.session.commit()
+    assert login(app, "bob").get("/@alice/followers").status_code == 403
+    assert login(app, "alice").get("/@alice/followers").status_code == 200
+
+
+def test_muting_hides_an_account_from_the_feed_only(app: Flask) -> None:
+    alice, bob = create_user(app, "alice"), create_user(app, "bob")
+    follow(app, bob, alice)
+    post = create_post(app, alice, "loud post")
+    client = login(app, "bob")
+    assert f"/p/{post.id}" in client.get("/home").get_data(as_text=True)
+    send(client, "/@alice/mute")
+    assert f"/p/{post.id}" not in client.get("/home").get_data(as_text=True)
+    assert client.get(f"/p/{post.id}").status_code == 200
+    assert "Unmute" in client.get("/@alice").get_data(as_text=True)
+    send(client, "/@alice/unmute")
+    assert f"/p/{post.id}" in client.get("/home").get_data(as_text=True)
+
+
+def test_unblocking_from_the_block_list(app: Flask) -> None:
+    create_user(app, "alice")
+    create_user(app, "bob")
+    client = login(app, "alice")
+    send(client, "/@bob/block")
+    assert client.get("/@bob").status_code == 404
+    assert "@bob" in client.get("/blocked").get_data(as_text=True)
+    assert send(client, "/@bob/unblock") == 303
+    assert client.get("/@bob").status_code == 200
+
+
+def test_you_cannot_follow_or_block_yourself(app: Flask) -> None:
+    create_user(app, "alice")
+    client = login(app, "alice")
+    client.post("/@alice/follow", data={"csrf_token": csrf_token(client.get("/explore"))})
+    page = client.get("/@alice").get_data(as_text=True)
+    assert "You can&#39;t follow yourself." in page
+
+
+def test_likes_toggle_and_never_double(app: Flask) -> None:
+    alice, _ = create_user(app, "alice"), create_user(app, "bob")
+    post = create_post(app, alice)
+    bob = login(app, "bob")
+    for _ in range(3):
+        assert send(bob, f"/p/{post.id}/like", on="1") == 303
+    with app.app_context():
+        assert len(db.session.scalars(select(Like)).all()) == 1
+        assert db.session.get(type(post), post.id).like_count == 1  # type: ignore[union-attr]
+        kinds = db.session.scalars(select(Notification.kind)).all()
+        assert kinds == [NotificationKind.LIKE]
+    assert 'aria-pressed="true"' in bob.get(f"/p/{post.id}").get_data(as_text=True)
+    send(bob, f"/p/{post.id}/like", on="0")
+    send(bob, f"/p/{post.id}/like", on="0")
+    with app.app_context():
+        assert db.session.get(type(post), post.id).like_count == 0  # type: ignore[union-attr]
+        assert db.session.scalar(select(Notification)) is None
+
+
+def test_a_like_without_reload_returns_the_new_buttons(app: Flask) -> None:
+    alice = create_user(app, "alice")
+    create_user(app, "bob")
+    post = create_post(app, alice)
+    bob = login(app, "bob")
+    response = bob.post(
+        f"/p/{post.id}/like",
+        data={"csrf_token": csrf_token(bob.get("/explore")), "on": "1"},
+        headers={"X-Sapling-Fragment": "1"},
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.strip().startswith(f'<div class="post-card__actions" id="post-{post.id}-actions">')
+    assert "<strong>1</strong> like" in html
+
+
+def test_saved_posts_are_private_bookmarks(app: Flask) -> None:
+    alice = create_user(app, "alice")
+    create_user(app, "bob")
+    post = create_post(app, alice)
+    bob = login(app, "bob")
+    send(bob, f"/p/{post.id}/save", on="1")
+    assert f"/p/{post.id}" in bob.get("/saved").get_data(as_text=True)
+    assert f"/p/{post.id}" not in login(app, "alice").get("/saved").get_data(as_text=True)
+    send(bob, f"/p/{post.id}/save", on="0")
+    assert f"/p/{post.id}" not in bob.get("/saved").get_data(as_text=True)
+
+
+def test_reports_are_stored_for_moderation(app: Flask) -> None:
+    alice = create_user(app, "alice")
+    create_user(app, "bob")
+    post = create_post(app, alice)
+    bob = login(app, "bob")
+    assert bob.get(f"/p/{post.id}/report").status_code == 200
+    assert send(bob, f"/p/{post.id}/report", reason="spam", details="Sells pills") == 303
+    assert send(bob, "/@alice/report", reason="harassment") == 303
+    assert send(bob, "/@alice/report", reason="not-a-reason") == 422
+    with app.app_context():
+        reports = db.session.scalars(select(Report).order_by(Report.id)).all()
+        assert [(r.reason.value, r.reported_user_id, r.post_id) for r in reports] == [
+            ("spam", alice.id, post.id),
+            ("harassment", alice.id, None),
+        ]
+
+
+def test_comments_follow_the_authors_setting(app: Flask) -> None:
+    alice, bob_account = create_user(app, "alice"), create_user(app, "bob")
+    post = create_post(app, alice, comments_enabled=False)
+    bob = login(app, "bob")
+    assert "Comments are turned off" in bob.get(f"/p/{post.id}").get_data(as_text=True)
+    assert send(bob, f"/p/{post.id}/comments", body="hello") == 403
+    other = create_post(app, alice)
+    owner = login(app, "alice")
+    owner.post(
+        "/profile/privacy",
+        data={
+            "csrf_token": csrf_token(owner.get("/profile/privacy")),
+            "comment_audience": "followers",
+            "mention_audience": "everyone",
+        },
+    )
+    assert send(bob, f"/p/{other.id}/comments", body="hello") == 403
+    follow(app, bob_account, alice)
+    assert send(bob, f"/p/{other.id}/comments", body="hello") == 303
+
+
+def test_notifications_count_and_mark_read(app: Flask) -> None:
+    alice = create_user(app, "alice")
+    create_user(app, "bob")
+    post = create_post(app, alice)
+    bob = login(app, "bob")
+    send(bob, f"/p/{post.id}/like", on="1")
+    send(bob, f"/p/{post.id}/comments", body="Nice one")
+    send(bob, "/@alice/follow")
+    owner = login(app, "alice")
+    page = owner.get("/notifications/").get_data(as_text=True)
+    assert '3<span class="visually-hidden"> unread</span>' in page
+    for sentence in ("liked your post.", "commented on your post.", "started following you."):
+        assert sentence in page
+    assert send(owner, "/notifications/read") == 303
+    assert "unread</span>" not in owner.get("/notifications/").get_data(as_text=True)
+
+
+def test_search_finds_people_by_username_or_name_prefix(app: Flask) -> None:
+    create_user(app, "juniper.woods")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "juniper.woods"))
+        user.display_name = "Ada Lovelace"  # type: ignore[union-attr]
+        db.session.commit()
+    create_user(app, "someone_else")
+    visitor = app.test_client()
+    assert "@juniper.woods" in visitor.get("/search?q=juni").get_data(as_text=True)
+    assert "@juniper.woods" in visitor.get("/search?q=ada").get_data(as_text=True)
+    assert "@juniper.woods" in visitor.get("/search?q=@JUNI").get_data(as_text=True)
+    # LIKE wildcards are literal characters, not patterns.
+    assert "@juniper.woods" not in visitor.get("/search?q=%25").get_data(as_text=True)
+    assert "@juniper.woods" not in visitor.get("/search?q=_uni").get_data(as_text=True)
