@@ -21,6 +21,7 @@ from scripts.browser import launch_chromium
 from tests.browser.pages import MEMBER, PAGES, THEMES, UNVERIFIED, VIEWPORTS
 from tests.factories import PASSWORD, create_user
 from tests.support.browser import log_in
+from tests.support.demo import populate
 from tests.support.live_server import LiveServer
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -45,6 +46,7 @@ def main() -> None:
             alembic.upgrade()
         for username, verified in ((MEMBER, True), (UNVERIFIED, False)):
             create_user(app, username, verified=verified)
+        ids = populate(app, MEMBER)
         with LiveServer(app) as server, sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             states = {}
@@ -63,7 +65,7 @@ def main() -> None:
                             storage_state=states[spec.login] if spec.login else None,
                         )
                         page = context.new_page()
-                        page.goto(spec.path)
+                        page.goto(spec.url(ids))
                         page.wait_for_timeout(LOGO_ANIMATION_MS)
                         path = OUT / f"{spec.name}-{theme}-{name}.png"
                         # Mobile shots stay one screen tall: the fixed bottom bar stays in place.

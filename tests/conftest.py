@@ -25,6 +25,7 @@ from tests.factories import create_user
 from tests.support.auth import AuthActions
 from tests.support.browser import PageWatcher
 from tests.support.databases import choose_database, create_throwaway_database, drop_database
+from tests.support.demo import populate
 from tests.support.live_server import LiveServer
 from tests.support.redis import choose_redis
 from tests.support.smtp import Mailbox, SMTPServer
@@ -173,6 +174,7 @@ class LiveSite:
     server: LiveServer
     mailbox: Mailbox
     app: Flask
+    ids: dict[str, int]  # what tests/support/demo.py made, for page paths
 
     @property
     def url(self) -> str:
@@ -212,12 +214,13 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         )
         create_user(app, LIVE_MEMBER)
         create_user(app, LIVE_SPROUT, verified=False)
+        ids = populate(app, LIVE_MEMBER)
         server = LiveServer(app)
         # Passkeys need a domain, not an IP: the passkey tests browse http://localhost:PORT.
         port = server.server.server_port
         app.config["WEBAUTHN_ORIGINS"] = [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
         with server:
-            yield LiveSite(server, smtp.mailbox, app)
+            yield LiveSite(server, smtp.mailbox, app, ids)
         with app.app_context():
             db.engine.dispose()
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Accounts that exist on the browser tests' live site (see tests/conftest.py).
+# Accounts that exist on the browser tests' live site (see tests/conftest.py) and in
+# `make screenshots`; tests/support/demo.py adds Fern (public) and Hazel (private).
 MEMBER = "member.live"
 UNVERIFIED = "sprout.live"
+FRIEND = "fern.live"
+PRIVATE = "hazel.live"
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,10 @@ class PageSpec:
     status: int = 200
     screenshot: bool = True
     login: str | None = None  # the username to log in as first
+
+    def url(self, ids: dict[str, int]) -> str:
+        """The path, with ``{post}``-style placeholders filled from tests/support/demo.py."""
+        return self.path.format(**ids)
 
 
 PAGES = [
@@ -30,7 +37,7 @@ PAGES = [
     PageSpec("check-inbox", "/signup/check-inbox", screenshot=False),
     PageSpec("forgot-password", "/password/forgot", screenshot=False),
     PageSpec("link-invalid", "/verify/not-a-real-link", status=400, screenshot=False),
-    PageSpec("home-member", "/", login=MEMBER, screenshot=False),
+    PageSpec("home-member", "/", login=MEMBER),
     PageSpec("home-unverified", "/", login=UNVERIFIED),
     PageSpec("settings", "/settings/", login=MEMBER),
     PageSpec("settings-password", "/settings/password", login=MEMBER, screenshot=False),
@@ -40,6 +47,30 @@ PAGES = [
     PageSpec("security-activity", "/settings/security", login=MEMBER),
     PageSpec("two-factor", "/settings/two-factor/", login=MEMBER),
     PageSpec("reauth", "/reauth?next=/settings/password", login=MEMBER, screenshot=False),
+    PageSpec("explore", "/explore"),
+    PageSpec("explore-member", "/explore", login=MEMBER, screenshot=False),
+    PageSpec("hashtag", "/tags/moss"),
+    PageSpec("search", f"/search?q={FRIEND[:3]}", screenshot=False),
+    PageSpec("search-nothing", "/search?q=zzzz", screenshot=False),
+    PageSpec("profile", f"/@{FRIEND}"),
+    PageSpec("profile-member-view", f"/@{FRIEND}", login=MEMBER, screenshot=False),
+    PageSpec("profile-own", f"/@{MEMBER}", login=MEMBER, screenshot=False),
+    PageSpec("profile-private", f"/@{PRIVATE}", login=MEMBER),
+    PageSpec("followers", f"/@{FRIEND}/followers", screenshot=False),
+    PageSpec("following", f"/@{MEMBER}/following", login=MEMBER, screenshot=False),
+    PageSpec("post", "/p/{post}"),
+    PageSpec("post-member-view", "/p/{own_post}", login=MEMBER, screenshot=False),
+    PageSpec("post-not-visible", "/p/{post}0", status=404, screenshot=False),
+    PageSpec("new-post", "/p/new", login=MEMBER),
+    PageSpec("edit-post", "/p/{own_post}/edit", login=MEMBER, screenshot=False),
+    PageSpec("report-post", "/p/{post}/report", login=MEMBER, screenshot=False),
+    PageSpec("report-account", f"/@{FRIEND}/report", login=MEMBER, screenshot=False),
+    PageSpec("edit-profile", "/profile/edit", login=MEMBER),
+    PageSpec("privacy", "/profile/privacy", login=MEMBER, screenshot=False),
+    PageSpec("notifications", "/notifications/", login=MEMBER),
+    PageSpec("follow-requests", "/follow-requests", login=MEMBER, screenshot=False),
+    PageSpec("blocked", "/blocked", login=MEMBER, screenshot=False),
+    PageSpec("saved", "/saved", login=MEMBER, screenshot=False),
     # Pages only reachable mid-flow (the second login step, the TOTP set-up, the recovery
     # codes) are checked with axe inside tests/browser/test_two_factor.py.
 ]

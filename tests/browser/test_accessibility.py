@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import BrowserContext
 
 from tests.browser.pages import PAGES, THEMES, VIEWPORTS, PageSpec
+from tests.conftest import LiveSite
 from tests.support.axe import describe, require_axe, violations
 
 
@@ -15,12 +16,16 @@ from tests.support.axe import describe, require_axe, violations
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
 def test_page_has_no_accessibility_violations(
-    context_for: Callable[..., BrowserContext], spec: PageSpec, theme: str, viewport: str
+    context_for: Callable[..., BrowserContext],
+    live_site: LiveSite,
+    spec: PageSpec,
+    theme: str,
+    viewport: str,
 ) -> None:
     require_axe()
     context = context_for(spec, color_scheme=theme, viewport=VIEWPORTS[viewport])
     page = context.new_page()
-    response = page.goto(spec.path)
+    response = page.goto(spec.url(live_site.ids))
     assert response is not None and response.status == spec.status
     found = violations(page)
     assert found == [], describe(found)

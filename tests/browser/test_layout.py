@@ -8,25 +8,26 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.pages import PAGES, VIEWPORTS, PageSpec
+from tests.conftest import LiveSite
 from tests.support.live_server import LiveServer
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
 def test_page_fits_a_360px_screen_without_sideways_scrolling(
-    context_for: Callable[..., BrowserContext], spec: PageSpec
+    context_for: Callable[..., BrowserContext], live_site: LiveSite, spec: PageSpec
 ) -> None:
     page = context_for(spec, viewport=VIEWPORTS["mobile"]).new_page()
-    page.goto(spec.path)
+    page.goto(spec.url(live_site.ids))
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{spec.path} is {overflow}px wider than the screen"
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
 def test_every_image_reserves_its_space_and_has_alt_text(
-    context_for: Callable[..., BrowserContext], spec: PageSpec
+    context_for: Callable[..., BrowserContext], live_site: LiveSite, spec: PageSpec
 ) -> None:
     page = context_for(spec).new_page()
-    page.goto(spec.path)
+    page.goto(spec.url(live_site.ids))
     missing = page.evaluate(
         """[...document.images]
             .filter((img) => !img.hasAttribute("width") || !img.hasAttribute("height")

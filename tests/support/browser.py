@@ -64,4 +64,4 @@ def log_in(page: Page, username: str, password: str, *, remember: bool = False) 
     if remember:
         page.get_by_label("Keep me signed in for 30 days on this device").check()
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
+    page.wait_for_url("**/home")

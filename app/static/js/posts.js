@@ -63,13 +63,16 @@ document.addEventListener("submit", (event) => {
   const request = new XMLHttpRequest();
   request.open("POST", form.action);
   request.setRequestHeader("X-Sapling-Fragment", "1");
-  request.upload.addEventListener("progress", (progress) => {
-    if (!progress.lengthComputable) return;
-    const percent = Math.round((progress.loaded / progress.total) * 100);
+  const show = (percent) => {
     bar.value = percent;
     bar.textContent = `${percent}%`;
     status.textContent = percent < 100 ? `${percent}% sent` : "Cleaning and resizing your photos…";
+  };
+  request.upload.addEventListener("progress", (progress) => {
+    if (progress.lengthComputable) show(Math.round((progress.loaded / progress.total) * 100));
   });
+  // Everything is sent: the server is now checking and resizing the photos.
+  request.upload.addEventListener("load", () => show(100));
   request.addEventListener("load", () => {
     if (request.status === 201) {
       window.location.assign(JSON.parse(request.responseText).location);

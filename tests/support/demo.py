@@ -1,0 +1,106 @@
+"""A small, known cast of accounts and posts for the browser tests and `make screenshots`.
+
+Fern posts in public (one post for followers only), Hazel's account is private,
+and the member follows Fern. Page paths in tests/browser/pages.py name these
+accounts, and ``{post}`` / ``{own_post}`` stand for the ids made here.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+
+from flask import Flask
+from PIL import Image, ImageDraw, ImageFilter
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import User, Visibility
+from app.services import interactions, posts
+from tests.factories import create_post, create_user, follow, make_private
+
+PALETTES = [
+    ((198, 226, 208), (46, 125, 79), (23, 61, 40)),
+    ((240, 222, 196), (224, 176, 122), (122, 79, 36)),
+    ((214, 228, 240), (111, 160, 196), (38, 70, 102)),
+    ((232, 236, 220), (140, 170, 90), (60, 90, 40)),
+]
+
+
+def photo(seed: int, size: tuple[int, int] = (1080, 1080)) -> bytes:
+    """A soft landscape of gradient sky, hills and a sun: pleasant, and made here."""
+    rng = random.Random(seed)
+    sky, hill, ground = PALETTES[seed % len(PALETTES)]
+    width, height = size
+    image = Image.new("RGB", size, sky)
+    draw = ImageDraw.Draw(image)
+    for y in range(height // 2):
+        shade = tuple(int(c * (0.85 + 0.15 * y / (height / 2))) for c in sky)
+        draw.line([(0, y), (width, y)], fill=shade)
+    sun = rng.randint(width // 5, 4 * width // 5)
+    draw.ellipse([sun - 70, 140, sun + 70, 280], fill=(250, 240, 210))
+    for layer, colour in enumerate((hill, ground)):
+        base = height // 2 + layer * height // 6
+        points = [(0, height)]
+        for x in range(0, width + 60, 60):
+            points.append((x, base + rng.randint(-40, 40)))
+        points.append((width, height))
+        draw.polygon(points, fill=colour)
+    image = image.filter(ImageFilter.GaussianBlur(2))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()
+
+
+def populate(
+    app: Flask, member: str, friend: str = "fern.live", private: str = "hazel.live"
+) -> dict[str, int]:
+    """Create the cast (the member account must exist); returns the ids page paths use."""
+    with app.app_context():
+        member_user = db.session.scalar(select(User).where(User.username == member))
+    assert member_user is not None
+    fern = create_user(app, friend)
+    hazel = create_user(app, private)
+    make_private(app, hazel)
+    follow(app, member_user, fern)
+    captions = [
+        "Morning light on the ridge #hills #morning",
+        "Moss after the rain, soft as a carpet #moss",
+        "The old path through the valley #walks",
+    ]
+    made = []
+    for number, caption in enumerate(captions):
+        made.append(_post(app, fern, caption, number, alt="Rolling green hills under a pale sky"))
+    _post(app, fern, "Just for friends: the cabin #moss", 7, visibility=Visibility.FOLLOWERS)
+    _post(app, hazel, "Quiet corner #moss", 9)
+    own = create_post(app, member_user, "My first photo here #moss")
+    with app.test_request_context():
+        liker = db.session.get(User, fern.id)
+        target = posts.visible(liker, own.id)
+        assert liker is not None and target is not None
+        interactions.like(liker, target)
+        interactions.add_comment(liker, target, "Welcome, @" + member + "!")
+        db.session.commit()
+    return {"post": made[-1], "own_post": own.id}
+
+
+def _post(
+    app: Flask,
+    author: User,
+    caption: str,
+    seed: int,
+    *,
+    alt: str = "A landscape of hills",
+    visibility: Visibility = Visibility.PUBLIC,
+) -> int:
+    with app.test_request_context():
+        account = db.session.get(User, author.id)
+        assert account is not None
+        post = posts.create(
+            account,
+            [posts.Upload(io.BytesIO(photo(seed)), alt)],
+            caption,
+            visibility=visibility,
+        )
+        db.session.commit()
+        return post.id
