@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from app.controllers.auth import bp as auth_bp
 from app.controllers.captcha import bp as captcha_bp
@@ -22,7 +23,15 @@ from app.controllers.social import bp as social_bp
 from app.controllers.two_factor import bp as two_factor_bp
 
 
+class IdConverter(IntegerConverter):
+    """``<id:post_id>``: a positive database id; anything past a 64-bit integer is a 404."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     app.register_blueprint(main_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)

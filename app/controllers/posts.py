@@ -66,7 +66,7 @@ def new() -> Page:
     return render_template("posts/new.html", form=form), status
 
 
-@bp.get("/<int:post_id>")
+@bp.get("/<id:post_id>")
 def show(post_id: int) -> Page:
     post = _post_or_404(post_id)
     me = viewer()
@@ -82,7 +82,7 @@ def show(post_id: int) -> Page:
     )
 
 
-@bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(post_id: int) -> Page:
     post = _post_or_404(post_id)
@@ -106,7 +106,7 @@ def edit(post_id: int) -> Page:
     return render_template("posts/edit.html", form=form, post=post, photos=photos), status
 
 
-@bp.post("/<int:post_id>/delete")
+@bp.post("/<id:post_id>/delete")
 @login_required
 def delete(post_id: int) -> Response:
     post = _post_or_404(post_id)
@@ -120,14 +120,14 @@ def delete(post_id: int) -> Response:
     return redirect(url_for("profiles.show", username=signed_in_user().username), 303)
 
 
-@bp.post("/<int:post_id>/like")
+@bp.post("/<id:post_id>/like")
 @login_required
 @action_limits("RATELIMIT_INTERACTIONS")
 def like(post_id: int) -> Page:
     return _toggle(post_id, interactions.like, interactions.unlike)
 
 
-@bp.post("/<int:post_id>/save")
+@bp.post("/<id:post_id>/save")
 @login_required
 @action_limits("RATELIMIT_INTERACTIONS")
 def save(post_id: int) -> Page:
@@ -149,7 +149,7 @@ def _toggle(post_id: int, on: interactions.Toggle, off: interactions.Toggle) -> 
     return _back_to(post)
 
 
-@bp.post("/<int:post_id>/comments")
+@bp.post("/<id:post_id>/comments")
 @verified_required
 @action_limits("RATELIMIT_INTERACTIONS")
 def comment(post_id: int) -> Page:
@@ -177,7 +177,7 @@ def comment(post_id: int) -> Page:
     ), 422
 
 
-@bp.post("/<int:post_id>/comments/<int:comment_id>/delete")
+@bp.post("/<id:post_id>/comments/<id:comment_id>/delete")
 @login_required
 def delete_comment(post_id: int, comment_id: int) -> Response:
     post = _post_or_404(post_id)
@@ -194,7 +194,7 @@ def delete_comment(post_id: int, comment_id: int) -> Response:
     return redirect(url_for("posts.show", post_id=post.id), 303)
 
 
-@bp.route("/<int:post_id>/report", methods=["GET", "POST"])
+@bp.route("/<id:post_id>/report", methods=["GET", "POST"])
 @login_required
 @action_limits("RATELIMIT_INTERACTIONS", methods=["POST"])
 def report(post_id: int) -> Page:

@@ -48,7 +48,7 @@ class MediaStorage(Protocol):
     def delete(self, key: str) -> None: ...
     def set_public(self, key: str, public: bool) -> None: ...
     def locate(self, key: str, variant: str) -> Located | None: ...
-    def keys(self) -> Iterator[tuple[str, float]]: ...
+    def stored_keys(self) -> Iterator[tuple[str, float]]: ...
 
 
 def _checked_key(key: str) -> str:
@@ -112,7 +112,7 @@ class LocalMediaStorage:
                 return Located(path, public, f"{uri}/{relative}")
         return None
 
-    def keys(self) -> Iterator[tuple[str, float]]:
+    def stored_keys(self) -> Iterator[tuple[str, float]]:
         """Every stored key once, with its newest file time, for a sweep of orphaned files."""
         for public in (True, False):
             for prefix in _subfolders(self.root / _AREAS[public]):

@@ -95,7 +95,7 @@ def test_moving_or_deleting_a_key_that_was_never_saved_is_fine(
     storage.set_public(key, True)
     storage.delete(key)
     assert storage.locate(key, "display") is None
-    assert list(storage.keys()) == []
+    assert list(storage.stored_keys()) == []
 
 
 TRAVERSALS = ["../../etc/passwd", "..", "", "0" * 30 + "/.", "%2e%2e" + "0" * 26]
@@ -168,7 +168,7 @@ def test_keys_lists_every_stored_key_once_with_its_newest_time(
     (storage.root / "public" / "ab" / "not-a-key").mkdir(parents=True)
     (storage.root / ".readyz-probe").write_bytes(b"")
 
-    assert sorted(storage.keys()) == sorted(
+    assert sorted(storage.stored_keys()) == sorted(
         [(public, 1_000_000.0), (private, 1_000_000.0), (moving, 2_000_000.0)]
     )
 
