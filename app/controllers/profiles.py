@@ -11,6 +11,7 @@ from app.forms.profiles import PrivacyForm, ProfileForm
 from app.models import Audience, User
 from app.services import access, profiles, social, timelines
 from app.services.errors import FormError
+from app.services.social import FollowState
 from app.views.pages import cursor_arg
 from app.views.posts import grid_photos, profile_view
 
@@ -28,18 +29,28 @@ def _profile_or_404(username: str) -> User:
 
 @bp.get("/@<username>")
 def show(username: str) -> Page:
-    owner = _profile_or_404(username)
     me = viewer()
-    can_see = not owner.is_private or access.can_see_content_of(me, owner)
-    page = timelines.profile(me, owner, cursor_arg(), current_app.config["GRID_PAGE_SIZE"])
+    owner = profiles.find(me, username, check_blocks=False)
+    if owner is None:
+        abort(404)
+    relation = social.relationship(me, owner)
+    if relation.blocked_either_way:
+        abort(404)
+    can_see = (
+        not owner.is_private or relation.is_self or relation.following == FollowState.FOLLOWING
+    )
+    photos, next_cursor = [], None
+    if can_see:
+        page = timelines.profile(me, owner, cursor_arg(), current_app.config["GRID_PAGE_SIZE"])
+        photos, next_cursor = grid_photos(page.items), page.next_cursor
     return render_template(
         "profiles/show.html",
         profile=profile_view(owner),
-        relationship=social.relationship(me, owner),
-        photos=grid_photos(page.items) if can_see else [],
-        next_cursor=page.next_cursor if can_see else None,
+        relationship=relation,
+        photos=photos,
+        next_cursor=next_cursor,
         locked=not can_see,
-        lists_visible=_lists_visible(me, owner),
+        lists_visible=relation.is_self or (not owner.hide_follow_lists and can_see),
     )
 
 

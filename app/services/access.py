@@ -43,6 +43,22 @@ def has_public_audience(post: Post, author: User) -> bool:
     return post.visibility == Visibility.PUBLIC and not author.is_private
 
 
+def _standing(viewer_id: int, owner_id: int) -> tuple[bool, bool]:
+    """(blocked either way, viewer follows owner), in one query."""
+    row = db.session.execute(
+        select(
+            exists().where(
+                or_(
+                    and_(Block.blocker_id == viewer_id, Block.blocked_id == owner_id),
+                    and_(Block.blocker_id == owner_id, Block.blocked_id == viewer_id),
+                )
+            ),
+            exists().where(Follow.follower_id == viewer_id, Follow.followee_id == owner_id),
+        )
+    ).one()
+    return bool(row[0]), bool(row[1])
+
+
 def can_see_account(viewer: User | None, owner: User) -> bool:
     """The profile page exists for this viewer (blocks make accounts vanish both ways)."""
     return viewer is None or viewer.id == owner.id or not blocked_between(viewer.id, owner.id)
@@ -56,9 +72,12 @@ def can_see_content_of(viewer: User | None, owner: User) -> bool:
 
 
 def can_view_post(viewer: User | None, post: Post, author: User) -> bool:
-    if not can_see_account(viewer, author):
-        return False
-    return has_public_audience(post, author) or can_see_content_of(viewer, author)
+    if viewer is None:
+        return has_public_audience(post, author)
+    if viewer.id == author.id:
+        return True
+    blocked, following = _standing(viewer.id, author.id)
+    return not blocked and (following or has_public_audience(post, author))
 
 
 def not_blocked(

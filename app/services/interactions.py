@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, select, union_all
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
@@ -45,13 +45,17 @@ def viewer_state(viewer: User | None, post_ids: Iterable[int]) -> ViewerState:
     ids = list(post_ids)
     if viewer is None or not ids:
         return ViewerState()
-    liked = db.session.scalars(
-        select(Like.post_id).where(Like.user_id == viewer.id, Like.post_id.in_(ids))
+    liked = select(literal("like").label("kind"), Like.post_id).where(
+        Like.user_id == viewer.id, Like.post_id.in_(ids)
     )
-    saved = db.session.scalars(
-        select(SavedPost.post_id).where(SavedPost.user_id == viewer.id, SavedPost.post_id.in_(ids))
+    saved = select(literal("save").label("kind"), SavedPost.post_id).where(
+        SavedPost.user_id == viewer.id, SavedPost.post_id.in_(ids)
     )
-    return ViewerState(frozenset(liked), frozenset(saved))
+    rows = db.session.execute(union_all(liked, saved)).all()
+    return ViewerState(
+        frozenset(post_id for kind, post_id in rows if kind == "like"),
+        frozenset(post_id for kind, post_id in rows if kind == "save"),
+    )
 
 
 def like(actor: User, post: Post) -> None:

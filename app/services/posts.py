@@ -15,7 +15,7 @@ from typing import IO
 
 from flask import current_app
 from sqlalchemy import delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.database import after_commit, after_rollback
 from app.extensions import db
@@ -159,7 +159,7 @@ def visible(viewer: User | None, post_id: int) -> Post | None:
     post = db.session.scalar(
         select(Post)
         .where(Post.id == post_id)
-        .options(selectinload(Post.photos), selectinload(Post.author))
+        .options(selectinload(Post.photos), joinedload(Post.author))
     )
     if post is None or not access.can_view_post(viewer, post, post.author):
         return None

@@ -111,8 +111,12 @@ def update_privacy(
         after_commit(publish)
 
 
-def find(viewer: User | None, username: str) -> User | None:
-    """The account behind ``/@username``; unverified and blocked ones don't exist for others."""
+def find(viewer: User | None, username: str, *, check_blocks: bool = True) -> User | None:
+    """The account behind ``/@username``; unverified and blocked ones don't exist for others.
+
+    A caller that learns about blocks another way (the profile page, from
+    ``social.relationship``) passes ``check_blocks=False`` and checks them itself.
+    """
     if len(username) > 60:
         return None
     user = db.session.scalar(select(User).where(User.username == canonical_username(username)))
@@ -120,6 +124,8 @@ def find(viewer: User | None, username: str) -> User | None:
         return None
     if viewer is not None and viewer.id == user.id:
         return user
-    if not user.is_verified or not access.can_see_account(viewer, user):
+    if not user.is_verified:
+        return None
+    if check_blocks and not access.can_see_account(viewer, user):
         return None
     return user

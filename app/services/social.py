@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 
 from app.extensions import db
 from app.models import Block, Follow, FollowRequest, Mute, NotificationKind, User
@@ -32,26 +32,45 @@ class Relationship:
     following: FollowState = FollowState.NONE
     follows_you: bool = False
     blocking: bool = False
+    blocked_by: bool = False
     muting: bool = False
+
+    @property
+    def blocked_either_way(self) -> bool:
+        return self.blocking or self.blocked_by
 
 
 def relationship(viewer: User | None, other: User) -> Relationship:
+    """Everything between two accounts in one query."""
     if viewer is None:
         return Relationship()
     if viewer.id == other.id:
         return Relationship(is_self=True)
-    pair = {"follower_id": viewer.id, "followee_id": other.id}
-    following = FollowState.NONE
-    if db.session.get(Follow, pair) is not None:
-        following = FollowState.FOLLOWING
-    elif db.session.get(FollowRequest, {"requester_id": viewer.id, "target_id": other.id}):
-        following = FollowState.REQUESTED
+    me, them = viewer.id, other.id
+    row = db.session.execute(
+        select(
+            exists().where(Follow.follower_id == me, Follow.followee_id == them),
+            exists().where(FollowRequest.requester_id == me, FollowRequest.target_id == them),
+            exists().where(Follow.follower_id == them, Follow.followee_id == me),
+            exists().where(Block.blocker_id == me, Block.blocked_id == them),
+            exists().where(Block.blocker_id == them, Block.blocked_id == me),
+            exists().where(Mute.muter_id == me, Mute.muted_id == them),
+        )
+    ).one()
+    following, requested, follows_you, blocking, blocked_by, muting = (bool(v) for v in row)
+    state = (
+        FollowState.FOLLOWING
+        if following
+        else FollowState.REQUESTED
+        if requested
+        else FollowState.NONE
+    )
     return Relationship(
-        following=following,
-        follows_you=access.follows(other.id, viewer.id),
-        blocking=db.session.get(Block, {"blocker_id": viewer.id, "blocked_id": other.id})
-        is not None,
-        muting=db.session.get(Mute, {"muter_id": viewer.id, "muted_id": other.id}) is not None,
+        following=state,
+        follows_you=follows_you,
+        blocking=blocking,
+        blocked_by=blocked_by,
+        muting=muting,
     )
 
 
