@@ -76,7 +76,7 @@ def test_the_feed_costs_the_same_queries_whatever_the_page_size(app: Flask, read
             create_post(app, friend, f"#tag{n} hello @reader", photos=2)
     small, large = feed_queries(app, 2), feed_queries(app, 12)
     assert small == large
-    assert large <= 8
+    assert large <= 6  # the budget of docs/performance.md (issue #10)
 
 
 @pytest.mark.parametrize("path", ["/explore", "/tags/tag1", "/@friend0", "/notifications/"])

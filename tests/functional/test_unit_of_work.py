@@ -85,3 +85,30 @@ def test_work_after_commit_runs_only_on_success_and_cannot_undo_it(notes_app: Fl
     assert client.post("/_test/notes-then/follow-up-fails").status_code == 201
     assert ran == ["follow-up-fails"]  # nothing ran for the rolled-back request
     assert stored_notes(notes_app) == ["follow-up-fails"]  # the failure did not undo the commit
+
+
+def test_clean_up_after_rollback_runs_only_when_the_request_fails(notes_app: Flask) -> None:
+    """Files written for rows that never commit are removed this way (posts, avatars)."""
+    from app.core.database import after_rollback
+
+    undone: list[str] = []
+
+    @notes_app.post("/_test/notes-undo/<outcome>")
+    def add_undo(outcome: str) -> tuple[str, int]:
+        db.session.add(Note(text=outcome))
+        after_rollback(lambda: undone.append(outcome))
+        if outcome == "broken-clean-up":
+            after_rollback(lambda: (_ for _ in ()).throw(OSError("disk gone")))
+        if outcome == "crash":
+            raise RuntimeError("failed after writing")
+        if outcome in ("invalid", "broken-clean-up"):
+            abort(422)
+        return "created", 201
+
+    client = notes_app.test_client()
+    assert client.post("/_test/notes-undo/kept").status_code == 201
+    assert client.post("/_test/notes-undo/invalid").status_code == 422
+    assert client.post("/_test/notes-undo/crash").status_code == 500
+    assert client.post("/_test/notes-undo/broken-clean-up").status_code == 422
+    assert undone == ["invalid", "crash", "broken-clean-up"]
+    assert stored_notes(notes_app) == ["kept"]
