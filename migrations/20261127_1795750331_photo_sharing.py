@@ -91,7 +91,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("follower_id", "followee_id", name=op.f("pk_follows")),
     )
     op.create_index(
-        "ix_follows_followee_id_follower_id", "follows", ["followee_id", "follower_id"], unique=False
+        "ix_follows_followee_id_follower_id",
+        "follows",
+        ["followee_id", "follower_id"],
+        unique=False,
     )
     op.create_table(
         "mutes",
@@ -354,7 +357,13 @@ def upgrade() -> None:
     op.create_index("ix_reports_status_id", "reports", ["status", "id"], unique=False)
     # Existing accounts get the defaults: public, everyone may comment and mention.
     audience = sa.Enum(
-        "everyone", "followers", "following", "nobody", name="audience", native_enum=False, length=16
+        "everyone",
+        "followers",
+        "following",
+        "nobody",
+        name="audience",
+        native_enum=False,
+        length=16,
     )
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("bio", sa.String(150), nullable=False, server_default=""))
