@@ -1,9 +1,11 @@
-"""`flask` command groups for operators. They call the same services as the web."""
+"""`flask` command groups for operators (and `flask dev` for developers). They call the same
+services as the web."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from app.cli.dev import dev
 from app.cli.maintenance import maintenance
 from app.cli.outbox import outbox
 from app.cli.security import security
@@ -15,3 +17,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(maintenance)
     app.cli.add_command(security)
+    app.cli.add_command(dev)

@@ -1,0 +1,82 @@
+"""Recompute the denormalised counters from the rows they count, set-based.
+
+The services keep the counters in step one change at a time; after a bulk load
+(`flask dev seed`) or to repair drift, these statements recount everything with
+one UPDATE ... FROM (SELECT ... GROUP BY) per counter family. Only rows that
+have something to count, and whose count differs, are written: a row with
+nothing to count keeps its value (bulk-loaded rows start at zero).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, literal, or_, select, union_all, update
+
+from app.extensions import db
+from app.models import Base, Comment, Follow, Like, Post, User
+
+
+def recount_users() -> int:
+    """users.post_count, follower_count and following_count; returns the rows changed."""
+    facts = union_all(
+        select(Post.author_id.label("user_id"), literal(1).label("p"), literal(0).label("fr"),
+               literal(0).label("fg")),
+        select(Follow.followee_id, literal(0), literal(1), literal(0)),
+        select(Follow.follower_id, literal(0), literal(0), literal(1)),
+    ).subquery()  # fmt: skip
+    totals = (
+        select(
+            facts.c.user_id,
+            func.sum(facts.c.p).label("posts"),
+            func.sum(facts.c.fr).label("followers"),
+            func.sum(facts.c.fg).label("following"),
+        )
+        .group_by(facts.c.user_id)
+        .subquery()
+    )
+    users = Base.metadata.tables[User.__tablename__]
+    result = db.session.execute(
+        update(users)
+        .where(users.c.id == totals.c.user_id)
+        .where(
+            or_(
+                users.c.post_count != totals.c.posts,
+                users.c.follower_count != totals.c.followers,
+                users.c.following_count != totals.c.following,
+            )
+        )
+        # Recounting is not an edit of the profile: keep updated_at as it was.
+        .values(
+            post_count=totals.c.posts,
+            follower_count=totals.c.followers,
+            following_count=totals.c.following,
+            updated_at=users.c.updated_at,
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def recount_posts() -> int:
+    """posts.like_count and comment_count; returns the rows changed."""
+    facts = union_all(
+        select(Like.post_id.label("post_id"), literal(1).label("l"), literal(0).label("c")),
+        select(Comment.post_id, literal(0), literal(1)),
+    ).subquery()
+    totals = (
+        select(
+            facts.c.post_id,
+            func.sum(facts.c.l).label("likes"),
+            func.sum(facts.c.c).label("comments"),
+        )
+        .group_by(facts.c.post_id)
+        .subquery()
+    )
+    posts = Base.metadata.tables[Post.__tablename__]
+    result = db.session.execute(
+        update(posts)
+        .where(posts.c.id == totals.c.post_id)
+        .where(
+            or_(posts.c.like_count != totals.c.likes, posts.c.comment_count != totals.c.comments)
+        )
+        .values(like_count=totals.c.likes, comment_count=totals.c.comments)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
