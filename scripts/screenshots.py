@@ -1,8 +1,9 @@
 """Screenshots of the main pages, light and dark, desktop and mobile (`make screenshots`).
 
-Starts the app on a loopback port with a throwaway SQLite database, walks the
-page list that the accessibility tests use (tests/browser/pages.py), and saves
-PNGs under docs/screenshots/.
+Starts the app on a loopback port with a throwaway SQLite database seeded by
+`flask dev seed` and tests/support/demo.py, walks the page list that the
+accessibility tests use (tests/browser/pages.py), and saves PNGs under
+docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ def main() -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         with app.app_context():
             alembic.upgrade()
+        # A small world of generated people and photos (the same `flask dev seed` as the
+        # benchmarks), then the known cast that the page list names.
+        runner = app.test_cli_runner()
+        with app.app_context():
+            result = runner.invoke(
+                args=["dev", "seed", "--users", "60", "--posts", "400", "--images", "24"]
+            )
+        if result.exit_code != 0:
+            raise SystemExit(result.output)
         for username, verified in ((MEMBER, True), (UNVERIFIED, False)):
             create_user(app, username, verified=verified)
         ids = populate(app, MEMBER)
@@ -66,6 +76,12 @@ def main() -> None:
                         )
                         page = context.new_page()
                         page.goto(spec.url(ids))
+                        # Full-page shots: load the images lower down too.
+                        page.evaluate(
+                            "document.querySelectorAll('img[loading=lazy]')"
+                            ".forEach((img) => { img.loading = 'eager'; })"
+                        )
+                        page.wait_for_load_state("networkidle")
                         page.wait_for_timeout(LOGO_ANIMATION_MS)
                         path = OUT / f"{spec.name}-{theme}-{name}.png"
                         # Mobile shots stay one screen tall: the fixed bottom bar stays in place.

@@ -167,7 +167,7 @@ def build_pool(rng: Random, count: int, *, public: bool) -> list[PoolImage]:
     """``count`` stored images; if anything fails, the ones already stored are deleted."""
     plans = [design(rng) for _ in range(count)]
     # The upload limit once the app has one; the generated pictures are far below any limit.
-    max_pixels = current_app.config.get("IMAGE_MAX_PIXELS", 1080 * 1350)
+    max_pixels = current_app.config["IMAGE_MAX_PIXELS"]
     storage = media_storage.media_storage()
     pool: list[PoolImage] = []
     workers = min(4, os.cpu_count() or 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from random import Random
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ from app.models import (
     Visibility,
     utcnow,
 )
-from app.services import demo_reactions
+from app.services import demo_data
 from app.services.demo_seed import DEMO_PASSWORD
 from app.services.media_storage import media_storage
 from app.services.passwords import verify_password
@@ -217,18 +217,20 @@ def test_production_refuses_unless_allowed(app: Flask, runner: FlaskCliRunner) -
 
 
 def test_a_failed_seed_leaves_no_rows_no_files_and_the_schema_intact(
-    app: Flask, runner: FlaskCliRunner, monkeypatch: pytest.MonkeyPatch
+    app: Flask, runner: FlaskCliRunner
 ) -> None:
-    def broken(*_args: object) -> Iterator[tuple[object, ...]]:
-        yield from ()
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(demo_reactions, "like_rows", broken)
+    # A real conflict mid-load: someone already has the email the first seeded user gets.
+    world = demo_data.World(30, utcnow().timestamp(), 1, 1)
+    first = next(demo_data.user_rows(world, Random("42:users"), "unused", set()))
+    with app.app_context():
+        email = str(first[2])
+        db.session.add(User(username="early.bird", email=email, email_key=email, password_hash="-"))
+        db.session.commit()
     result = invoke(app, runner, *SMALL)
     assert result.exit_code == 1
-    assert isinstance(result.exception, RuntimeError)
+    assert "unique" in str(result.exception).lower()  # psycopg's or SQLite's own error
     with app.app_context():
-        assert rows(User) == rows(Post) == 0
-        assert list(media_storage().keys()) == []
+        assert rows(User) == 1 and rows(Post) == 0
+        assert list(media_storage().stored_keys()) == []
         with pytest.raises(IntegrityError), db.session.begin_nested():  # foreign keys are back
             db.session.execute(sa.insert(Like).values(user_id=1, post_id=1, created_at=utcnow()))

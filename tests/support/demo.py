@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import User, Visibility
 from app.services import interactions, posts
-from tests.factories import create_post, create_user, follow, make_private
+from tests.factories import create_user, follow, make_private
 
 PALETTES = [
     ((198, 226, 208), (46, 125, 79), (23, 61, 40)),
@@ -73,15 +73,15 @@ def populate(
         made.append(_post(app, fern, caption, number, alt="Rolling green hills under a pale sky"))
     _post(app, fern, "Just for friends: the cabin #moss", 7, visibility=Visibility.FOLLOWERS)
     _post(app, hazel, "Quiet corner #moss", 9)
-    own = create_post(app, member_user, "My first photo here #moss")
+    own_id = _post(app, member_user, "My first photo here #moss", 3, alt="A sunlit meadow")
     with app.test_request_context():
         liker = db.session.get(User, fern.id)
-        target = posts.visible(liker, own.id)
+        target = posts.visible(liker, own_id)
         assert liker is not None and target is not None
         interactions.like(liker, target)
         interactions.add_comment(liker, target, "Welcome, @" + member + "!")
         db.session.commit()
-    return {"post": made[-1], "own_post": own.id}
+    return {"post": made[-1], "own_post": own_id}
 
 
 def _post(
