@@ -26,10 +26,12 @@ def relative_label(value: datetime, now: datetime) -> str:
     seconds = int((now - value).total_seconds())
     if seconds < 60:
         return "now"
-    for unit, size in (("m", 60), ("h", 3600), ("d", 86400), ("w", 604800)):
-        next_size = {"m": 3600, "h": 86400, "d": 604800, "w": 4 * 604800}[unit]
-        if seconds < next_size:
+    minute, hour, day, week = 60, 3600, 86400, 604800
+    for unit, size, limit in (("m", minute, hour), ("h", hour, day), ("d", day, week)):
+        if seconds < limit:
             return f"{seconds // size}{unit}"
+    if seconds < 4 * week:
+        return f"{seconds // week}w"
     return f"{value:%d %b %Y}"
 
 

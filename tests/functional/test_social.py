@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Follow, Like, Notification, NotificationKind, Report, User
+from app.models import Follow, Like, Notification, NotificationKind, Report, User, Visibility
 from tests.factories import create_post, create_user, follow, make_private
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token
@@ -256,3 +257,32 @@ def test_search_finds_people_by_username_or_name_prefix(app: Flask) -> None:
     # LIKE wildcards are literal characters, not patterns.
     assert "@juniper.woods" not in visitor.get("/search?q=%25").get_data(as_text=True)
     assert "@juniper.woods" not in visitor.get("/search?q=_uni").get_data(as_text=True)
+
+
+def test_the_social_pages_and_their_refusals(app: Flask) -> None:
+    alice, bob = create_user(app, "alice"), create_user(app, "bob")
+    follow(app, alice, bob)
+    client = login(app, "alice")
+    for path in ("/follow-requests", "/blocked", "/@bob/following", "/@alice/following"):
+        assert client.get(path).status_code == 200, path
+    assert "@bob" in client.get("/@alice/following").get_data(as_text=True)
+    for own in ("/@alice/mute", "/@alice/block"):
+        assert send(client, own) == 303
+        assert "You can&#39;t" in client.get("/@alice").get_data(as_text=True)
+    assert send(client, "/@nobody.here/follow") == 404
+    assert send(client, "/@bob/unblock") == 404  # not blocked, so not in the list
+    assert client.get("/@alice/report").status_code == 404  # not yourself
+    assert client.post("/@bob/mute", data={}).status_code == 400  # no CSRF token
+    assert client.post("/notifications/read", data={}).status_code == 400
+
+
+@pytest.mark.config(MEDIA_X_ACCEL=True)
+def test_behind_nginx_private_photos_are_handed_over_by_x_accel_redirect(app: Flask) -> None:
+    alice = create_user(app, "alice")
+    post = create_post(app, alice, visibility=Visibility.FOLLOWERS)
+    key = post.photos[0].storage_key
+    response = login(app, "alice").get(f"/media/{key}/display.webp")
+    assert response.status_code == 200
+    assert response.headers["X-Accel-Redirect"] == f"/_private_media/{key[:2]}/{key}/display.webp"
+    assert response.data == b""
+    assert app.test_client().get(f"/media/{key}/display.webp").status_code == 404
