@@ -18,6 +18,7 @@ from app.controllers.mfa import bp as mfa_bp
 from app.controllers.notifications import bp as notifications_bp
 from app.controllers.posts import bp as posts_bp
 from app.controllers.profiles import bp as profiles_bp
+from app.controllers.reports import bp as reports_bp
 from app.controllers.settings import bp as settings_bp
 from app.controllers.social import bp as social_bp
 from app.controllers.two_factor import bp as two_factor_bp
@@ -43,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(posts_bp)
     app.register_blueprint(profiles_bp)
     app.register_blueprint(social_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(discover_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(media_bp)

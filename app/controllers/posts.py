@@ -10,8 +10,8 @@ from app.core.authentication import login_required, signed_in_user, verified_req
 from app.core.rate_limits import action_limits
 from app.core.redirects import safe_next
 from app.forms.base import ConfirmForm
-from app.forms.posts import CommentForm, EditPostForm, NewPostForm, ReportForm
-from app.models import Post, ReportReason, Visibility
+from app.forms.posts import CommentForm, EditPostForm, NewPostForm
+from app.models import Post, Visibility
 from app.services import interactions, posts
 from app.services.errors import FormError
 from app.views.pages import cursor_arg, wants_fragment
@@ -192,28 +192,3 @@ def delete_comment(post_id: int, comment_id: int) -> Response:
         abort(403)
     flash("The comment was deleted.", "success")
     return redirect(url_for("posts.show", post_id=post.id), 303)
-
-
-@bp.route("/<id:post_id>/report", methods=["GET", "POST"])
-@login_required
-@action_limits("RATELIMIT_INTERACTIONS", methods=["POST"])
-def report(post_id: int) -> Page:
-    post = _post_or_404(post_id)
-    form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            interactions.report(
-                signed_in_user(),
-                ReportReason(form.reason.data),
-                form.details.data or "",
-                post=post,
-            )
-        except FormError as error:
-            form.add_error(error)
-        else:
-            flash("Thank you. Our moderators will look at it.", "success")
-            return redirect(url_for("posts.show", post_id=post.id), 303)
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        "posts/report.html", form=form, action=request.path, subject="this post"
-    ), status

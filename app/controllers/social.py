@@ -12,9 +12,8 @@ from app.core.authentication import login_required, signed_in_user, verified_req
 from app.core.rate_limits import action_limits
 from app.core.redirects import safe_next
 from app.forms.base import ConfirmForm
-from app.forms.posts import ReportForm
-from app.models import ReportReason, User
-from app.services import interactions, profiles, social
+from app.models import User
+from app.services import profiles, social
 from app.services.errors import FormError
 from app.services.social import FollowState
 from app.views.posts import profile_view
@@ -38,36 +37,41 @@ def _back(target: User) -> Response:
     return redirect(safe_next(request.form.get("next"), default), 303)
 
 
-def _act(username: str, action: Callable[[User, User], object], message: str) -> Response:
+def _act(
+    username: str,
+    action: Callable[[User, User], object],
+    message: str | Callable[[object], str],
+    *,
+    then: str | None = None,
+) -> Response:
+    """Run a social action on ``@username``; say what happened, then go back (or to ``then``).
+
+    ``message`` is a template with ``{name}``, or a function of the action's result.
+    """
     target = _target(username)
     try:
-        action(signed_in_user(), target)
+        result = action(signed_in_user(), target)
     except FormError as error:
         flash(error.message, "error")
         return redirect(url_for("profiles.show", username=target.username), 303)
     except LookupError:
         abort(404)
-    flash(message.format(name=target.username), "success")
-    return _back(target)
+    text = message(result) if callable(message) else message
+    flash(text.format(name=target.username), "success")
+    return redirect(then, 303) if then else _back(target)
+
+
+def _followed(state: object) -> str:
+    if state == FollowState.REQUESTED:
+        return "Request sent. You'll see @{name}'s posts once they approve."
+    return "You follow @{name} now."
 
 
 @bp.post("/@<username>/follow")
 @verified_required
 @action_limits("RATELIMIT_INTERACTIONS")
 def follow(username: str) -> Response:
-    target = _target(username)
-    try:
-        state = social.follow(signed_in_user(), target)
-    except FormError as error:
-        flash(error.message, "error")
-        return _back(target)
-    except LookupError:
-        abort(404)
-    if state == FollowState.REQUESTED:
-        flash(f"Request sent. You'll see @{target.username}'s posts once they approve.", "success")
-    else:
-        flash(f"You follow @{target.username} now.", "success")
-    return _back(target)
+    return _act(username, social.follow, _followed)
 
 
 @bp.post("/@<username>/unfollow")
@@ -88,14 +92,8 @@ def remove_follower(username: str) -> Response:
 @login_required
 @action_limits("RATELIMIT_INTERACTIONS")
 def block(username: str) -> Response:
-    target = _target(username)
-    try:
-        social.block(signed_in_user(), target)
-    except FormError as error:
-        flash(error.message, "error")
-        return redirect(url_for("profiles.show", username=target.username), 303)
-    flash(f"You blocked @{target.username}. Neither of you can see the other now.", "success")
-    return redirect(url_for("social.blocked"), 303)
+    message = "You blocked @{name}. Neither of you can see the other now."
+    return _act(username, social.block, message, then=url_for("social.blocked"))
 
 
 @bp.post("/@<username>/unblock")
@@ -163,30 +161,3 @@ def answer(username: str, answer: str) -> Response:
 def blocked() -> str:
     people = [profile_view(user) for user in social.blocked_accounts(signed_in_user())]
     return render_template("social/blocked.html", people=people)
-
-
-@bp.route("/@<username>/report", methods=["GET", "POST"])
-@login_required
-@action_limits("RATELIMIT_INTERACTIONS", methods=["POST"])
-def report(username: str) -> Page:
-    target = profiles.find(signed_in_user(), username)
-    if target is None or target.id == signed_in_user().id:
-        abort(404)
-    form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            interactions.report(
-                signed_in_user(),
-                ReportReason(form.reason.data),
-                form.details.data or "",
-                user=target,
-            )
-        except FormError as error:
-            form.add_error(error)
-        else:
-            flash("Thank you. Our moderators will look at it.", "success")
-            return redirect(url_for("profiles.show", username=target.username), 303)
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        "posts/report.html", form=form, action=request.path, subject=f"@{target.username}"
-    ), status

@@ -8,6 +8,7 @@ of every query, so a list never shows what the post page would refuse.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -99,20 +100,22 @@ def _people(query: Select[User], before: int | None, limit: int) -> Page[User]:
 
 
 def followers(viewer: User | None, owner: User, before: int | None, limit: int) -> Page[User]:
-    query = (
-        select(User)
-        .join(Follow, Follow.follower_id == User.id)
-        .where(Follow.followee_id == owner.id)
-        .where(access.not_blocked(viewer.id if viewer else None, User.id))
+    return _people(
+        _follow_list(viewer, Follow.follower_id, Follow.followee_id, owner), before, limit
     )
-    return _people(query, before, limit)
 
 
 def following(viewer: User | None, owner: User, before: int | None, limit: int) -> Page[User]:
-    query = (
+    return _people(
+        _follow_list(viewer, Follow.followee_id, Follow.follower_id, owner), before, limit
+    )
+
+
+def _follow_list(viewer: User | None, listed: Any, anchor: Any, owner: User) -> Select[User]:
+    """The accounts at one end of ``owner``'s follows, less those blocked either way."""
+    return (
         select(User)
-        .join(Follow, Follow.followee_id == User.id)
-        .where(Follow.follower_id == owner.id)
+        .join(Follow, listed == User.id)
+        .where(anchor == owner.id)
         .where(access.not_blocked(viewer.id if viewer else None, User.id))
     )
-    return _people(query, before, limit)

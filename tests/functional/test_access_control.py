@@ -125,6 +125,8 @@ def test_blocked_accounts_see_nothing_of_each_other(app: Flask, world: World) ->
         assert not shows(dave, "/tags/moss", post)
     for url in media_urls(world.followers_only):
         assert dave.get(url).status_code == 404
+    assert dave.get(f"/p/{world.public.id}/report").status_code == 404
+    assert dave.get("/@alice/report").status_code == 404
     # No follow, like or comment gets through in either direction.
     token = csrf_token(dave.get("/explore"))
     assert dave.post("/@alice/follow", data={"csrf_token": token}).status_code == 404
@@ -210,6 +212,8 @@ def test_state_changes_need_a_login(app: Flask, world: World) -> None:
         "/@alice/block",
         "/@alice/mute",
         "/notifications/read",
+        f"/p/{post}/report",
+        "/@alice/report",
         "/profile/edit",
         "/profile/privacy",
     ):
@@ -232,12 +236,12 @@ def test_every_route_is_covered_by_an_access_rule(app: Flask) -> None:
     """A new route must be added to this suite's rules (here, or in the file named)."""
     covered_here = {
         "posts.new", "posts.show", "posts.edit", "posts.delete", "posts.like", "posts.save",
-        "posts.comment", "posts.delete_comment", "posts.report",
+        "posts.comment", "posts.delete_comment", "reports.post", "reports.account",
         "profiles.show", "profiles.followers", "profiles.following", "profiles.edit",
         "profiles.privacy",
         "social.follow", "social.unfollow", "social.remove_follower", "social.block",
         "social.unblock", "social.mute", "social.unmute", "social.requests", "social.answer",
-        "social.blocked", "social.report",
+        "social.blocked",
         "feed.home", "feed.saved", "discover.explore", "discover.hashtag", "discover.search",
         "notifications.index", "notifications.mark_read", "media.file",
     }  # fmt: skip

@@ -1,0 +1,56 @@
+"""Reporting a post or an account to the moderators."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.core.authentication import login_required, signed_in_user
+from app.core.rate_limits import action_limits
+from app.forms.posts import ReportForm
+from app.models import Post, ReportReason, User
+from app.services import interactions, posts, profiles
+from app.services.errors import FormError
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.route("/p/<id:post_id>/report", methods=["GET", "POST"])
+@login_required
+@action_limits("RATELIMIT_INTERACTIONS", methods=["POST"])
+def post(post_id: int) -> ResponseReturnValue:
+    found = posts.visible(signed_in_user(), post_id)
+    if found is None:
+        abort(404)
+    return _report("this post", url_for("posts.show", post_id=post_id), post=found)
+
+
+@bp.route("/@<username>/report", methods=["GET", "POST"])
+@login_required
+@action_limits("RATELIMIT_INTERACTIONS", methods=["POST"])
+def account(username: str) -> ResponseReturnValue:
+    target = profiles.find(signed_in_user(), username)
+    if target is None or target.id == signed_in_user().id:
+        abort(404)
+    back = url_for("profiles.show", username=target.username)
+    return _report(f"@{target.username}", back, user=target)
+
+
+def _report(
+    subject: str, back: str, *, post: Post | None = None, user: User | None = None
+) -> ResponseReturnValue:
+    form = ReportForm()
+    if form.validate_on_submit():
+        reason = ReportReason(form.reason.data)
+        try:
+            interactions.report(
+                signed_in_user(), reason, form.details.data or "", post=post, user=user
+            )
+        except FormError as error:
+            form.add_error(error)
+        else:
+            flash("Thank you. Our moderators will look at it.", "success")
+            return redirect(back, 303)
+    status = 422 if form.is_submitted() else 200
+    page = render_template("reports/new.html", form=form, action=request.path, subject=subject)
+    return page, status
