@@ -381,7 +381,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("mention_audience", audience, nullable=False, server_default="everyone")
         )
-        for counter in ("post_count", "follower_count", "following_count"):
+        for counter in ("post_count", "public_post_count", "follower_count", "following_count"):
             batch.add_column(sa.Column(counter, sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("users") as batch:
         # The empty default was only for existing rows; new rows get theirs from the app.
@@ -409,6 +409,7 @@ def downgrade() -> None:
             "following_count",
             "follower_count",
             "post_count",
+            "public_post_count",
             "mention_audience",
             "comment_audience",
             "hide_follow_lists",

@@ -121,14 +121,14 @@ def delete(post_id: int) -> Response:
 
 
 @bp.post("/<id:post_id>/like")
-@login_required
+@verified_required
 @action_limits("RATELIMIT_INTERACTIONS")
 def like(post_id: int) -> Page:
     return _toggle(post_id, interactions.like, interactions.unlike)
 
 
 @bp.post("/<id:post_id>/save")
-@login_required
+@verified_required
 @action_limits("RATELIMIT_INTERACTIONS")
 def save(post_id: int) -> Page:
     return _toggle(post_id, interactions.save, interactions.unsave)
@@ -144,7 +144,9 @@ def _toggle(post_id: int, on: interactions.Toggle, off: interactions.Toggle) -> 
         fresh = posts.visible(signed_in_user(), post.id)
         state = interactions.viewer_state(signed_in_user(), [post_id])
         return render_template(
-            "posts/_actions.html", post=post_views([fresh or post], state, signed_in_user())[0]
+            "posts/_actions.html",
+            post=post_views([fresh or post], state, signed_in_user())[0],
+            next=safe_next(request.form.get("next"), ""),
         )
     return _back_to(post)
 

@@ -36,16 +36,15 @@ def show(username: str) -> Page:
     relation = social.relationship(me, owner)
     if relation.blocked_either_way:
         abort(404)
-    can_see = (
-        not owner.is_private or relation.is_self or relation.following == FollowState.FOLLOWING
-    )
+    follower_or_self = relation.is_self or relation.following == FollowState.FOLLOWING
+    can_see = not owner.is_private or follower_or_self
     photos, next_cursor = [], None
     if can_see:
         page = timelines.profile(me, owner, cursor_arg(), current_app.config["GRID_PAGE_SIZE"])
         photos, next_cursor = grid_photos(page.items), page.next_cursor
     return render_template(
         "profiles/show.html",
-        profile=profile_view(owner),
+        profile=profile_view(owner, sees_all_posts=follower_or_self),
         relationship=relation,
         photos=photos,
         next_cursor=next_cursor,

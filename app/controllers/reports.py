@@ -9,7 +9,7 @@ from app.core.authentication import login_required, signed_in_user
 from app.core.rate_limits import action_limits
 from app.forms.posts import ReportForm
 from app.models import Post, ReportReason, User
-from app.services import interactions, posts, profiles
+from app.services import interactions, posts, profiles, social
 from app.services.errors import FormError
 
 bp = Blueprint("reports", __name__)
@@ -29,8 +29,12 @@ def post(post_id: int) -> ResponseReturnValue:
 @login_required
 @action_limits("RATELIMIT_INTERACTIONS", methods=["POST"])
 def account(username: str) -> ResponseReturnValue:
-    target = profiles.find(signed_in_user(), username)
+    # An account you blocked can still be reported (a block often comes first); one that
+    # blocked you does not exist for you.
+    target = profiles.find(signed_in_user(), username, check_blocks=False)
     if target is None or target.id == signed_in_user().id:
+        abort(404)
+    if social.relationship(signed_in_user(), target).blocked_by:
         abort(404)
     back = url_for("profiles.show", username=target.username)
     return _report(f"@{target.username}", back, user=target)

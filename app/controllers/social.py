@@ -15,6 +15,7 @@ from app.forms.base import ConfirmForm
 from app.models import User
 from app.services import profiles, social
 from app.services.errors import FormError
+from app.services.identifiers import canonical_username
 from app.services.social import FollowState
 from app.views.posts import profile_view
 
@@ -109,11 +110,12 @@ def unblock(username: str) -> Response:
 def _blocked_target(username: str) -> User:
     """Blocked accounts are invisible, so they are found in the viewer's own block list."""
     blocked = {user.username: user for user in social.blocked_accounts(signed_in_user())}
-    if username not in blocked:
+    name = canonical_username(username)
+    if name not in blocked:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return blocked[username]
+    return blocked[name]
 
 
 @bp.post("/@<username>/mute")

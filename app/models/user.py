@@ -69,6 +69,8 @@ class User(Base):
     )
     # Counters kept in step by the services, so no profile page counts rows.
     post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Shown instead of post_count to people who cannot see followers-only posts.
+    public_post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     follower_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     following_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

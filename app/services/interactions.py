@@ -26,7 +26,13 @@ from app.models import (
 )
 from app.services import access, notifications, text
 from app.services.errors import FormError
-from app.services.sql import Page, adjust_counters, insert_ignoring_duplicates, page_from
+from app.services.sql import (
+    Page,
+    adjust_counters,
+    delete_returning,
+    insert_ignoring_duplicates,
+    page_from,
+)
 
 MAX_COMMENT = 1000
 Toggle = Callable[[User, Post], None]
@@ -110,7 +116,7 @@ def add_comment(actor: User, post: Post, body: str) -> Comment:
     notifications.notify(
         post.author_id, actor, NotificationKind.COMMENT, post_id=post.id, comment_id=comment.id
     )
-    notifications.mention(post, actor, text.mentions(body), comment_id=comment.id)
+    notifications.mention(post, post.author, actor, text.mentions(body), comment_id=comment.id)
     return comment
 
 
@@ -120,9 +126,8 @@ def delete_comment(actor: User, post: Post, comment: Comment) -> None:
         raise LookupError("No such comment.")
     if actor.id not in (comment.author_id, post.author_id) and not actor.is_admin:
         raise PermissionError("Only its author or the post's owner can delete a comment.")
-    db.session.delete(comment)
-    db.session.flush()
-    adjust_counters(Post, post.id, comment_count=-1)
+    if delete_returning(Comment, Comment.id == comment.id):
+        adjust_counters(Post, post.id, comment_count=-1)
 
 
 def comment_in(post: Post, comment_id: int) -> Comment | None:

@@ -54,21 +54,25 @@ def withdraw(
 
 
 def mention(
-    post: Post, author: User, usernames: Iterable[str], *, comment_id: int | None = None
+    post: Post,
+    author: User,
+    actor: User,
+    usernames: Iterable[str],
+    *,
+    comment_id: int | None = None,
 ) -> None:
-    """Notify each mentioned account that allows mentions from ``author`` and can see the post."""
-    names = set(usernames) - {author.username}
+    """Notify each account ``actor`` mentioned (in ``author``'s post or a comment on it) that
+    allows mentions from ``actor`` and can see the post."""
+    names = set(usernames) - {actor.username}
     if not names:
         return
     for user in db.session.scalars(select(User).where(User.username.in_(names))):
         if user.mention_audience == Audience.NOBODY:
             continue
-        if user.mention_audience == Audience.FOLLOWING and not access.follows(user.id, author.id):
+        if user.mention_audience == Audience.FOLLOWING and not access.follows(user.id, actor.id):
             continue
         if access.can_view_post(user, post, author):
-            notify(
-                user.id, author, NotificationKind.MENTION, post_id=post.id, comment_id=comment_id
-            )
+            notify(user.id, actor, NotificationKind.MENTION, post_id=post.id, comment_id=comment_id)
 
 
 def forget_between(first_id: int, second_id: int) -> None:

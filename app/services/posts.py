@@ -23,7 +23,7 @@ from app.models import Hashtag, Photo, Post, PostHashtag, User, Visibility, utcn
 from app.services import access, images, notifications, text
 from app.services.errors import FormError
 from app.services.media_storage import media_storage, new_key
-from app.services.sql import adjust_counters, insert_ignoring_duplicates
+from app.services.sql import adjust_counters, delete_returning, insert_ignoring_duplicates
 
 MAX_PHOTOS = 10
 MAX_CAPTION = 2200
@@ -99,9 +99,10 @@ def create(
         )
     db.session.add(post)
     db.session.flush()
-    adjust_counters(User, author.id, post_count=1)
+    public_count = int(visibility == Visibility.PUBLIC)
+    adjust_counters(User, author.id, post_count=1, public_post_count=public_count)
     _tag(post, text.hashtags(caption))
-    notifications.mention(post, author, text.mentions(caption))
+    notifications.mention(post, author, author, text.mentions(caption))
     return post
 
 
@@ -128,7 +129,7 @@ def edit(actor: User, post: Post, caption: str, alt_texts: Mapping[int, str]) ->
     if caption != post.caption:
         post.caption = caption
         _tag(post, text.hashtags(caption))
-        notifications.mention(post, actor, text.mentions(caption) - before)
+        notifications.mention(post, post.author, actor, text.mentions(caption) - before)
     post.edited_at = utcnow()
     db.session.flush()
 
@@ -138,10 +139,10 @@ def delete_post(actor: User, post: Post) -> None:
     if post.author_id != actor.id and not actor.is_admin:
         raise PermissionError("Only the author can delete a post.")
     keys = [photo.storage_key for photo in post.photos]
-    adjust_counters(User, post.author_id, post_count=-1)
-    db.session.delete(post)
-    db.session.flush()
-    after_commit(lambda: remove_unused_files(keys))
+    author_id, public = post.author_id, int(post.visibility == Visibility.PUBLIC)
+    if delete_returning(Post, Post.id == post.id):
+        adjust_counters(User, author_id, post_count=-1, public_post_count=-public)
+        after_commit(lambda: remove_unused_files(keys))
 
 
 def remove_unused_files(keys: Sequence[str]) -> None:

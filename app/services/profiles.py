@@ -18,6 +18,7 @@ from app.services.media_storage import media_storage, new_key
 
 MAX_BIO = 150
 MAX_DISPLAY_NAME = 50
+MAX_WEBSITE = 200
 
 
 def _website(raw: str) -> str:
@@ -26,11 +27,18 @@ def _website(raw: str) -> str:
         return ""
     if "://" not in url:
         url = "https://" + url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
-        raise FormError("Enter a web address like https://example.org.", "website")
+    invalid = FormError("Enter a web address like https://example.org.", "website")
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError as error:  # "https://[x.org": an unclosed IPv6 bracket
+        raise invalid from error
+    if parts.scheme not in ("http", "https") or not hostname or "." not in hostname:
+        raise invalid
     if parts.username or parts.password:
         raise FormError("Leave out any user name or password in the address.", "website")
+    if len(url) > MAX_WEBSITE:
+        raise FormError(f"Use a web address of at most {MAX_WEBSITE} characters.", "website")
     return url
 
 

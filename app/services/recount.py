@@ -9,24 +9,27 @@ nothing to count keeps its value (bulk-loaded rows start at zero).
 
 from __future__ import annotations
 
-from sqlalchemy import func, literal, or_, select, union_all, update
+from sqlalchemy import case, func, literal, or_, select, union_all, update
 
 from app.extensions import db
-from app.models import Base, Comment, Follow, Like, Post, User
+from app.models import Base, Comment, Follow, Like, Post, User, Visibility
 
 
 def recount_users() -> int:
-    """users.post_count, follower_count and following_count; returns the rows changed."""
+    """users.post_count, public_post_count, follower_count and following_count; returns the
+    rows changed."""
+    public = case((Post.visibility == Visibility.PUBLIC, 1), else_=0)
     facts = union_all(
-        select(Post.author_id.label("user_id"), literal(1).label("p"), literal(0).label("fr"),
-               literal(0).label("fg")),
-        select(Follow.followee_id, literal(0), literal(1), literal(0)),
-        select(Follow.follower_id, literal(0), literal(0), literal(1)),
+        select(Post.author_id.label("user_id"), literal(1).label("p"), public.label("pp"),
+               literal(0).label("fr"), literal(0).label("fg")),
+        select(Follow.followee_id, literal(0), literal(0), literal(1), literal(0)),
+        select(Follow.follower_id, literal(0), literal(0), literal(0), literal(1)),
     ).subquery()  # fmt: skip
     totals = (
         select(
             facts.c.user_id,
             func.sum(facts.c.p).label("posts"),
+            func.sum(facts.c.pp).label("public_posts"),
             func.sum(facts.c.fr).label("followers"),
             func.sum(facts.c.fg).label("following"),
         )
@@ -40,6 +43,7 @@ def recount_users() -> int:
         .where(
             or_(
                 users.c.post_count != totals.c.posts,
+                users.c.public_post_count != totals.c.public_posts,
                 users.c.follower_count != totals.c.followers,
                 users.c.following_count != totals.c.following,
             )
@@ -47,6 +51,7 @@ def recount_users() -> int:
         # Recounting is not an edit of the profile: keep updated_at as it was.
         .values(
             post_count=totals.c.posts,
+            public_post_count=totals.c.public_posts,
             follower_count=totals.c.followers,
             following_count=totals.c.following,
             updated_at=users.c.updated_at,

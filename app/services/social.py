@@ -94,10 +94,21 @@ def _remove_follow(follower_id: int, followee_id: int) -> bool:
     return removed
 
 
+def _lock_pair(first: User, second: User) -> None:
+    """Serialise follows and blocks between two accounts (row locks, in id order).
+
+    Without it a follow racing a block could be written after the block removed
+    the follows, leaving both. SQLite writers are serialised already.
+    """
+    ids = sorted({first.id, second.id})
+    db.session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update())
+
+
 def follow(actor: User, target: User) -> FollowState:
     """Follow a public account at once; ask a private one. Idempotent."""
     if actor.id == target.id:
         raise FormError("You can't follow yourself.")
+    _lock_pair(actor, target)
     if access.blocked_between(actor.id, target.id):
         raise LookupError("No such account.")
     if access.follows(actor.id, target.id):
@@ -160,6 +171,7 @@ def block(actor: User, target: User) -> None:
     """Mutual invisibility: follows and requests both ways end, notifications go."""
     if actor.id == target.id:
         raise FormError("You can't block yourself.")
+    _lock_pair(actor, target)
     insert_ignoring_duplicates(Block, blocker_id=actor.id, blocked_id=target.id)
     for first, second in ((actor, target), (target, actor)):
         _remove_follow(first.id, second.id)

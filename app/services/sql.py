@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import literal, update
+from sqlalchemy import delete, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -25,6 +25,13 @@ def insert_ignoring_duplicates(model: type[Base], **values: Any) -> bool:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # RETURNING says whether a row was written; rowcount is not reliable across drivers.
     statement = insert(model).values(**values).on_conflict_do_nothing().returning(literal(1))
+    return db.session.execute(statement).first() is not None
+
+
+def delete_returning(model: Any, *conditions: Any) -> bool:
+    """DELETE … RETURNING: True when a row went. Only then may a counter move, so two
+    requests deleting the same row (a double click) never count it twice."""
+    statement = delete(model).where(*conditions).returning(literal(1))
     return db.session.execute(statement).first() is not None
 
 

@@ -23,6 +23,7 @@ _INVISIBLE = {
     "\ufeff",  # byte order mark
 }
 
+MAX_TAG = 100  # Hashtag.name is VARCHAR(100)
 HASHTAG = re.compile(r"(?<![\w#&])#(\w{1,100})")
 MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9._]{1,30})")
 
@@ -53,8 +54,16 @@ def tag_key(tag: str) -> str:
 
 
 def hashtags(text: str) -> set[str]:
-    return {tag_key(match) for match in HASHTAG.findall(text)}
+    """The tags of a text; NFKC and case folding can lengthen a tag ("ß" is "ss"), and
+    tags that end up longer than a stored tag may be are left out."""
+    keys = {tag_key(match) for match in HASHTAG.findall(text)}
+    return {key for key in keys if len(key) <= MAX_TAG}
+
+
+def mention_key(name: str) -> str:
+    """``@Fern.`` at the end of a sentence mentions ``fern``."""
+    return name.lower().rstrip(".")
 
 
 def mentions(text: str) -> set[str]:
-    return {name.lower().rstrip(".") for name in MENTION.findall(text)}
+    return {key for key in map(mention_key, MENTION.findall(text)) if key}

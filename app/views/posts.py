@@ -75,7 +75,8 @@ def media_url(key: str, variant: str) -> str:
     return url_for("media.file", key=key, variant=variant)
 
 
-def profile_view(user: User) -> ProfileView:
+def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
+    """``sees_all_posts``: the viewer may see followers-only posts, so counts them too."""
     avatar = media_url(user.avatar_key, "avatar") if user.avatar_key else None
     return ProfileView(
         id=user.id,
@@ -86,7 +87,7 @@ def profile_view(user: User) -> ProfileView:
         bio=user.bio,
         website=user.website,
         is_private=user.is_private,
-        post_count=user.post_count,
+        post_count=user.post_count if sees_all_posts else user.public_post_count,
         follower_count=user.follower_count,
         following_count=user.following_count,
     )

@@ -7,7 +7,7 @@ import re
 from flask import url_for
 from markupsafe import Markup, escape
 
-from app.services.text import HASHTAG, MENTION
+from app.services.text import HASHTAG, MENTION, mention_key
 
 _TOKENS = re.compile(f"{HASHTAG.pattern}|{MENTION.pattern}")
 
@@ -22,9 +22,11 @@ def rich_text(text: str) -> Markup:
         if tag is not None:
             href = url_for("discover.hashtag", tag=tag)
             parts.append(Markup('<a href="{}">#{}</a>').format(href, tag))
-        else:
-            href = url_for("profiles.show", username=name.lower().rstrip("."))
+        elif mention_key(name):
+            href = url_for("profiles.show", username=mention_key(name))
             parts.append(Markup('<a href="{}">@{}</a>').format(href, name))
+        else:  # "@..." mentions nobody
+            parts.append(escape(match.group(0)))
         position = match.end()
     parts.append(escape(text[position:]))
     return Markup("").join(parts).replace("\n", Markup("<br>\n"))

@@ -130,3 +130,27 @@ def test_a_replayed_delete_is_a_404_not_an_error(
     token = csrf_token(member.get(f"/p/{post.id}"))
     assert member.post(f"/p/{post.id}/delete", data={"csrf_token": token}).status_code == 303
     assert member.post(f"/p/{post.id}/delete", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_hashtag_that_grows_when_case_folded_is_left_out(app: Flask, member: FlaskClient) -> None:
+    data: dict[str, object] = {
+        "csrf_token": csrf_token(member.get("/p/new")),
+        "visibility": "public",
+        "caption": "#" + "ß" * 100 + " #fine",
+        "photos": [(io.BytesIO(jpeg_bytes()), "a.jpg")],
+    }
+    response = member.post("/p/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 303
+    assert "photo-grid" in member.get("/tags/fine").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("website", ["a" * 190 + ".com", "https://[x.org", "http://[::1"])
+def test_websites_that_cannot_be_stored_or_parsed_are_422(
+    member: FlaskClient, website: str
+) -> None:
+    token = csrf_token(member.get("/profile/edit"))
+    response = member.post(
+        "/profile/edit",
+        data={"csrf_token": token, "display_name": "", "bio": "", "website": website},
+    )
+    assert response.status_code == 422

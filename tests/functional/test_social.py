@@ -286,3 +286,65 @@ def test_behind_nginx_private_photos_are_handed_over_by_x_accel_redirect(app: Fl
     assert response.headers["X-Accel-Redirect"] == f"/_private_media/{key[:2]}/{key}/display.webp"
     assert response.data == b""
     assert app.test_client().get(f"/media/{key}/display.webp").status_code == 404
+
+
+def test_strangers_count_only_the_posts_they_can_see(app: Flask) -> None:
+    alice, bob = create_user(app, "alice"), create_user(app, "bob")
+    create_user(app, "carol")
+    follow(app, bob, alice)
+    create_post(app, alice)
+    create_post(app, alice, visibility=Visibility.FOLLOWERS)
+    assert "<strong>1</strong> posts" in login(app, "carol").get("/@alice").get_data(as_text=True)
+    assert "<strong>1</strong> posts" in app.test_client().get("/@alice").get_data(as_text=True)
+    assert "<strong>2</strong> posts" in login(app, "bob").get("/@alice").get_data(as_text=True)
+    assert "<strong>2</strong> posts" in login(app, "alice").get("/@alice").get_data(as_text=True)
+
+
+def test_deleting_a_comment_twice_counts_it_once(app: Flask) -> None:
+    from app.services import interactions, posts
+
+    alice = create_user(app, "alice")
+    post = create_post(app, alice)
+    with app.test_request_context():
+        author = db.session.get(User, alice.id)
+        assert author is not None
+        found = posts.visible(author, post.id)
+        assert found is not None
+        comment = interactions.add_comment(author, found, "one")
+        interactions.add_comment(author, found, "two")
+        db.session.commit()
+        interactions.delete_comment(author, found, comment)
+        interactions.delete_comment(author, found, comment)  # a second request, too late
+        db.session.commit()
+        assert db.session.get(type(found), post.id).comment_count == 1  # type: ignore[union-attr]
+
+
+def test_a_mention_in_a_comment_follows_the_posts_audience(app: Flask) -> None:
+    bea, cal = create_user(app, "bea"), create_user(app, "cal")
+    create_user(app, "dan")
+    make_private(app, cal)  # the commenter's own privacy does not matter
+    post = create_post(app, bea, "Out in the open")
+    send(login(app, "cal"), f"/p/{post.id}/comments", body="look @dan")
+    assert "mentioned you." in login(app, "dan").get("/notifications/").get_data(as_text=True)
+    assert cal  # (created for the comment above)
+
+
+def test_an_account_you_blocked_can_still_be_reported(app: Flask) -> None:
+    create_user(app, "alice")
+    create_user(app, "troll")
+    client = login(app, "alice")
+    send(client, "/@troll/block")
+    assert client.get("/@troll/report").status_code == 200
+    assert send(client, "/@troll/report", reason="harassment") == 303
+    assert send(client, "/@TROLL/unblock") == 303  # the name as typed, in any case
+
+
+def test_unverified_accounts_cannot_like_or_save(app: Flask) -> None:
+    alice = create_user(app, "alice")
+    create_user(app, "sprout", verified=False)
+    post = create_post(app, alice)
+    client = login(app, "sprout")
+    assert send(client, f"/p/{post.id}/like", on="1") == 303
+    assert send(client, f"/p/{post.id}/save", on="1") == 303
+    with app.app_context():
+        assert db.session.scalar(select(Like)) is None

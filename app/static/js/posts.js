@@ -18,7 +18,8 @@ document.addEventListener("submit", async (event) => {
       headers: FRAGMENT_HEADER,
       credentials: "same-origin",
     });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    // A redirect means something else happened (the session ended): let the form do it.
+    if (!response.ok || response.redirected) throw new Error(`HTTP ${response.status}`);
     const target = document.getElementById(form.dataset.target);
     const template = document.createElement("template");
     template.innerHTML = (await response.text()).trim();
