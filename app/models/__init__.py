@@ -6,6 +6,14 @@ whenever the package is imported (Alembic compares against it).
 
 from app.models.base import Base, utcnow
 from app.models.interaction import Comment, Like, Report, ReportReason, ReportStatus, SavedPost
+from app.models.lifecycle import (
+    DataExport,
+    DeletedUser,
+    DeletionReason,
+    ExportStatus,
+    ModerationAction,
+    ModerationKind,
+)
 from app.models.mfa import Passkey, RecoveryCode, TotpFactor, TrustedBrowser
 from app.models.notification import Notification, NotificationKind
 from app.models.outbox import OutboxMessage
@@ -22,11 +30,17 @@ __all__ = [
     "Base",
     "Block",
     "Comment",
+    "DataExport",
+    "DeletedUser",
+    "DeletionReason",
+    "ExportStatus",
     "Follow",
     "FollowRequest",
     "Hashtag",
     "KnownDevice",
     "Like",
+    "ModerationAction",
+    "ModerationKind",
     "Mute",
     "Notification",
     "NotificationKind",

@@ -73,6 +73,15 @@ class User(Base):
     public_post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     follower_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     following_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Lifecycle (docs/privacy.md). A deletion request hides the account at once; the
+    # account can be restored by logging in until the grace period ends, then it is purged.
+    deletion_requested_at: Mapped[datetime | None]
+    # A moderator's block: until a time, or for good. The reason is shown to the person.
+    blocked_till: Mapped[datetime | None]
+    blocked_permanently: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    block_reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -34,7 +34,7 @@ USER_COLUMNS = (
     "id", "username", "email", "email_key", "display_name", "password_hash", "session_epoch",
     "is_admin", "email_verified_at", "bio", "website", "is_private", "hide_follow_lists",
     "comment_audience", "mention_audience", "post_count", "follower_count", "following_count",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "block_reason",
 )  # fmt: skip
 FOLLOW_COLUMNS = ("follower_id", "followee_id", "created_at")
 FOLLOW_REQUEST_COLUMNS = ("requester_id", "target_id", "created_at")
@@ -141,7 +141,7 @@ def user_rows(
         yield (
             world.user_id(person), username, email, email, display, password_hash,
             secrets.token_urlsafe(24), False, created, bio, "", private, False,
-            "everyone", "everyone", 0, 0, 0, created, created,
+            "everyone", "everyone", 0, 0, 0, created, created, "",
         )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app.extensions import db
 from app.models import Audience, Notification, NotificationKind, Post, User, utcnow
@@ -88,14 +88,16 @@ def forget_between(first_id: int, second_id: int) -> None:
 
 
 def _still_visible(viewer_id: int) -> ColumnElement[bool]:
+    author = aliased(User)
     post_visible = exists(
         select(Post.id)
-        .join(User, User.id == Post.author_id)
-        .where(Post.id == Notification.post_id, access.visible_posts(viewer_id))
+        .join(author, author.id == Post.author_id)
+        .where(Post.id == Notification.post_id, access.visible_posts(viewer_id, author))
     )
     return and_(
         Notification.recipient_id == viewer_id,
         access.not_blocked(viewer_id, Notification.actor_id),
+        access.account_active(),  # the actor, joined as User
         or_(Notification.post_id.is_(None), post_visible),
     )
 
@@ -122,6 +124,7 @@ def unread_count(viewer_id: int) -> int:
     query = (
         select(func.count())
         .select_from(Notification)
+        .join(User, User.id == Notification.actor_id)
         .where(_still_visible(viewer_id), Notification.read_at.is_(None))
     )
     return db.session.scalar(query) or 0

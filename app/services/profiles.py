@@ -132,7 +132,7 @@ def find(viewer: User | None, username: str, *, check_blocks: bool = True) -> Us
         return None
     if viewer is not None and viewer.id == user.id:
         return user
-    if not user.is_verified:
+    if not user.is_verified or not access.is_active(user):
         return None
     if check_blocks and not access.can_see_account(viewer, user):
         return None

@@ -84,6 +84,7 @@ def search_users(viewer: User | None, query_text: str, limit: int = 20) -> Seque
                 func.lower(User.display_name).like(pattern, escape="\\"),
             ),
             User.email_verified_at.is_not(None),
+            access.account_active(),
             access.not_blocked(viewer.id if viewer else None, User.id),
         )
         .order_by(func.length(User.username), User.username)
@@ -117,5 +118,5 @@ def _follow_list(viewer: User | None, listed: Any, anchor: Any, owner: User) -> 
         select(User)
         .join(Follow, listed == User.id)
         .where(anchor == owner.id)
-        .where(access.not_blocked(viewer.id if viewer else None, User.id))
+        .where(access.account_active(), access.not_blocked(viewer.id if viewer else None, User.id))
     )
