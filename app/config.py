@@ -121,6 +121,11 @@ class Config:
         # (deploy/nginx/sapling.conf); without it Flask sends the file itself.
         self.MEDIA_X_ACCEL = _flag(env.get("MEDIA_X_ACCEL"), default=False)
         self.FEED_PAGE_SIZE = _int(env, "FEED_PAGE_SIZE", 12)
+        # Data lifecycle (docs/privacy.md).
+        self.ACCOUNT_DELETION_GRACE = timedelta(days=_int(env, "ACCOUNT_DELETION_GRACE_DAYS", 30))
+        self.EXPORT_LIFETIME = timedelta(days=_int(env, "EXPORT_LIFETIME_DAYS", 7))
+        self.IP_TRUNCATE_AFTER = timedelta(days=_int(env, "IP_TRUNCATE_AFTER_DAYS", 30))
+        self.IP_DROP_AFTER = timedelta(days=_int(env, "IP_DROP_AFTER_DAYS", 90))
         self.GRID_PAGE_SIZE = _int(env, "GRID_PAGE_SIZE", 24)
 
     def _load_account_settings(self, env: Mapping[str, str]) -> None:

@@ -155,6 +155,7 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("deletion_requested_at", sa.DateTime(timezone=True)))
+        batch.add_column(sa.Column("deletion_reason", sa.String(32)))
         batch.add_column(sa.Column("blocked_till", sa.DateTime(timezone=True)))
         batch.add_column(
             sa.Column(
@@ -176,6 +177,7 @@ def downgrade() -> None:
             "block_reason",
             "blocked_permanently",
             "blocked_till",
+            "deletion_reason",
             "deletion_requested_at",
         ):
             batch.drop_column(column)

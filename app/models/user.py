@@ -76,6 +76,9 @@ class User(Base):
     # Lifecycle (docs/privacy.md). A deletion request hides the account at once; the
     # account can be restored by logging in until the grace period ends, then it is purged.
     deletion_requested_at: Mapped[datetime | None]
+    # "self_deleted" can be undone by logging in during the grace period; a moderator's
+    # removal ("removed_by_moderator") cannot. Values of lifecycle.DeletionReason.
+    deletion_reason: Mapped[str | None] = mapped_column(String(32))
     # A moderator's block: until a time, or for good. The reason is shown to the person.
     blocked_till: Mapped[datetime | None]
     blocked_permanently: Mapped[bool] = mapped_column(
