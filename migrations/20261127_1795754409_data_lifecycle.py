@@ -7,7 +7,9 @@ Create Date: 2026-11-27 04:40:09.478284
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,6 +18,25 @@ revision: str = "1795754409"
 down_revision: str | Sequence[str] | None = "1795750331"
 branch_labels: str | Sequence[str] | None = ()
 depends_on: str | Sequence[str] | None = None
+
+
+@contextmanager
+def _quiet_reflection() -> Iterator[None]:
+    """SQLite's batch mode reflects ``users`` (directly, or through a foreign key) and warns
+    that it cannot reflect the index on ``lower(display_name)``; that is known and handled."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="Skipped unsupported reflection of expression-based index"
+        )
+        yield
+
+
+@contextmanager
+def _rebuilding_users() -> Iterator[None]:
+    """Rebuilding ``users`` on SQLite drops the expression index; it is made again after."""
+    with _quiet_reflection():
+        yield
+    _restore_sqlite_expression_index()
 
 
 def _restore_sqlite_expression_index() -> None:
@@ -143,7 +164,7 @@ def upgrade() -> None:
         ["target_user_id"],
         unique=False,
     )
-    with op.batch_alter_table("reports") as batch:
+    with _quiet_reflection(), op.batch_alter_table("reports") as batch:
         batch.add_column(sa.Column("resolved_by_id", sa.Integer(), nullable=True))
         batch.create_index(batch.f("ix_reports_resolved_by_id"), ["resolved_by_id"])
         batch.create_foreign_key(
@@ -153,7 +174,7 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
-    with op.batch_alter_table("users") as batch:
+    with _rebuilding_users(), op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("deletion_requested_at", sa.DateTime(timezone=True)))
         batch.add_column(sa.Column("deletion_reason", sa.String(32)))
         batch.add_column(sa.Column("blocked_till", sa.DateTime(timezone=True)))
@@ -165,14 +186,13 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("block_reason", sa.String(500), nullable=False, server_default="")
         )
-    with op.batch_alter_table("users") as batch:
+    with _rebuilding_users(), op.batch_alter_table("users") as batch:
         # The empty default was only for existing rows; new rows get theirs from the app.
         batch.alter_column("block_reason", server_default=None)
-    _restore_sqlite_expression_index()
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
+    with _rebuilding_users(), op.batch_alter_table("users") as batch:
         for column in (
             "block_reason",
             "blocked_permanently",
@@ -181,8 +201,7 @@ def downgrade() -> None:
             "deletion_requested_at",
         ):
             batch.drop_column(column)
-    _restore_sqlite_expression_index()
-    with op.batch_alter_table("reports") as batch:
+    with _quiet_reflection(), op.batch_alter_table("reports") as batch:
         batch.drop_constraint(batch.f("fk_reports_resolved_by_id_users"), type_="foreignkey")
         batch.drop_index(batch.f("ix_reports_resolved_by_id"))
         batch.drop_column("resolved_by_id")
