@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from app.core.authentication import (
+    clear_login_cookie,
     current_client,
     current_session,
     fresh_required,
@@ -15,9 +16,17 @@ from app.core.authentication import (
 )
 from app.extensions import limiter
 from app.forms.base import ConfirmForm, Form
-from app.forms.settings import ChangeEmailForm, ChangePasswordForm, ChangeUsernameForm
-from app.services import credentials, second_factor, security_log, sessions
+from app.forms.settings import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ChangeUsernameForm,
+    DeleteAccountForm,
+)
+from app.models import DeletionReason
+from app.services import credentials, lifecycle, second_factor, security_log, sessions
 from app.services.errors import FormError
+from app.services.identifiers import canonical_username
+from app.views.filters import datetime_label
 from app.views.settings import devices_view, timeline_view
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -156,4 +165,31 @@ def security() -> str:
     events, next_before = security_log.timeline(signed_in_user(), before=before)
     return render_template(
         "settings/security.html", events=timeline_view(events), next_before=next_before
+    )
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@fresh_required
+def delete_account() -> Page:
+    """Delete the account: hidden at once, erased after the grace period."""
+    me = signed_in_user()
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if canonical_username(form.username.data or "") != me.username:
+            form.username.errors = ["That is not your username."]
+        else:
+            lifecycle.request_deletion(me, DeletionReason.SELF_DELETED, current_client())
+            when = lifecycle.purge_date(me)
+            flash(
+                "Your account is deleted. Everything in it is erased for good on "
+                f"{datetime_label(when) if when else 'the end of the grace period'}; "
+                "log in before then to bring it back.",
+                "info",
+            )
+            response = redirect(url_for("main.index"), 303)
+            clear_login_cookie(response)
+            return response
+    grace = current_app.config["ACCOUNT_DELETION_GRACE"].days
+    return render_template("settings/delete.html", form=form, grace_days=grace), (
+        422 if form.is_submitted() else 200
     )

@@ -30,3 +30,10 @@ class ChangeUsernameForm(Form):
         validators=[DataRequired(), Length(max=60, message="Use at most 30 characters.")],
         description="Your old username stays reserved for you for 14 days.",
     )
+
+
+class DeleteAccountForm(Form):
+    username = StringField(
+        "Type your username to confirm",
+        validators=[DataRequired(), Length(max=60, message="That is not your username.")],
+    )

@@ -38,6 +38,8 @@ class SecurityEventKind(enum.StrEnum):
     BROWSER_UNTRUSTED = "browser_untrusted"
     REAUTHENTICATED = "reauthenticated"
     MFA_RESET_BY_OPERATOR = "mfa_reset_by_operator"
+    ACCOUNT_DELETION_REQUESTED = "account_deletion_requested"
+    ACCOUNT_RESTORED = "account_restored"
 
 
 class SecurityEvent(Base):

@@ -14,16 +14,23 @@ from flask import current_app
 from sqlalchemy import update
 
 from app.extensions import db
-from app.models import DeletionReason, TrustedBrowser, User, utcnow
-from app.services import mailer, sessions
+from app.models import DeletionReason, SecurityEventKind, TrustedBrowser, User, utcnow
+from app.services import mailer, security_log, sessions
+from app.services.clients import Client
 
 
-def request_deletion(user: User, reason: DeletionReason, now: datetime | None = None) -> None:
+def request_deletion(
+    user: User,
+    reason: DeletionReason,
+    client: Client | None = None,
+    now: datetime | None = None,
+) -> None:
     """Hide the account and its content now, end every session and trusted browser, and
     tell the owner by email when the data will be erased for good."""
     now = now or utcnow()
     user.deletion_requested_at = now
     user.deletion_reason = reason.value
+    security_log.record(user, SecurityEventKind.ACCOUNT_DELETION_REQUESTED, client, reason.value)
     sessions.end_all_sessions(user)
     db.session.execute(
         update(TrustedBrowser)
@@ -59,8 +66,9 @@ def restorable(user: User, now: datetime | None = None) -> bool:
     )
 
 
-def restore(user: User) -> None:
+def restore(user: User, client: Client | None) -> None:
     """Cancel a self-deletion (the owner logged in during the grace period)."""
     user.deletion_requested_at = None
     user.deletion_reason = None
+    security_log.record(user, SecurityEventKind.ACCOUNT_RESTORED, client)
     db.session.flush()

@@ -34,6 +34,8 @@ EVENT_LABELS = {
     SecurityEventKind.BROWSER_UNTRUSTED: "Browser no longer trusted",
     SecurityEventKind.REAUTHENTICATED: "Identity confirmed for a sensitive change",
     SecurityEventKind.MFA_RESET_BY_OPERATOR: "Two-step login reset by an administrator",
+    SecurityEventKind.ACCOUNT_DELETION_REQUESTED: "Account deleted (restorable for a while)",
+    SecurityEventKind.ACCOUNT_RESTORED: "Account restored by logging in",
 }
 WARNING_KINDS = {
     SecurityEventKind.LOGIN_FAILED,

@@ -155,10 +155,13 @@ def test_maintenance_purges_only_what_is_dead(
         db.session.commit()
     result = invoke(app, runner, "maintenance", "run")
     assert result.exit_code == 0
-    assert "Removed 1 sessions, 1 links, 1 username holds, 0 orphaned media files." in result.output
+    assert (
+        "Removed 1 sessions, 1 links, 1 username holds, 0 deleted accounts, 0 orphaned"
+        in result.output
+    )
     assert alive.client.get("/settings/").status_code == 200
     assert (
-        "Removed 0 sessions, 0 links, 0 username holds, 0 orphaned media files."
+        "Removed 0 sessions, 0 links, 0 username holds, 0 deleted accounts, 0 orphaned"
         in invoke(app, runner, "maintenance", "run").output
     )
 

@@ -1,0 +1,247 @@
+"""Honest deletion: hidden at once, restorable for a while, then erased without a trace."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from app.extensions import db
+from app.models import (
+    Base,
+    DeletedUser,
+    DeletionReason,
+    Post,
+    SecurityEvent,
+    TrustedBrowser,
+    User,
+    UserSession,
+    utcnow,
+)
+from app.services import lifecycle, purge
+from tests.factories import create_post, create_user, follow
+from tests.functional.test_two_factor import make_stale
+from tests.support.auth import AuthActions
+from tests.support.pages import csrf_token
+from tests.support.smtp import Mailbox
+
+VICTIM_IP = "198.51.100.77"
+
+
+def client_for(app: Flask, username: str, ip: str = "203.0.113.5") -> FlaskClient:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = ip
+    AuthActions(client).login(username)
+    return client
+
+
+def delete_own_account(client: FlaskClient, username: str) -> int:
+    token = csrf_token(client.get("/settings/delete"))
+    response = client.post("/settings/delete", data={"csrf_token": token, "username": username})
+    return response.status_code
+
+
+def later(app: Flask, days: int) -> str:
+    return (utcnow() + timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+def world(app: Flask) -> dict[str, object]:
+    """Willow has posts with photos, a comment, likes, follows both ways and an avatar-less
+    profile; Oak is someone else whose data must survive the purge."""
+    willow, oak = create_user(app, "willow.deletes"), create_user(app, "oak.stays")
+    follow(app, willow, oak)
+    follow(app, oak, willow)
+    willows = create_post(app, willow, "Willow's own #willowtag", photos=2)
+    oaks = create_post(app, oak, "Oak's post")
+    willow_client = client_for(app, "willow.deletes", VICTIM_IP)
+    oak_client = client_for(app, "oak.stays")
+    for client, post in ((willow_client, oaks), (oak_client, willows)):
+        token = csrf_token(client.get(f"/p/{post.id}"))
+        client.post(f"/p/{post.id}/like", data={"csrf_token": token, "on": "1"})
+        client.post(f"/p/{post.id}/comments", data={"csrf_token": token, "body": "Lovely"})
+    return {
+        "willow": willow,
+        "oak": oak,
+        "willows": willows,
+        "oaks": oaks,
+        "willow_client": willow_client,
+    }
+
+
+def test_deleting_needs_a_fresh_login_and_the_username(
+    app: Flask, world: dict[str, object]
+) -> None:
+    client = world["willow_client"]
+    assert isinstance(client, FlaskClient)
+    assert delete_own_account(client, "someone.else") == 422
+    make_stale(app)
+    response = client.get("/settings/delete")
+    assert response.status_code == 303 and response.headers["Location"].startswith("/reauth")
+
+
+def test_a_deleted_account_disappears_at_once_and_its_sessions_end(
+    app: Flask, mailbox: Mailbox, world: dict[str, object]
+) -> None:
+    client, willows = world["willow_client"], world["willows"]
+    assert isinstance(client, FlaskClient) and isinstance(willows, Post)
+    other_device = client_for(app, "willow.deletes")
+    assert delete_own_account(client, "Willow.Deletes") == 303
+    visitor = app.test_client()
+    assert visitor.get("/@willow.deletes").status_code == 404
+    assert visitor.get(f"/p/{willows.id}").status_code == 404
+    assert f"/p/{willows.id}" not in visitor.get("/explore").get_data(as_text=True)
+    assert "willow.deletes" not in visitor.get("/search?q=willow").get_data(as_text=True)
+    oak = client_for(app, "oak.stays")
+    oaks_page = oak.get(f"/p/{world['oaks'].id}")  # type: ignore[attr-defined]
+    assert "Lovely" not in oaks_page.get_data(as_text=True)
+    for device in (client, other_device):
+        assert device.get("/settings/").status_code in (302, 303)
+    willow_id = world["willow"].id  # type: ignore[attr-defined]
+    with app.app_context():
+        live = sa.select(UserSession.id).where(
+            UserSession.revoked_at.is_(None), UserSession.user_id == willow_id
+        )
+        assert db.session.scalars(live).all() == []
+        trusted = sa.select(TrustedBrowser.id).where(TrustedBrowser.revoked_at.is_(None))
+        assert db.session.scalars(trusted).all() == []
+    [mail] = [m for m in mailbox.to("willow.deletes@example.org") if "deleted" in m["Subject"]]
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "log in with your username or email and password" in text
+
+
+def test_logging_in_during_the_grace_period_restores_everything(
+    app: Flask, world: dict[str, object]
+) -> None:
+    client = world["willow_client"]
+    assert isinstance(client, FlaskClient)
+    delete_own_account(client, "willow.deletes")
+    response = AuthActions(client).login("willow.deletes")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your account is restored" in page
+    assert app.test_client().get("/@willow.deletes").status_code == 200
+
+
+def test_an_account_removed_by_a_moderator_cannot_log_itself_back(
+    app: Flask, world: dict[str, object]
+) -> None:
+    with app.test_request_context():
+        willow = db.session.get(User, world["willow"].id)  # type: ignore[attr-defined]
+        assert willow is not None
+        lifecycle.request_deletion(willow, DeletionReason.REMOVED_BY_MODERATOR)
+        db.session.commit()
+    client = app.test_client()
+    response = AuthActions(client).login("willow.deletes")
+    assert response.headers["Location"] == "/login"
+    assert "couldn&#39;t log you in" in client.get("/login").get_data(as_text=True)
+
+
+def needles(app: Flask, world: dict[str, object]) -> dict[str, str]:
+    with app.app_context():
+        willow = db.session.get(User, world["willow"].id)  # type: ignore[attr-defined]
+        assert willow is not None
+        keys = db.session.scalars(
+            sa.select(sa.literal_column("storage_key"))
+            .select_from(sa.table("photos", sa.column("storage_key"), sa.column("post_id")))
+            .where(sa.column("post_id") == world["willows"].id)  # type: ignore[attr-defined]
+        ).all()
+    found = {"username": willow.username, "email": willow.email, "ip": VICTIM_IP}
+    found.update({f"file {n}": key for n, key in enumerate(keys)})
+    return found
+
+
+def scan(app: Flask, text: str) -> list[str]:
+    """Every text column of every table, and every file name under MEDIA_ROOT, holding ``text``."""
+    hits = []
+    with app.app_context():
+        for table in Base.metadata.sorted_tables:
+            for column in table.columns:
+                if isinstance(column.type, sa.String | sa.Text):
+                    query = (
+                        sa.select(sa.func.count()).select_from(table).where(column.contains(text))
+                    )
+                    if db.session.scalar(query):
+                        hits.append(f"{table.name}.{column.name}")
+    for path in Path(app.config["MEDIA_ROOT"]).rglob("*"):
+        if text in str(path):
+            hits.append(str(path))
+    return hits
+
+
+def test_after_the_grace_period_the_purge_leaves_no_trace(
+    app: Flask, runner: FlaskCliRunner, world: dict[str, object]
+) -> None:
+    client = world["willow_client"]
+    assert isinstance(client, FlaskClient)
+    secrets = needles(app, world)
+    delete_own_account(client, "willow.deletes")
+    with app.app_context():
+        result = runner.invoke(args=["maintenance", "run", "--now", later(app, 31)])
+    assert result.exit_code == 0, result.output
+    assert "1 deleted accounts" in result.output
+    for what, text in secrets.items():
+        assert scan(app, text) == [], what
+    with app.app_context():
+        [record] = db.session.scalars(sa.select(DeletedUser)).all()
+        assert record.reason == DeletionReason.SELF_DELETED
+        oak = db.session.get(User, world["oak"].id)  # type: ignore[attr-defined]
+        oaks = db.session.get(Post, world["oaks"].id)  # type: ignore[attr-defined]
+        assert oak is not None and oaks is not None
+        assert (oak.follower_count, oak.following_count, oak.post_count) == (0, 0, 1)
+        assert (oaks.like_count, oaks.comment_count) == (0, 0)
+        assert db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(SecurityEvent)
+            .where(SecurityEvent.user_id == oak.id)
+        )
+    # Oak's photo is still there and served.
+    key = world["oaks"].photos[0].storage_key  # type: ignore[attr-defined]
+    with app.test_client().get(f"/media/{key}/display.webp") as response:
+        assert response.status_code == 200
+
+
+def test_a_purge_interrupted_halfway_completes_on_the_next_run(
+    app: Flask, runner: FlaskCliRunner, world: dict[str, object]
+) -> None:
+    client = world["willow_client"]
+    assert isinstance(client, FlaskClient)
+    secrets = needles(app, world)
+    delete_own_account(client, "willow.deletes")
+    # The process dies after the files went and before the rows did.
+    with app.app_context():
+        willow = db.session.get(User, world["willow"].id)  # type: ignore[attr-defined]
+        assert willow is not None
+        assert purge.erase_files(willow) == 2
+        db.session.rollback()
+    with app.app_context():
+        first = runner.invoke(args=["maintenance", "run", "--now", later(app, 31)])
+        again = runner.invoke(args=["maintenance", "run", "--now", later(app, 32)])
+    assert "1 deleted accounts" in first.output
+    assert "0 deleted accounts" in again.output
+    for what, text in secrets.items():
+        assert scan(app, text) == [], what
+    with app.app_context():
+        assert len(db.session.scalars(sa.select(DeletedUser)).all()) == 1
+
+
+def test_nothing_is_purged_before_the_grace_period_ends(
+    app: Flask, runner: FlaskCliRunner, world: dict[str, object]
+) -> None:
+    client = world["willow_client"]
+    assert isinstance(client, FlaskClient)
+    delete_own_account(client, "willow.deletes")
+    with app.app_context():
+        result = runner.invoke(args=["maintenance", "run", "--now", later(app, 29)])
+    assert "0 deleted accounts" in result.output
+    assert AuthActions(app.test_client()).login("willow.deletes").status_code == 303
+
+
+def test_a_clock_that_is_not_a_time_is_refused(app: Flask, runner: FlaskCliRunner) -> None:
+    with app.app_context():
+        result = runner.invoke(args=["maintenance", "run", "--now", "next tuesday"])
+    assert result.exit_code == 2 and "ISO 8601" in result.output
