@@ -126,6 +126,7 @@ class Config:
         self.EXPORT_LIFETIME = timedelta(days=_int(env, "EXPORT_LIFETIME_DAYS", 7))
         self.IP_TRUNCATE_AFTER = timedelta(days=_int(env, "IP_TRUNCATE_AFTER_DAYS", 30))
         self.IP_DROP_AFTER = timedelta(days=_int(env, "IP_DROP_AFTER_DAYS", 90))
+        self.SENT_MAIL_KEPT = timedelta(days=_int(env, "SENT_MAIL_KEPT_DAYS", 7))
         self.GRID_PAGE_SIZE = _int(env, "GRID_PAGE_SIZE", 24)
 
     def _load_account_settings(self, env: Mapping[str, str]) -> None:

@@ -37,6 +37,7 @@ def run(now_text: str | None) -> None:
         delete(UsernameHold).where(UsernameHold.held_until <= now)
     ).rowcount  # type: ignore[attr-defined]
     truncated, dropped = retention.age_ips(now)
+    sent_mail = retention.purge_sent_mail(now)
     db.session.commit()
     # One account per transaction: a crash leaves the others done and this one due again.
     purged = 0
@@ -46,7 +47,7 @@ def run(now_text: str | None) -> None:
     orphans = media_sweep.sweep_orphans(now)
     click.echo(
         f"Removed {purged_sessions} sessions, {purged_tokens} links, {released} username holds, "
-        f"{purged} deleted accounts, {orphans} orphaned media files; "
+        f"{purged} deleted accounts, {sent_mail} sent emails, {orphans} orphaned media files; "
         f"truncated {truncated} and dropped {dropped} IP addresses."
     )
 

@@ -13,11 +13,23 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.core.client_ip import anonymize_ip
 from app.extensions import db
-from app.models import SecurityEvent, TrustedBrowser, UserSession
+from app.models import OutboxMessage, SecurityEvent, TrustedBrowser, UserSession
+
+
+def purge_sent_mail(now: datetime) -> int:
+    """Delivered messages are kept a week (to answer "did you send it?"), then deleted."""
+    cutoff = now - current_app.config["SENT_MAIL_KEPT"]
+    result = db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < cutoff
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
 
 # Every table that stores a client IP, with the column that dates the address.
 IP_TABLES: tuple[Any, ...] = (SecurityEvent, UserSession, TrustedBrowser)

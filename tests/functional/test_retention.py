@@ -80,3 +80,28 @@ def test_session_addresses_age_too(app: Flask, runner: FlaskCliRunner) -> None:
     with app.app_context():
         runner.invoke(args=["maintenance", "run"])
         assert db.session.scalar(sa.select(UserSession.ip)) == "192.0.2.0"
+
+
+def test_sent_mail_is_kept_a_week(app: Flask, runner: FlaskCliRunner) -> None:
+    from app.models import OutboxMessage
+
+    with app.app_context():
+        for days_ago, sent in ((10, True), (2, True), (10, False)):
+            when = utcnow() - timedelta(days=days_ago)
+            db.session.add(
+                OutboxMessage(
+                    to_address=f"{days_ago}-{sent}@example.org",
+                    subject="s",
+                    text_body="t",
+                    html_body="h",
+                    created_at=when,
+                    sent_at=when if sent else None,
+                )
+            )
+        db.session.commit()
+    with app.app_context():
+        result = runner.invoke(args=["maintenance", "run"])
+        assert "1 sent emails" in result.output
+        left = sorted(db.session.scalars(sa.select(OutboxMessage.to_address)))
+    # The unsent one waits for delivery however old it is.
+    assert left == ["10-False@example.org", "2-True@example.org"]
