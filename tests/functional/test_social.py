@@ -348,3 +348,52 @@ def test_unverified_accounts_cannot_like_or_save(app: Flask) -> None:
     assert send(client, f"/p/{post.id}/save", on="1") == 303
     with app.app_context():
         assert db.session.scalar(select(Like)) is None
+
+
+def privacy(client: FlaskClient, **fields: str) -> int:
+    data = {"comment_audience": "everyone", "mention_audience": "everyone", **fields}
+    token = csrf_token(client.get("/profile/privacy"))
+    return client.post("/profile/privacy", data={"csrf_token": token, **data}).status_code
+
+
+def test_going_private_moves_the_photos_out_of_public_reach_and_back(app: Flask) -> None:
+    from app.services.media_storage import media_storage
+
+    alice, bob = create_user(app, "alice"), create_user(app, "bob")
+    follow(app, bob, alice)
+    key = create_post(app, alice).photos[0].storage_key
+    url = f"/media/{key}/display.webp"
+
+    def located_public() -> bool:
+        with app.app_context():
+            found = media_storage().locate(key, "display")
+        assert found is not None
+        return found.public
+
+    assert located_public()
+    owner = login(app, "alice")
+    assert privacy(owner, is_private="y") == 303
+    assert not located_public()
+    with app.test_client().get(url) as response:
+        assert response.status_code == 404
+    with login(app, "bob").get(url) as response:
+        assert response.status_code == 200
+    assert privacy(owner) == 303
+    assert located_public()
+
+
+def test_who_may_mention_and_comment(app: Flask) -> None:
+    alice, bob = create_user(app, "alice"), create_user(app, "bob")
+    quiet = login(app, "alice")
+    assert privacy(quiet, mention_audience="nobody", comment_audience="nobody") == 303
+    create_post(app, bob, "Hello @alice")
+    assert "mentioned you" not in quiet.get("/notifications/").get_data(as_text=True)
+    assert privacy(quiet, mention_audience="following", comment_audience="nobody") == 303
+    create_post(app, bob, "Hello again @alice")
+    assert "mentioned you" not in quiet.get("/notifications/").get_data(as_text=True)
+    follow(app, alice, bob)
+    create_post(app, bob, "Third time @alice")
+    assert "mentioned you" in quiet.get("/notifications/").get_data(as_text=True)
+    post = create_post(app, alice, "No comments from anyone")
+    assert send(login(app, "bob"), f"/p/{post.id}/comments", body="hi") == 403
+    assert send(quiet, f"/p/{post.id}/comments", body="my own") == 303
