@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import ActionToken, UsernameHold, utcnow
-from app.services import media_sweep, purge, retention, sessions
+from app.services import media_sweep, moderation, purge, retention, sessions
 
 maintenance = AppGroup("maintenance", help="Periodic clean-up jobs.")
 
@@ -24,7 +24,8 @@ maintenance = AppGroup("maintenance", help="Periodic clean-up jobs.")
 )
 def run(now_text: str | None) -> None:
     """Expired sessions and links, lapsed username holds, accounts past their deletion grace
-    period, old IP addresses and orphaned files: everything with a time limit, idempotently.
+    period, old IP addresses, orphaned files and moderators' blocks whose time is up:
+    everything with a time limit, idempotently.
     """
     now = _moment(now_text)
     purged_sessions = sessions.purge_expired(now)
@@ -38,6 +39,7 @@ def run(now_text: str | None) -> None:
     ).rowcount  # type: ignore[attr-defined]
     truncated, dropped = retention.age_ips(now)
     sent_mail = retention.purge_sent_mail(now)
+    lifted = moderation.lift_expired_blocks(now)
     db.session.commit()
     # One account per transaction: a crash leaves the others done and this one due again.
     purged = 0
@@ -48,7 +50,8 @@ def run(now_text: str | None) -> None:
     click.echo(
         f"Removed {purged_sessions} sessions, {purged_tokens} links, {released} username holds, "
         f"{purged} deleted accounts, {sent_mail} sent emails, {orphans} orphaned media files; "
-        f"truncated {truncated} and dropped {dropped} IP addresses."
+        f"truncated {truncated} and dropped {dropped} IP addresses; "
+        f"lifted {lifted} expired blocks."
     )
 
 

@@ -1,4 +1,4 @@
-"""`flask users ...`: create, list and repair accounts."""
+"""`flask users ...`: create, list and repair accounts, and grant the moderator role."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User, utcnow
-from app.services import accounts, mailer, second_factor, sessions
+from app.services import accounts, mailer, moderation, second_factor, sessions
 from app.services.errors import FormError
 from app.services.passwords import hash_password, password_problems
 
@@ -92,3 +92,27 @@ def reset_mfa(username: str) -> None:
     db.session.commit()
     mailer.deliver_queued()
     click.echo(f"Two-step login was reset for @{user.username}; they have been told by email.")
+
+
+@users.command("grant-admin")
+@click.argument("username")
+def grant_admin(username: str) -> None:
+    """Make a user a moderator: the reports queue and moderation pages under /admin."""
+    user = _get_user(username)
+    if moderation.set_admin(user, True):
+        db.session.commit()
+        click.echo(f"@{user.username} is now an admin (moderator).")
+    else:
+        click.echo(f"@{user.username} is already an admin.")
+
+
+@users.command("revoke-admin")
+@click.argument("username")
+def revoke_admin(username: str) -> None:
+    """Take the moderator role away."""
+    user = _get_user(username)
+    if moderation.set_admin(user, False):
+        db.session.commit()
+        click.echo(f"@{user.username} is no longer an admin.")
+    else:
+        click.echo(f"@{user.username} was not an admin.")

@@ -40,6 +40,8 @@ class SecurityEventKind(enum.StrEnum):
     MFA_RESET_BY_OPERATOR = "mfa_reset_by_operator"
     ACCOUNT_DELETION_REQUESTED = "account_deletion_requested"
     ACCOUNT_RESTORED = "account_restored"
+    ADMIN_GRANTED = "admin_granted"
+    ADMIN_REVOKED = "admin_revoked"
 
 
 class SecurityEvent(Base):

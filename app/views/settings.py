@@ -36,12 +36,15 @@ EVENT_LABELS = {
     SecurityEventKind.MFA_RESET_BY_OPERATOR: "Two-step login reset by an administrator",
     SecurityEventKind.ACCOUNT_DELETION_REQUESTED: "Account deleted (restorable for a while)",
     SecurityEventKind.ACCOUNT_RESTORED: "Account restored by logging in",
+    SecurityEventKind.ADMIN_GRANTED: "Moderator (admin) role granted",
+    SecurityEventKind.ADMIN_REVOKED: "Moderator (admin) role removed",
 }
 WARNING_KINDS = {
     SecurityEventKind.LOGIN_FAILED,
     SecurityEventKind.NEW_DEVICE,
     SecurityEventKind.SECOND_FACTOR_FAILED,
     SecurityEventKind.MFA_RESET_BY_OPERATOR,
+    SecurityEventKind.ADMIN_GRANTED,
 }
 
 
