@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from app.controllers.login_flow import finish_login
+from app.controllers.login_flow import finish_login, refusal
 from app.core import rate_limits
 from app.core.authentication import (
     anonymous_required,
@@ -105,6 +105,10 @@ def login() -> Page:
     if user is None:
         return _login_failed(form, account, bucket, owner)
     login_guard.record_success(account)
+    refused = refusal(user)  # a moderator's block, told only now that the password was right
+    if refused:
+        form.form_errors.append(refused)
+        return render_template("auth/login.html", form=form, captcha_id=None), 403
     return _password_accepted(form, user)
 
 

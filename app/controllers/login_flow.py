@@ -8,7 +8,18 @@ from werkzeug.wrappers import Response
 from app.core.authentication import clear_pending_login, current_client, set_login_cookies
 from app.core.redirects import safe_next
 from app.models import User
-from app.services import accounts, lifecycle, second_factor
+from app.services import accounts, lifecycle, moderation, second_factor
+from app.views.moderation import refusal_message
+
+
+def refusal(user: User) -> str | None:
+    """Why a moderator's block keeps ``user`` out (until when, and why), or None.
+
+    Only ever shown to someone who has just proved they own the account (a right
+    password, a second step or a passkey). A block whose time is up is lifted here.
+    """
+    refused = moderation.login_refusal(user)
+    return refusal_message(refused) if refused else None
 
 
 def finish_login(
@@ -16,6 +27,9 @@ def finish_login(
 ) -> Response:
     client = current_client()
     clear_pending_login()
+    blocked = refusal(user)  # every way in passes here: password, second step, passkey
+    if blocked:
+        return _refused(json, blocked, 403)
     if user.deletion_requested_at is not None:
         # Within the grace period of a self-deletion, logging in brings the account back;
         # otherwise (removed by a moderator, or due for erasure) it cannot log in at all.
@@ -41,11 +55,12 @@ def finish_login(
     return response
 
 
-def _refused(json: bool) -> Response:
-    message = "We couldn't log you in with those details."
+def _refused(
+    json: bool, message: str = "We couldn't log you in with those details.", status: int = 401
+) -> Response:
     if json:
         response = jsonify(error=message)
-        response.status_code = 401
+        response.status_code = status
         return response
     flash(message, "error")
     return redirect(url_for("auth.login"), 303)
