@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
+from app.controllers.admin import bp as admin_bp
 from app.controllers.auth import bp as auth_bp
 from app.controllers.captcha import bp as captcha_bp
 from app.controllers.discover import bp as discover_bp
@@ -48,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(discover_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(admin_bp)
     if app.config["COMPONENT_GALLERY"]:
         app.register_blueprint(gallery_bp)
     register_error_handlers(app)

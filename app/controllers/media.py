@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Photo, Post
 from app.services import access
 from app.services.images import AVATAR_VARIANTS, PHOTO_VARIANTS
-from app.services.media_storage import media_storage
+from app.services.media_storage import Located, media_storage
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
@@ -46,11 +46,16 @@ def file(key: str, variant: str) -> Response:
         viewer = current_viewer()
         if not any(access.can_view_post(viewer, p.post, p.post.author) for p in photos):
             abort(404)
+    return send_media(located, PUBLIC_CACHE if located.public else PRIVATE_CACHE)
+
+
+def send_media(located: Located, cache_control: str) -> Response:
+    """Hand a checked file over; behind nginx, private files go by X-Accel-Redirect."""
     if not located.public and current_app.config["MEDIA_X_ACCEL"]:
         response = Response(status=200, content_type="image/webp")
         response.headers["X-Accel-Redirect"] = located.internal_uri
     else:
         response = send_file(located.path, mimetype="image/webp", conditional=True, etag=True)
-    response.headers["Cache-Control"] = PUBLIC_CACHE if located.public else PRIVATE_CACHE
+    response.headers["Cache-Control"] = cache_control
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

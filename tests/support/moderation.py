@@ -1,0 +1,106 @@
+"""Reports and moderators, made through the same services the app uses."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Comment, Post, Report, ReportReason, User
+from app.services import interactions, posts
+from tests.factories import create_user
+from tests.support.auth import AuthActions
+from tests.support.pages import csrf_token
+
+
+def report(
+    app: Flask,
+    reporter: User,
+    *,
+    post: Post | None = None,
+    comment_id: int | None = None,
+    user: User | None = None,
+    reason: ReportReason = ReportReason.SPAM,
+    details: str = "",
+) -> int:
+    """A committed report of a post, a comment or an account; returns its id."""
+    with app.test_request_context():
+        who = db.session.get(User, reporter.id)
+        assert who is not None
+        entry = interactions.report(
+            who,
+            reason,
+            details,
+            post=db.session.get(Post, post.id) if post else None,
+            comment=db.session.get(Comment, comment_id) if comment_id else None,
+            user=db.session.get(User, user.id) if user else None,
+        )
+        db.session.commit()
+        return entry.id
+
+
+def comment(app: Flask, author: User, post: Post, body: str) -> int:
+    with app.test_request_context():
+        who = db.session.get(User, author.id)
+        assert who is not None
+        where = posts.visible(who, post.id)
+        assert where is not None
+        made = interactions.add_comment(who, where, body)
+        db.session.commit()
+        return made.id
+
+
+def signed_in(app: Flask, username: str | None) -> FlaskClient:
+    client = app.test_client()
+    if username:
+        response = AuthActions(client).login(username)
+        assert response.status_code == 303, response.get_data(as_text=True)
+    return client
+
+
+def moderate(
+    app: Flask, path: str, data: dict[str, str], page: str, moderator: str = "warden"
+) -> tuple[int, str]:
+    """POST a moderator's form, the CSRF token taken from the page it is on."""
+    client = signed_in(app, moderator)
+    token = csrf_token(client.get(page))
+    response = client.post(path, data={"csrf_token": token, **data})
+    return response.status_code, response.get_data(as_text=True)
+
+
+def stored_user(app: Flask, user_id: int) -> User:
+    with app.app_context():
+        found = db.session.get(User, user_id)
+        assert found is not None
+        db.session.expunge(found)
+        return found
+
+
+def stored_report(app: Flask, report_id: int) -> Report:
+    with app.app_context():
+        found = db.session.get(Report, report_id)
+        assert found is not None
+        db.session.expunge(found)
+        return found
+
+
+def add_moderation_cast(app: Flask, ids: dict[str, int], moderator: str, member: str) -> None:
+    """A moderator and a few open reports on the demo cast (tests/support/demo.py).
+
+    Adds ``report`` (Fern's followers-only post, reported by the member) to ``ids``.
+    """
+    create_user(app, moderator, admin=True)
+    with app.app_context():
+        people = {u.username: u for u in db.session.scalars(select(User))}
+        secret = db.session.scalar(
+            select(Post).where(Post.caption.startswith("Just for friends")).limit(1)
+        )
+        assert secret is not None
+        db.session.expunge_all()
+    reporter, fern, hazel = people[member], people["fern.live"], people["hazel.live"]
+    ids["report"] = report(
+        app, reporter, post=secret, reason=ReportReason.NUDITY, details="Not for everyone."
+    )
+    report(app, reporter, user=hazel, reason=ReportReason.HARASSMENT)
+    report(app, hazel, user=fern, reason=ReportReason.OTHER, details="Pretends to be me.")
