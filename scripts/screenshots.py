@@ -19,11 +19,12 @@ from app import create_app
 from app.config import DevelopmentConfig
 from app.extensions import alembic
 from scripts.browser import launch_chromium
-from tests.browser.pages import MEMBER, PAGES, THEMES, UNVERIFIED, VIEWPORTS
+from tests.browser.pages import MEMBER, MODERATOR, PAGES, THEMES, UNVERIFIED, VIEWPORTS
 from tests.factories import PASSWORD, create_user
 from tests.support.browser import log_in
 from tests.support.demo import populate
 from tests.support.live_server import LiveServer
+from tests.support.moderation import add_moderation_cast
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 LOGO_ANIMATION_MS = 2500  # let the logo finish growing
@@ -57,10 +58,11 @@ def main() -> None:
         for username, verified in ((MEMBER, True), (UNVERIFIED, False)):
             create_user(app, username, verified=verified)
         ids = populate(app, MEMBER)
+        add_moderation_cast(app, ids, MODERATOR, MEMBER)
         with LiveServer(app) as server, sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             states = {}
-            for username in (MEMBER, UNVERIFIED):
+            for username in (MEMBER, UNVERIFIED, MODERATOR):
                 context = browser.new_context(base_url=server.url)
                 log_in(context.new_page(), username, PASSWORD)
                 states[username] = context.storage_state()

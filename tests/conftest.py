@@ -27,6 +27,7 @@ from tests.support.browser import PageWatcher
 from tests.support.databases import choose_database, create_throwaway_database, drop_database
 from tests.support.demo import populate
 from tests.support.live_server import LiveServer
+from tests.support.moderation import add_moderation_cast
 from tests.support.redis import choose_redis
 from tests.support.smtp import Mailbox, SMTPServer
 
@@ -183,6 +184,7 @@ class LiveSite:
 
 LIVE_MEMBER = "member.live"
 LIVE_SPROUT = "sprout.live"  # not verified yet
+LIVE_MODERATOR = "moderator.live"  # an admin, for the /admin pages
 
 
 @pytest.fixture(scope="session")
@@ -215,6 +217,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         create_user(app, LIVE_MEMBER)
         create_user(app, LIVE_SPROUT, verified=False)
         ids = populate(app, LIVE_MEMBER)
+        add_moderation_cast(app, ids, LIVE_MODERATOR, LIVE_MEMBER)
         server = LiveServer(app)
         # Passkeys need a domain, not an IP: the passkey tests browse http://localhost:PORT.
         port = server.server.server_port

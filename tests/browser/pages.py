@@ -13,6 +13,7 @@ MEMBER = "member.live"
 UNVERIFIED = "sprout.live"
 FRIEND = "fern.live"
 PRIVATE = "hazel.live"
+MODERATOR = "moderator.live"  # an admin; tests/support/moderation.py adds a few reports
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,10 @@ PAGES = [
     PageSpec("follow-requests", "/follow-requests", login=MEMBER, screenshot=False),
     PageSpec("blocked", "/blocked", login=MEMBER, screenshot=False),
     PageSpec("saved", "/saved", login=MEMBER, screenshot=False),
+    PageSpec("admin-reports", "/admin/reports", login=MODERATOR),
+    PageSpec("admin-report", "/admin/reports/{report}", login=MODERATOR),
+    PageSpec("admin-user", f"/admin/users/{FRIEND}", login=MODERATOR),
+    PageSpec("admin-hidden", "/admin/reports", status=404, login=MEMBER, screenshot=False),
     # Pages only reachable mid-flow (the second login step, the TOTP set-up, the recovery
     # codes) are checked with axe inside tests/browser/test_two_factor.py.
 ]
