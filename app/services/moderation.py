@@ -164,6 +164,8 @@ def _check_target(moderator: User, target: User) -> None:
 def dismiss(moderator: User, report: Report, reason: str) -> None:
     """Nothing wrong: close the report (and the other open ones about the same thing)."""
     reason = _reason(reason)
+    if report.status != ReportStatus.OPEN:
+        raise FormError("This report was already dealt with.")
     _resolve(moderator, report, _same_subject(report), ReportStatus.DISMISSED)
     _log(moderator, ModerationKind.DISMISS_REPORT, reason, report.reported_user_id, report=report)
 

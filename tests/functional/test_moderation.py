@@ -249,6 +249,15 @@ def test_dismissing_closes_every_open_report_about_the_same_post(app: Flask, wor
     )
     page = signed_in(app, "warden").get("/admin/reports").get_data(as_text=True)
     assert page.index(f"/admin/reports/{other}") < page.index(f"/admin/reports/{first}")
+    # A closed report is not dismissed twice (the form is gone; a replayed POST is refused).
+    status, page = moderate(
+        app,
+        f"/admin/reports/{second}/dismiss",
+        {"dismiss_reason": "Again"},
+        f"/admin/reports/{second}",
+    )
+    assert status == 422 and "already dealt with" in page
+    assert len(actions(app)) == 1
 
 
 def test_every_action_needs_a_reason(app: Flask, world: World) -> None:
