@@ -71,6 +71,8 @@ PAGES = [
     PageSpec("follow-requests", "/follow-requests", login=MEMBER, screenshot=False),
     PageSpec("blocked", "/blocked", login=MEMBER, screenshot=False),
     PageSpec("saved", "/saved", login=MEMBER, screenshot=False),
+    # Behind re-authentication: when the login is older than five minutes this shows /reauth.
+    PageSpec("delete-account", "/settings/delete", login=MEMBER, screenshot=False),
     # Pages only reachable mid-flow (the second login step, the TOTP set-up, the recovery
     # codes) are checked with axe inside tests/browser/test_two_factor.py.
 ]
