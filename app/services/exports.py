@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
 
 from app.extensions import db
 from app.models import DataExport, ExportStatus, User, utcnow
@@ -26,6 +26,10 @@ from app.services import export_archive, mailer
 log = logging.getLogger(__name__)
 
 IN_PROGRESS = (ExportStatus.PENDING, ExportStatus.BUILDING)
+# A build still "building" after this was interrupted (the worker died); it ends as failed.
+ABANDONED_AFTER = timedelta(days=1)
+# Files no row names (a crash, or an account purged mid-build) go once they are this old.
+STRAY_GRACE = timedelta(hours=1)
 PART = ".part"
 
 
@@ -169,6 +173,17 @@ def _end(
         export.ready_at = utcnow()
         export.expires_at = export.ready_at + current_app.config["EXPORT_LIFETIME"]
         export.size_bytes = target.stat().st_size
+        # One copy at a time: older ones expire now, and maintenance deletes them.
+        db.session.execute(
+            update(DataExport)
+            .where(
+                DataExport.user_id == export.user_id,
+                DataExport.status == ExportStatus.READY,
+                DataExport.id != export.id,
+                DataExport.expires_at > export.ready_at,
+            )
+            .values(expires_at=export.ready_at)
+        )
         mailer.queue(
             user.email,
             "export_ready",
@@ -191,3 +206,55 @@ def make_folder() -> Path:
         path.mkdir(parents=True, exist_ok=True)
         path.chmod(0o711)
     return path
+
+
+def purge_expired(now: datetime) -> int:
+    """Delete expired archives and their rows, and old failures; returns how many went.
+
+    Builds interrupted long ago end as failed. Files that no row names any more are
+    removed once they are old enough not to be a build in progress.
+    """
+    abandoned = select(DataExport).where(
+        DataExport.status == ExportStatus.BUILDING, DataExport.started_at <= now - ABANDONED_AFTER
+    )
+    for export in db.session.scalars(abandoned):
+        _unlink(export)
+        export.status, export.error = ExportStatus.FAILED, "The build was interrupted."
+    lifetime: timedelta = current_app.config["EXPORT_LIFETIME"]
+    done = or_(
+        DataExport.expires_at <= now,
+        (DataExport.status == ExportStatus.FAILED) & (DataExport.requested_at <= now - lifetime),
+    )
+    gone = list(db.session.scalars(select(DataExport).where(done)))
+    for export in gone:
+        _unlink(export)
+    if gone:
+        db.session.execute(delete(DataExport).where(DataExport.id.in_([e.id for e in gone])))
+    db.session.flush()
+    return len(gone) + _remove_strays(now)
+
+
+def _unlink(export: DataExport) -> None:
+    path = path_of(export)
+    if path is not None:
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + PART).unlink(missing_ok=True)
+
+
+def _remove_strays(now: datetime) -> int:
+    try:
+        with os.scandir(folder()) as entries:
+            files = [entry for entry in entries if entry.is_file(follow_symlinks=False)]
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    cutoff = (now - STRAY_GRACE).timestamp()
+    old = [entry for entry in files if entry.stat().st_mtime < cutoff]
+    names = {entry.name.removesuffix(PART) for entry in old}
+    if not names:
+        return 0
+    query = select(DataExport.file_name).where(DataExport.file_name.in_(names))
+    known = set(db.session.scalars(query))
+    strays = [entry for entry in old if entry.name.removesuffix(PART) not in known]
+    for entry in strays:
+        Path(entry.path).unlink(missing_ok=True)
+    return len(strays)

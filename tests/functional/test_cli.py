@@ -159,6 +159,7 @@ def test_maintenance_purges_only_what_is_dead(
         "Removed 1 sessions, 1 links, 1 username holds, 0 deleted accounts, 0 sent emails"
         in result.output
     )
+    assert "0 orphaned media files, 0 expired exports;" in result.output
     assert alive.client.get("/settings/").status_code == 200
     assert (
         "Removed 0 sessions, 0 links, 0 username holds, 0 deleted accounts, 0 sent emails"

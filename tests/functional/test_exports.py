@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 import zipfile
 from collections.abc import Callable
@@ -415,7 +416,7 @@ def test_the_download_needs_a_fresh_login_too(
     assert response.status_code == 303 and response.headers["Location"] == f"/reauth?next={path}"
 
 
-def test_an_expired_export_is_gone(
+def test_an_expired_export_is_gone_and_maintenance_deletes_it(
     app: Flask, auth: AuthActions, runner: FlaskCliRunner, user: User
 ) -> None:
     built = build_one(app, auth, runner)
@@ -430,6 +431,46 @@ def test_an_expired_export_is_gone(
     assert expired.status_code == 410
     assert "This download has expired" in expired.get_data(as_text=True)
     assert "Expired" in auth.client.get(EXPORT_PAGE).get_data(as_text=True)
+
+    result = invoke(app, runner, "maintenance", "run")
+    assert result.exit_code == 0, result.output
+    assert "1 expired exports;" in result.output
+    assert not file.exists() and rows(app) == []
+    assert auth.client.get(path).status_code == 404
+
+
+def test_a_new_copy_replaces_the_old_one(
+    app: Flask, auth: AuthActions, runner: FlaskCliRunner, user: User
+) -> None:
+    first = build_one(app, auth, runner)
+    assert "Request a new copy" in auth.client.get(EXPORT_PAGE).get_data(as_text=True)
+    assert ask(auth).status_code == 303
+    assert "Built 1, failed 0." in invoke(app, runner, "exports", "build").output
+    old, new = rows(app)
+    assert old.id == first.id and new.status == ExportStatus.READY
+    assert old.expires_at == new.ready_at
+    assert download(auth.client, f"{EXPORT_PAGE}/{old.id}/download").status_code == 410
+    assert download(auth.client, f"{EXPORT_PAGE}/{new.id}/download").status_code == 200
+    assert "1 expired exports;" in invoke(app, runner, "maintenance", "run").output
+    assert [row.id for row in rows(app)] == [new.id]
+    assert old.file_name is not None and new.file_name is not None
+    assert [path.name for path in (Path(app.config["MEDIA_ROOT"]) / "exports").iterdir()] == [
+        new.file_name
+    ]
+
+
+def test_a_ready_export_survives_the_media_sweep(
+    app: Flask, auth: AuthActions, runner: FlaskCliRunner, user: User
+) -> None:
+    built = build_one(app, auth, runner)
+    assert built.file_name is not None
+    file = Path(app.config["MEDIA_ROOT"]) / "exports" / built.file_name
+    day_old = time.time() - 86400
+    os.utime(file, (day_old, day_old))
+    result = invoke(app, runner, "maintenance", "run")
+    assert "0 orphaned media files, 0 expired exports;" in result.output
+    assert file.is_file()
+    assert download(auth.client, f"{EXPORT_PAGE}/{built.id}/download").status_code == 200
 
 
 def test_a_ready_export_whose_file_is_gone_is_not_found(
@@ -522,3 +563,42 @@ def test_the_worker_loop_builds_what_is_waiting_then_waits(
     assert isinstance(result.exception, WorkerStoppedError)
     assert "Built 1, failed 0." in result.output and naps == [3.0]
     assert [row.status for row in rows(app)] == [ExportStatus.READY]
+
+
+def test_maintenance_fails_abandoned_builds_and_removes_stray_files(
+    app: Flask, runner: FlaskCliRunner, user: User
+) -> None:
+    folder = Path(app.config["MEDIA_ROOT"]) / "exports"
+    folder.mkdir(parents=True)
+    stale = utcnow() - timedelta(days=2)
+    with app.app_context():
+        db.session.add_all(
+            [
+                DataExport(
+                    user_id=user.id,
+                    status=ExportStatus.BUILDING,
+                    started_at=stale,
+                    requested_at=stale,
+                    file_name="a" * 32 + ".zip",
+                ),
+                DataExport(
+                    user_id=user.id,
+                    status=ExportStatus.FAILED,
+                    requested_at=utcnow() - timedelta(days=8),
+                ),
+            ]
+        )
+        db.session.commit()
+    partial = folder / ("a" * 32 + ".zip.part")
+    stray, young = folder / ("b" * 32 + ".zip"), folder / ("c" * 32 + ".zip.part")
+    for path in (partial, stray, young):
+        path.write_bytes(b"PK")
+    hour_ago = time.time() - 2 * 3600
+    for path in (partial, stray):
+        os.utime(path, (hour_ago, hour_ago))
+
+    result = invoke(app, runner, "maintenance", "run")
+    assert "2 expired exports;" in result.output  # the old failure and the stray file
+    [abandoned] = rows(app)
+    assert abandoned.status == ExportStatus.FAILED and abandoned.error
+    assert sorted(folder.iterdir()) == [young]  # a build may still be writing that one
