@@ -166,6 +166,8 @@ class Config:
         # For the photo-sharing actions, per client and per account (app/core/rate_limits.py).
         self.RATELIMIT_POSTING = env.get("RATELIMIT_POSTING") or "30 per hour"
         self.RATELIMIT_INTERACTIONS = env.get("RATELIMIT_INTERACTIONS") or "120 per minute"
+        # Asking for a copy of your data: each one is a full read of the account.
+        self.RATELIMIT_EXPORT = env.get("RATELIMIT_EXPORT") or "3 per day"
         # Per target address: how many links one inbox can be sent.
         self.RATELIMIT_EMAIL_ADDRESS = env.get("RATELIMIT_EMAIL_ADDRESS") or "3 per hour"
         self.RATELIMIT_REAUTH = env.get("RATELIMIT_REAUTH") or "10 per minute"

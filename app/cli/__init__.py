@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.cli.dev import dev
+from app.cli.exports import data_exports
 from app.cli.maintenance import maintenance
 from app.cli.outbox import outbox
 from app.cli.security import security
@@ -15,6 +16,7 @@ from app.cli.users import users
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(outbox)
+    app.cli.add_command(data_exports)
     app.cli.add_command(maintenance)
     app.cli.add_command(security)
     app.cli.add_command(dev)

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import ActionToken, UsernameHold, utcnow
-from app.services import media_sweep, moderation, purge, retention, sessions
+from app.services import exports, media_sweep, moderation, purge, retention, sessions
 
 maintenance = AppGroup("maintenance", help="Periodic clean-up jobs.")
 
@@ -24,8 +24,8 @@ maintenance = AppGroup("maintenance", help="Periodic clean-up jobs.")
 )
 def run(now_text: str | None) -> None:
     """Expired sessions and links, lapsed username holds, accounts past their deletion grace
-    period, old IP addresses, orphaned files and moderators' blocks whose time is up:
-    everything with a time limit, idempotently.
+    period, old IP addresses, expired data exports, orphaned files and moderators' blocks
+    whose time is up: everything with a time limit, idempotently.
     """
     now = _moment(now_text)
     purged_sessions = sessions.purge_expired(now)
@@ -40,6 +40,7 @@ def run(now_text: str | None) -> None:
     truncated, dropped = retention.age_ips(now)
     sent_mail = retention.purge_sent_mail(now)
     lifted = moderation.lift_expired_blocks(now)
+    expired_exports = exports.purge_expired(now)
     db.session.commit()
     # One account per transaction: a crash leaves the others done and this one due again.
     purged = 0
@@ -49,7 +50,8 @@ def run(now_text: str | None) -> None:
     orphans = media_sweep.sweep_orphans(now)
     click.echo(
         f"Removed {purged_sessions} sessions, {purged_tokens} links, {released} username holds, "
-        f"{purged} deleted accounts, {sent_mail} sent emails, {orphans} orphaned media files; "
+        f"{purged} deleted accounts, {sent_mail} sent emails, {orphans} orphaned media files, "
+        f"{expired_exports} expired exports; "
         f"truncated {truncated} and dropped {dropped} IP addresses; "
         f"lifted {lifted} expired blocks."
     )

@@ -10,6 +10,7 @@ from app.controllers.auth import bp as auth_bp
 from app.controllers.captcha import bp as captcha_bp
 from app.controllers.discover import bp as discover_bp
 from app.controllers.errors import register_error_handlers
+from app.controllers.exports import bp as exports_bp
 from app.controllers.feed import bp as feed_bp
 from app.controllers.gallery import bp as gallery_bp
 from app.controllers.health import bp as health_bp
@@ -40,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(captcha_bp)
     app.register_blueprint(mfa_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(two_factor_bp)
     app.register_blueprint(feed_bp)
     app.register_blueprint(posts_bp)

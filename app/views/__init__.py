@@ -9,7 +9,7 @@ from flask import Flask, has_request_context, request
 from app.core.authentication import is_logged_in, viewer
 from app.services.notifications import unread_count
 from app.views.assets import asset_url
-from app.views.filters import datetime_label, display_url, slugify_id
+from app.views.filters import datetime_label, display_url, filesize, slugify_id
 from app.views.navigation import primary_nav
 from app.views.text import rich_text
 
@@ -25,6 +25,7 @@ def register_views(app: Flask, version: str) -> None:
         datetime=datetime_label,
         rich_text=rich_text,
         display_url=display_url,
+        filesize=filesize,
     )
 
     @app.context_processor

@@ -39,3 +39,15 @@ def display_url(url: str) -> str:
     """``https://www.example.org/`` shown as ``example.org``: what people read in a profile."""
     shown = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
     return shown if len(shown) <= 40 else shown[:39] + "…"
+
+
+def filesize(size: int | None) -> str:
+    """``4.2 MB``: decimal units, as file managers show them."""
+    if not size or size < 1000:
+        return f"{size or 0} bytes"
+    scaled, unit = size / 1000, "kB"
+    for bigger in ("MB", "GB", "TB"):
+        if scaled < 999.95:  # would not round up to 1000.0
+            break
+        scaled, unit = scaled / 1000, bigger
+    return f"{scaled:.1f} {unit}"

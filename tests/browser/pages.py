@@ -46,6 +46,7 @@ PAGES = [
     PageSpec("settings-username", "/settings/username", login=MEMBER, screenshot=False),
     PageSpec("devices", "/settings/devices", login=MEMBER),
     PageSpec("security-activity", "/settings/security", login=MEMBER),
+    PageSpec("export", "/settings/export", login=MEMBER),
     PageSpec("two-factor", "/settings/two-factor/", login=MEMBER),
     PageSpec("reauth", "/reauth?next=/settings/password", login=MEMBER, screenshot=False),
     PageSpec("explore", "/explore"),

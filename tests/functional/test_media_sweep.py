@@ -43,7 +43,7 @@ def test_old_orphans_go_and_everything_else_stays(
     with app.app_context():
         result = runner.invoke(args=["maintenance", "run"])
     assert result.exit_code == 0, result.output
-    assert "1 orphaned media files" in result.output
+    assert "1 orphaned media files, 0 expired exports;" in result.output
     assert keys_on_disk(app) == {used, young_orphan}
 
     with app.app_context():

@@ -28,3 +28,20 @@ def test_relative_labels_read_like_a_feed() -> None:
     assert display_url("https://www.example.org/") == "example.org"
     assert display_url("http://example.org/" + "a" * 60).endswith("…")
     assert len(display_url("http://example.org/" + "a" * 60)) == 40
+
+
+def test_file_sizes_read_as_a_file_manager_shows_them() -> None:
+    from app.views.filters import filesize
+
+    cases = {
+        None: "0 bytes",
+        999: "999 bytes",
+        1000: "1.0 kB",
+        2_700: "2.7 kB",
+        441_293_746: "441.3 MB",
+        999_999_999: "1.0 GB",  # never "1000.0 MB"
+        12_400_000_000: "12.4 GB",
+        5 * 10**12: "5.0 TB",
+    }
+    for size, label in cases.items():
+        assert filesize(size) == label
