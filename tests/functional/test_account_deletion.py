@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -22,7 +23,8 @@ from app.models import (
     UserSession,
     utcnow,
 )
-from app.services import lifecycle, purge
+from app.services import lifecycle, purge, recovery_codes, totp
+from app.services.clients import Client
 from tests.factories import create_post, create_user, follow
 from tests.functional.test_two_factor import make_stale
 from tests.support.auth import AuthActions
@@ -141,6 +143,18 @@ def test_an_account_removed_by_a_moderator_cannot_log_itself_back(
     assert "couldn&#39;t log you in" in client.get("/login").get_data(as_text=True)
 
 
+def add_two_step_login(app: Flask, user: object) -> None:
+    """An authenticator app and recovery codes, made by the services, after the login."""
+    with app.test_request_context():
+        account = db.session.get(User, user.id)  # type: ignore[attr-defined]
+        assert account is not None
+        secret = totp.start_enrolment(account)
+        client = Client(VICTIM_IP, "Test device")
+        totp.confirm_enrolment(account, pyotp.TOTP(secret).now(), client)
+        recovery_codes.generate(account, client)
+        db.session.commit()
+
+
 def needles(app: Flask, world: dict[str, object]) -> dict[str, str]:
     with app.app_context():
         willow = db.session.get(User, world["willow"].id)  # type: ignore[attr-defined]
@@ -178,6 +192,7 @@ def test_after_the_grace_period_the_purge_leaves_no_trace(
 ) -> None:
     client = world["willow_client"]
     assert isinstance(client, FlaskClient)
+    add_two_step_login(app, world["willow"])
     secrets = needles(app, world)
     delete_own_account(client, "willow.deletes")
     with app.app_context():
@@ -210,6 +225,7 @@ def test_a_purge_interrupted_halfway_completes_on_the_next_run(
 ) -> None:
     client = world["willow_client"]
     assert isinstance(client, FlaskClient)
+    add_two_step_login(app, world["willow"])
     secrets = needles(app, world)
     delete_own_account(client, "willow.deletes")
     # The process dies after the files went and before the rows did.
