@@ -156,7 +156,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_comments")),
     )
-    op.create_index("ix_comments_author_id", "comments", ["author_id"], unique=False)
+    op.create_index("ix_comments_author_id_id", "comments", ["author_id", "id"], unique=False)
     op.create_index("ix_comments_post_id_id", "comments", ["post_id", "id"], unique=False)
     op.create_table(
         "likes",
@@ -446,7 +446,7 @@ def downgrade() -> None:
     op.drop_index("ix_likes_post_id", table_name="likes")
     op.drop_table("likes")
     op.drop_index("ix_comments_post_id_id", table_name="comments")
-    op.drop_index("ix_comments_author_id", table_name="comments")
+    op.drop_index("ix_comments_author_id_id", table_name="comments")
     op.drop_table("comments")
     op.drop_index(
         "ix_posts_public_id",

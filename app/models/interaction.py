@@ -32,7 +32,8 @@ class Comment(Base):
     __tablename__ = "comments"
     __table_args__ = (
         Index("ix_comments_post_id_id", "post_id", "id"),
-        Index("ix_comments_author_id", "author_id"),
+        # An account's comments, by keyset: the data export and the purge.
+        Index("ix_comments_author_id_id", "author_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
