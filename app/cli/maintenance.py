@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import UTC, datetime
 
 import click
@@ -11,6 +13,8 @@ from sqlalchemy import delete
 from app.extensions import db
 from app.models import ActionToken, UsernameHold, utcnow
 from app.services import exports, media_sweep, moderation, purge, retention, sessions
+
+log = logging.getLogger(__name__)
 
 maintenance = AppGroup("maintenance", help="Periodic clean-up jobs.")
 
@@ -22,12 +26,30 @@ maintenance = AppGroup("maintenance", help="Periodic clean-up jobs.")
     metavar="ISO-8601",
     help="Act as if it were this moment (UTC), to rehearse retention on a copy of the data.",
 )
-def run(now_text: str | None) -> None:
+@click.option("--loop", is_flag=True, help="Keep running, every --every minutes (a worker).")
+@click.option("--every", "minutes", type=click.IntRange(1, 1440), default=10, show_default=True)
+@click.option("--max-runs", type=click.IntRange(1), help="With --loop: stop after this many runs.")
+def run(now_text: str | None, loop: bool, minutes: int, max_runs: int | None) -> None:
     """Expired sessions and links, lapsed username holds, accounts past their deletion grace
     period, old IP addresses, expired data exports, orphaned files and moderators' blocks
     whose time is up: everything with a time limit, idempotently.
     """
-    now = _moment(now_text)
+    if not loop:
+        _run_once(_moment(now_text))
+        return
+    runs = 0
+    while max_runs is None or runs < max_runs:
+        if runs:
+            time.sleep(minutes * 60)
+        runs += 1
+        try:
+            _run_once(_moment(now_text))
+        except Exception:  # the database restarting, say: log it, and try again next time
+            db.session.rollback()
+            log.exception("Maintenance run failed; trying again in %s minutes", minutes)
+
+
+def _run_once(now: datetime) -> None:
     purged_sessions = sessions.purge_expired(now)
     purged_tokens = db.session.execute(
         delete(ActionToken).where(
