@@ -21,7 +21,7 @@ from app.extensions import alembic, csrf, db, limiter, redis_client
 from app.models.base import render_item
 from app.views import register_views
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 
 def create_app(config: Config | None = None, overrides: Mapping[str, Any] | None = None) -> Flask:
