@@ -141,11 +141,11 @@ def _toggle(post_id: int, on: interactions.Toggle, off: interactions.Toggle) -> 
         abort(400)
     (on if request.form.get("on") == "1" else off)(signed_in_user(), post)
     if wants_fragment():
-        fresh = posts.visible(signed_in_user(), post.id)
+        # The counter update also updated ``post`` in the session: no need to load it again.
         state = interactions.viewer_state(signed_in_user(), [post_id])
         return render_template(
             "posts/_actions.html",
-            post=post_views([fresh or post], state, signed_in_user())[0],
+            post=post_views([post], state, signed_in_user())[0],
             next=safe_next(request.form.get("next"), ""),
         )
     return _back_to(post)
