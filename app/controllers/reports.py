@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from app.core.authentication import login_required, signed_in_user
 from app.core.rate_limits import action_limits
 from app.forms.posts import ReportForm
-from app.models import Post, ReportReason, User
+from app.models import Comment, Post, ReportReason, User
 from app.services import interactions, posts, profiles, social
 from app.services.errors import FormError
 
@@ -23,6 +23,18 @@ def post(post_id: int) -> ResponseReturnValue:
     if found is None:
         abort(404)
     return _report("this post", url_for("posts.show", post_id=post_id), post=found)
+
+
+@bp.route("/p/<id:post_id>/comments/<id:comment_id>/report", methods=["GET", "POST"])
+@login_required
+@action_limits("RATELIMIT_INTERACTIONS", methods=["POST"])
+def comment(post_id: int, comment_id: int) -> ResponseReturnValue:
+    found = posts.visible(signed_in_user(), post_id)
+    target = interactions.comment_in(found, comment_id) if found else None
+    if target is None or target.author_id == signed_in_user().id:
+        abort(404)
+    back = url_for("posts.show", post_id=post_id) + f"#comment-{comment_id}"
+    return _report("this comment", back, comment=target)
 
 
 @bp.route("/@<username>/report", methods=["GET", "POST"])
@@ -41,14 +53,24 @@ def account(username: str) -> ResponseReturnValue:
 
 
 def _report(
-    subject: str, back: str, *, post: Post | None = None, user: User | None = None
+    subject: str,
+    back: str,
+    *,
+    post: Post | None = None,
+    user: User | None = None,
+    comment: Comment | None = None,
 ) -> ResponseReturnValue:
     form = ReportForm()
     if form.validate_on_submit():
         reason = ReportReason(form.reason.data)
         try:
             interactions.report(
-                signed_in_user(), reason, form.details.data or "", post=post, user=user
+                signed_in_user(),
+                reason,
+                form.details.data or "",
+                post=post,
+                user=user,
+                comment=comment,
             )
         except FormError as error:
             form.add_error(error)

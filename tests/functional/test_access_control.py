@@ -236,7 +236,8 @@ def test_every_route_is_covered_by_an_access_rule(app: Flask) -> None:
     """A new route must be added to this suite's rules (here, or in the file named)."""
     covered_here = {
         "posts.new", "posts.show", "posts.edit", "posts.delete", "posts.like", "posts.save",
-        "posts.comment", "posts.delete_comment", "reports.post", "reports.account",
+        "posts.comment", "posts.delete_comment",
+        "reports.post", "reports.comment", "reports.account",
         "profiles.show", "profiles.followers", "profiles.following", "profiles.edit",
         "profiles.privacy",
         "social.follow", "social.unfollow", "social.remove_follower", "social.block",

@@ -8,7 +8,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Follow, Like, Notification, NotificationKind, Report, User, Visibility
+from app.models import (
+    Comment,
+    Follow,
+    Like,
+    Notification,
+    NotificationKind,
+    Report,
+    User,
+    Visibility,
+)
 from tests.factories import create_post, create_user, follow, make_private
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token
@@ -397,3 +406,26 @@ def test_who_may_mention_and_comment(app: Flask) -> None:
     post = create_post(app, alice, "No comments from anyone")
     assert send(login(app, "bob"), f"/p/{post.id}/comments", body="hi") == 403
     assert send(quiet, f"/p/{post.id}/comments", body="my own") == 303
+
+
+def test_a_comment_can_be_reported_by_others_only(app: Flask) -> None:
+    alice = create_user(app, "alice")
+    create_user(app, "bob")
+    post = create_post(app, alice)
+    send(login(app, "alice"), f"/p/{post.id}/comments", body="Buy cheap pills")
+    with app.app_context():
+        comment_id = db.session.scalar(select(Comment.id))
+    path = f"/p/{post.id}/comments/{comment_id}/report"
+    bob = login(app, "bob")
+    assert f'href="{path}"' in bob.get(f"/p/{post.id}").get_data(as_text=True)
+    assert send(bob, path, reason="spam") == 303
+    assert login(app, "alice").get(path).status_code == 404  # not your own
+    assert bob.get(f"/p/{post.id}/comments/999999/report").status_code == 404
+    with app.app_context():
+        report = db.session.scalar(select(Report))
+        assert report is not None
+        assert (report.comment_id, report.post_id, report.reported_user_id) == (
+            comment_id,
+            post.id,
+            alice.id,
+        )
