@@ -90,7 +90,8 @@ class Config:
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_STRATEGY = "moving-window"
-        self.RATELIMIT_KEY_PREFIX = "sapling-limits"
+        # Several Sapling sites (or test runs) can share one Redis under different prefixes.
+        self.RATELIMIT_KEY_PREFIX = env.get("RATELIMIT_KEY_PREFIX") or "sapling-limits"
         # If Redis goes away, keep serving with per-process limits rather than failing.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_SWALLOW_ERRORS = True

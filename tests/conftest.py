@@ -28,6 +28,7 @@ from tests.support.databases import choose_database, create_throwaway_database, 
 from tests.support.demo import populate
 from tests.support.live_server import LiveServer
 from tests.support.moderation import add_moderation_cast
+from tests.support.nginx_stack import find_nginx
 from tests.support.redis import choose_redis
 from tests.support.smtp import Mailbox, SMTPServer
 
@@ -35,6 +36,8 @@ DATABASE = choose_database()
 REDIS_URL, REDIS_REASON = choose_redis()
 CHROMIUM = find_chromium()
 NO_CHROMIUM = "browser tests skipped: no Chromium found (apt-get install chromium)"
+NGINX = find_nginx()
+NO_NGINX = "nginx tests skipped: no nginx found (apt-get install nginx)"
 
 
 def pytest_report_header() -> list[str]:
@@ -42,6 +45,7 @@ def pytest_report_header() -> list[str]:
         f"database: {DATABASE.kind} ({DATABASE.reason})",
         f"redis: {'yes' if REDIS_URL else 'no'} ({REDIS_REASON})",
         f"browser: {CHROMIUM or 'none'}",
+        f"nginx: {NGINX or 'none'}",
     ]
 
 
@@ -51,6 +55,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         fallbacks.append(f"SQLite instead of PostgreSQL ({DATABASE.reason})")
     if CHROMIUM is None:
         fallbacks.append(NO_CHROMIUM)
+    if NGINX is None:
+        fallbacks.append(NO_NGINX)
     if fallbacks:
         terminalreporter.write_line(
             "Sapling tests ran with fallbacks: " + "; ".join(fallbacks) + "."

@@ -34,12 +34,19 @@ _REDACTIONS = [
     (re.compile(r"(?i)\b((?:set-)?cookie|authorization)(\s*[:=]\s*)[^\r\n]+"), r"\1\2[redacted]"),
 ]
 _HANDLER_MARK = "_sapling_handler"
+# Sign-in, reset and confirmation links carry their token as a path segment.
+_SECRET_SEGMENT = re.compile(r"/[A-Za-z0-9_-]{32,}")
 
 
 def redact(text: str) -> str:
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def redact_path(path: str) -> str:
+    """A URL path fit for a log: long random segments (link tokens) blanked out."""
+    return _SECRET_SEGMENT.sub("/[redacted]", path)
 
 
 class _RequestIdFilter(logging.Filter):
@@ -117,7 +124,7 @@ def install_request_logging(app: Flask) -> None:
         access_log.info(
             "%s %s %s %.1fms client=%s",
             request.method,
-            request.path,
+            redact_path(request.path),
             response.status_code,
             elapsed_ms,
             anonymize_ip(client_ip()),

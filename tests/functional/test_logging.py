@@ -91,6 +91,19 @@ def test_secrets_never_reach_the_logs(app: Flask, capsys: pytest.CaptureFixture[
         assert value not in output, f"{name} leaked into the logs"
 
 
+def test_link_tokens_in_paths_never_reach_the_logs(
+    client: FlaskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = "Zx9" + "k" * 40  # as long as the tokens of sign-in and reset links
+    client.get(f"/password/reset/{token}")
+    client.get(f"/verify/{token}")
+
+    output = capsys.readouterr().err
+    assert "/password/reset/[redacted]" in output
+    assert "/verify/[redacted]" in output
+    assert token not in output
+
+
 def test_production_logs_are_json_with_the_request_id(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -11,6 +11,10 @@ _CSRF_INPUT = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"'
 
 def csrf_token(response: TestResponse) -> str:
     """The CSRF token from a rendered form, as a browser would submit it."""
-    match = _CSRF_INPUT.search(response.get_data(as_text=True))
+    return csrf_token_in(response.get_data(as_text=True))
+
+
+def csrf_token_in(html: str) -> str:
+    match = _CSRF_INPUT.search(html)
     assert match, "no CSRF token in the page"
     return match.group(1)

@@ -1,0 +1,192 @@
+"""Sapling under gunicorn behind nginx, with the files in deploy/ (issue #9).
+
+Each test reads like a check an operator would make with curl after a deploy.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import ssl
+import time
+import uuid
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import SecurityEvent, SecurityEventKind, User
+from tests.integration.conftest import INTERNAL_KEY, Site
+from tests.support.nginx_stack import PROJECT, SERVER_NAME
+
+pytestmark = pytest.mark.nginx
+
+HSTS = "max-age=63072000; includeSubDomains"
+YEARS = "max-age=315360000"  # nginx's `expires max`
+
+
+def app_log_after(site: Site, client: requests.Session) -> str:
+    """The app's log, once a marker request made after everything before it has been logged."""
+    marker = f"/log-marker-{uuid.uuid4().hex[:12]}"
+    assert client.get(site.stack.https + marker, timeout=10).status_code == 404
+    deadline = time.monotonic() + 10
+    while marker not in (text := site.stack.app_log_text()):
+        assert time.monotonic() < deadline, "the marker request never reached the app's log"
+        time.sleep(0.1)
+    return text
+
+
+def test_plain_http_redirects_to_https(site: Site) -> None:
+    response = requests.get(
+        f"{site.stack.http}/login?next=/home", allow_redirects=False, timeout=10
+    )
+
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"https://{SERVER_NAME}/login?next=/home"
+
+
+def test_hsts_and_the_apps_security_headers_arrive(site: Site) -> None:
+    response = site.client().get(f"{site.stack.https}/login", timeout=10)
+
+    assert response.status_code == 200
+    # Exactly once each: requests would join repeated headers with ", ".
+    assert response.headers["Strict-Transport-Security"] == HSTS
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Server" not in response.headers or "nginx/" not in response.headers["Server"]
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-sapling_session=")
+    assert "Secure" in cookie and "HttpOnly" in cookie
+    # nginx's request id reaches the app, which logs it and sends it back.
+    request_id = response.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    assert f'{request_id} GET "/login" 200' in app_log_after(site, site.client())
+
+
+def test_nginx_answers_carry_hsts_too(site: Site) -> None:
+    response = site.client().get(f"{site.stack.https}/_private_media/ab/none.webp", timeout=10)
+
+    assert response.status_code == 404
+    assert response.headers["Strict-Transport-Security"] == HSTS
+
+
+def test_static_files_are_served_by_nginx_alone(site: Site) -> None:
+    client = site.client()
+    styles = client.get(
+        f"{site.stack.https}/static/css/app.css?v=0123456789",
+        headers={"Accept-Encoding": "gzip"},
+        timeout=10,
+    )
+    script = client.get(f"{site.stack.https}/static/js/app.js", timeout=10)
+
+    assert styles.status_code == 200
+    assert styles.headers["Content-Type"].startswith("text/css")
+    assert styles.headers["Content-Encoding"] == "gzip"
+    assert styles.headers["Cache-Control"] == YEARS  # fingerprinted: cached for good
+    assert styles.content == (PROJECT / "app/static/css/app.css").read_bytes()
+    assert styles.headers["Strict-Transport-Security"] == HSTS
+    assert script.status_code == 200
+    assert script.headers["Cache-Control"] == "max-age=3600"  # a bare name: an hour
+    log = app_log_after(site, client)
+    assert "/static/" not in log
+
+
+def test_public_photos_come_straight_from_disk(site: Site) -> None:
+    client = site.client()
+    key = site.public_photo
+    response = client.get(f"{site.stack.https}/media/{key}/thumb.webp", timeout=10)
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "image/webp"
+    assert response.headers["Cache-Control"] == YEARS
+    on_disk = site.stack.media_root / "public" / key[:2] / key / "thumb.webp"
+    assert response.content == on_disk.read_bytes()
+    assert "/media/" not in app_log_after(site, client)
+
+
+def test_a_private_photo_goes_only_to_an_allowed_viewer_by_x_accel_redirect(site: Site) -> None:
+    key = site.private_photo
+    path = f"/media/{key}/display.webp"
+    on_disk = site.stack.media_root / "private" / key[:2] / key / "display.webp"
+
+    follower = site.login(site.follower)
+    allowed = follower.get(site.stack.https + path, timeout=10)
+    assert allowed.status_code == 200
+    assert allowed.headers["Content-Type"] == "image/webp"
+    # The app sent no body (MEDIA_X_ACCEL): these bytes came from nginx reading the file.
+    assert allowed.content == on_disk.read_bytes()
+    assert allowed.headers["Cache-Control"] == "private, max-age=600"
+    assert "X-Accel-Redirect" not in allowed.headers
+
+    stranger = site.login(site.stranger)
+    assert stranger.get(site.stack.https + path, timeout=10).status_code == 404
+    assert site.client().get(site.stack.https + path, timeout=10).status_code == 404
+    # The internal location cannot be asked for directly, even by the follower.
+    internal = f"/_private_media/{key[:2]}/{key}/display.webp"
+    assert follower.get(site.stack.https + internal, timeout=10).status_code == 404
+
+
+def test_the_app_sees_the_real_client_address_and_ignores_a_spoofed_one(site: Site) -> None:
+    spoofed = {"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9"}
+    site.login(site.stranger, source="127.0.0.7", headers=spoofed)
+
+    with site.app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).where(User.username == site.stranger))
+        ip = db.session.scalar(
+            sa.select(SecurityEvent.ip)
+            .where(
+                SecurityEvent.user_id == user_id,
+                SecurityEvent.kind == SecurityEventKind.LOGIN_SUCCEEDED,
+            )
+            .order_by(SecurityEvent.id.desc())
+            .limit(1)
+        )
+    assert ip == "127.0.0.7"
+
+
+def test_a_burst_of_logins_meets_nginx_limit_req(site: Site) -> None:
+    client = site.client(source="127.0.0.9")
+    statuses = [
+        client.post(f"{site.stack.https}/login", data={}, timeout=10).status_code for _ in range(20)
+    ]
+
+    assert statuses[0] != 429
+    assert statuses.count(429) >= 10, statuses
+    first = statuses.index(429)
+    assert all(status == 429 for status in statuses[first:]), statuses
+    # Only the posts are counted: the page itself still loads.
+    assert client.get(f"{site.stack.https}/login", timeout=10).status_code == 200
+
+
+def test_an_upload_over_the_limit_is_refused_by_nginx(site: Site) -> None:
+    context = ssl.create_default_context(cafile=str(site.stack.certificate))
+    connection = http.client.HTTPSConnection(
+        SERVER_NAME, site.stack.ports.https, context=context, timeout=10
+    )
+    connection.putrequest("POST", "/p/new")
+    connection.putheader("Content-Type", "multipart/form-data; boundary=sapling")
+    connection.putheader("Content-Length", str(101 * 1024 * 1024))
+    connection.endheaders()
+    response = connection.getresponse()
+    connection.close()
+
+    assert response.status == 413
+    assert response.getheader("Strict-Transport-Security") == HSTS
+    assert '"/p/new"' not in app_log_after(site, site.client())
+
+
+@pytest.mark.parametrize("path", ["/metrics", "/internal/readyz"])
+def test_internal_views_are_not_reachable_from_outside(site: Site, path: str) -> None:
+    outside = site.client()
+    keyed = {"Authorization": f"Bearer {INTERNAL_KEY}"}
+
+    assert outside.get(site.stack.https + path, timeout=10).status_code == 404
+    assert outside.get(site.stack.https + path, headers=keyed, timeout=10).status_code == 404
+    assert requests.get(site.stack.internal + path, timeout=10).status_code == 404
+    assert (
+        requests.get(site.stack.internal + "/login", headers=keyed, timeout=10).status_code == 404
+    )
