@@ -121,6 +121,13 @@ class Config:
         # Behind nginx, private media are sent with X-Accel-Redirect to an internal location
         # (deploy/nginx/sapling.conf); without it Flask sends the file itself.
         self.MEDIA_X_ACCEL = _flag(env.get("MEDIA_X_ACCEL"), default=False)
+        # Optional media host (https://media.example.org) that nginx serves public photos and
+        # avatars from, without cookies; empty: everything comes from this host.
+        self.MEDIA_PUBLIC_URL = (env.get("MEDIA_PUBLIC_URL") or "").strip().rstrip("/")
+        if self.MEDIA_PUBLIC_URL and not self.MEDIA_PUBLIC_URL.startswith(("https://", "http://")):
+            raise ConfigError(
+                "MEDIA_PUBLIC_URL must be an http(s) URL, such as https://media.example.org."
+            )
         self.FEED_PAGE_SIZE = _int(env, "FEED_PAGE_SIZE", 12)
         # Data lifecycle (docs/privacy.md).
         self.ACCOUNT_DELETION_GRACE = timedelta(days=_int(env, "ACCOUNT_DELETION_GRACE_DAYS", 30))

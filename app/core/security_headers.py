@@ -45,8 +45,10 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
-def security_headers(hsts_seconds: int) -> dict[str, str]:
+def security_headers(hsts_seconds: int, media_origin: str = "") -> dict[str, str]:
     csp = CONTENT_SECURITY_POLICY
+    if media_origin:
+        csp = csp.replace("img-src 'self'", f"img-src 'self' {media_origin}")
     headers = {
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
@@ -63,7 +65,7 @@ def security_headers(hsts_seconds: int) -> dict[str, str]:
 
 
 def install_security_headers(app: Flask) -> None:
-    headers = security_headers(int(app.config["HSTS_SECONDS"]))
+    headers = security_headers(int(app.config["HSTS_SECONDS"]), app.config["MEDIA_PUBLIC_URL"])
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from markupsafe import Markup
 
 from app.models import Comment, Photo, Post, User, Visibility, utcnow
+from app.services.access import has_public_audience
 from app.services.interactions import ViewerState
 from app.views.assets import asset_url
 from app.views.filters import relative_label
@@ -71,13 +72,18 @@ class CommentView:
     can_delete: bool
 
 
-def media_url(key: str, variant: str) -> str:
-    return url_for("media.file", key=key, variant=variant)
+def media_url(key: str, variant: str, *, public: bool = False) -> str:
+    """Where the browser fetches a photo: files anyone may see can come from the media
+    host (MEDIA_PUBLIC_URL, served by nginx without cookies); the rest from this host,
+    through the access check."""
+    path = url_for("media.file", key=key, variant=variant)
+    base: str = current_app.config["MEDIA_PUBLIC_URL"]
+    return base + path if public and base else path
 
 
 def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
     """``sees_all_posts``: the viewer may see followers-only posts, so counts them too."""
-    avatar = media_url(user.avatar_key, "avatar") if user.avatar_key else None
+    avatar = media_url(user.avatar_key, "avatar", public=True) if user.avatar_key else None
     return ProfileView(
         id=user.id,
         username=user.username,
@@ -93,10 +99,10 @@ def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
     )
 
 
-def photo_view(photo: Photo, href: str) -> PhotoView:
+def photo_view(photo: Photo, href: str, *, public: bool) -> PhotoView:
     return PhotoView(
-        url=media_url(photo.storage_key, "display"),
-        thumb_url=media_url(photo.storage_key, "thumb"),
+        url=media_url(photo.storage_key, "display", public=public),
+        thumb_url=media_url(photo.storage_key, "thumb", public=public),
         width=photo.width,
         height=photo.height,
         alt=photo.alt_text,
@@ -124,7 +130,10 @@ def post_views(posts: Iterable[Post], state: ViewerState, viewer: User | None) -
                 edited=post.edited_at is not None,
                 followers_only=post.visibility == Visibility.FOLLOWERS,
                 comments_enabled=post.comments_enabled,
-                photos=[photo_view(photo, href) for photo in post.photos],
+                photos=[
+                    photo_view(photo, href, public=has_public_audience(post, post.author))
+                    for photo in post.photos
+                ],
                 like_count=post.like_count,
                 comment_count=post.comment_count,
                 liked=post.id in state.liked,
@@ -138,7 +147,11 @@ def post_views(posts: Iterable[Post], state: ViewerState, viewer: User | None) -
 def grid_photos(posts: Iterable[Post]) -> list[PhotoView]:
     """The first photo of each post, linking to the post, for profile and tag grids."""
     return [
-        photo_view(post.photos[0], url_for("posts.show", post_id=post.id))
+        photo_view(
+            post.photos[0],
+            url_for("posts.show", post_id=post.id),
+            public=has_public_audience(post, post.author),
+        )
         for post in posts
         if post.photos
     ]

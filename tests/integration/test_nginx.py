@@ -190,3 +190,24 @@ def test_internal_views_are_not_reachable_from_outside(site: Site, path: str) ->
     assert (
         requests.get(site.stack.internal + "/login", headers=keyed, timeout=10).status_code == 404
     )
+
+
+def test_the_optional_media_host_serves_public_photos_only(site: Site) -> None:
+    client = site.client()
+    media_host = {"Host": f"media.{SERVER_NAME}"}
+
+    public = client.get(
+        f"{site.stack.https}/media/{site.public_photo}/display.webp", headers=media_host, timeout=10
+    )
+    private = client.get(
+        f"{site.stack.https}/media/{site.private_photo}/display.webp",
+        headers=media_host,
+        timeout=10,
+    )
+    page = client.get(f"{site.stack.https}/login", headers=media_host, timeout=10)
+
+    assert public.status_code == 200
+    assert public.headers["Content-Type"] == "image/webp"
+    assert "Set-Cookie" not in public.headers
+    assert private.status_code == 404
+    assert page.status_code == 404
