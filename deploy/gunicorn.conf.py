@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 from gunicorn.glogging import Logger
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from app.core.logging import redact_path
+# Nothing from the app is imported at the top: this file runs in the master process, and
+# what the master has imported is what every worker forked by a reload (SIGHUP) gets, so
+# an upgrade's new code would never load.
 
 
 def _int(name: str, default: int) -> int:
@@ -59,6 +59,10 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 
+# Reloads and restarts go through signals (systemd's ExecReload sends HUP); no control
+# socket is left in the service user's home.
+control_socket_disable = True
+
 # Heartbeat files in memory, not on a disk that may be slow or full.
 if Path("/dev/shm").is_dir():
     worker_tmp_dir = "/dev/shm"
@@ -76,6 +80,8 @@ class SaplingLogger(Logger):
     """gunicorn's logger, with long random path segments (sign-in links) blanked out."""
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        from app.core.logging import redact_path  # in the worker, which has the app loaded
+
         values: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         values["U"] = redact_path(str(values.get("U") or ""))
         return values
@@ -101,6 +107,6 @@ def on_starting(server: Any) -> None:
 def child_exit(server: Any, worker: Any) -> None:
     """A worker that stopped no longer counts towards the live gauges."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from app.core.metrics import worker_exited
+        from prometheus_client import multiprocess
 
-        worker_exited(worker.pid)
+        multiprocess.mark_process_dead(worker.pid)

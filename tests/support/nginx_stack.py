@@ -132,7 +132,7 @@ http {{
 
 
 def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, **kwargs: object) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{process.args!r} exited early:\n{log.read_text()[-4000:]}")
@@ -141,9 +141,9 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, **kwargs: o
                 client.trust_env = False
                 client.get(url, timeout=2, **kwargs)  # type: ignore[arg-type]
             return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still starting up
             time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer in 30 s:\n{log.read_text()[-4000:]}")
+    raise RuntimeError(f"{url} did not answer in 60 s:\n{log.read_text()[-4000:]}")
 
 
 class Stack:
@@ -180,6 +180,14 @@ class Stack:
         return f"http://127.0.0.1:{self.ports.internal}"
 
     def __enter__(self) -> Stack:
+        try:
+            self._start()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _start(self) -> None:
         (self.workdir / "temp").mkdir(parents=True, exist_ok=True)
         site = self.workdir / "sapling.conf"
         site.write_text(render_site(self.ports, self.workdir / "certs", self.media_root))
@@ -213,7 +221,6 @@ class Stack:
         _wait_for(
             f"{self.https}/healthz", self.processes[1], nginx_log, verify=str(self.certificate)
         )
-        return self
 
     def __exit__(
         self,
