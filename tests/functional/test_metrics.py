@@ -274,6 +274,19 @@ def test_queues_are_zero_when_nothing_waits(client: FlaskClient) -> None:
     assert value(samples, "sapling_info", version=__version__) == 1
 
 
+@pytest.mark.config(
+    INTERNAL_API_KEYS=[KEY], DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
+)
+def test_a_scrape_still_answers_when_the_database_is_down(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="app.core.metrics"):
+        samples = scrape(client)
+    assert value(samples, "sapling_info", version=__version__) == 1
+    assert ("sapling_outbox_backlog", frozenset()) not in samples
+    assert "The queue metrics could not be read" in caplog.text
+
+
 @pytest.mark.config(INTERNAL_API_KEYS=[KEY])
 def test_queues_are_read_from_the_database_when_scraped(
     app: Flask, client: FlaskClient, user: User
