@@ -16,6 +16,7 @@ from app.core.client_ip import install_proxy_fix
 from app.core.database import configure_sqlite, install_unit_of_work
 from app.core.input_guard import install_input_guard
 from app.core.logging import configure_logging, install_request_logging
+from app.core.metrics import install_metrics
 from app.core.security_headers import install_security_headers
 from app.extensions import alembic, csrf, db, limiter, redis_client
 from app.models.base import render_item
@@ -87,3 +88,4 @@ def register_request_hooks(app: Flask) -> None:
     install_authentication(app)
     install_unit_of_work(app)
     install_security_headers(app)
+    install_metrics(app, __version__)

@@ -38,6 +38,11 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from exc
 
 
+def _list(value: str | None) -> list[str]:
+    """A comma-separated setting: items stripped, empty ones dropped."""
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
 def sqlalchemy_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the usual way."""
     for prefix in ("postgres://", "postgresql://"):
@@ -107,6 +112,10 @@ class Config:
         self.LOG_FORMAT = env.get("LOG_FORMAT") or "text"
         self.LOG_LEVEL = env.get("LOG_LEVEL") or "INFO"
         self.COMPONENT_GALLERY = False
+        # Bearer keys for /metrics and /internal/readyz (docs/metrics.md). A list, so a key
+        # can be rotated: the old and the new one both work until the scrapers have moved.
+        # None set: those endpoints answer 404 to everyone.
+        self.INTERNAL_API_KEYS = _list(env.get("INTERNAL_API_KEYS"))
 
         self.SQLALCHEMY_ENGINES: dict[str, Any] = {"default": self.DATABASE_URL}
         self.ALEMBIC: dict[str, Any] = {
@@ -239,6 +248,8 @@ class ProductionConfig(Config):
         super().__init__(env)
         if self.SECRET_KEY is not None and len(self.SECRET_KEY) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters long.")
+        if any(len(key) < 32 for key in self.INTERNAL_API_KEYS):
+            raise ConfigError("Each of INTERNAL_API_KEYS must be at least 32 characters long.")
         self.SESSION_COOKIE_SECURE = True
         # The __Host- prefix pins the cookie to this exact host, over HTTPS, on path /.
         self.SESSION_COOKIE_NAME = "__Host-sapling_session"

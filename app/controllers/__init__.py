@@ -14,6 +14,7 @@ from app.controllers.exports import bp as exports_bp
 from app.controllers.feed import bp as feed_bp
 from app.controllers.gallery import bp as gallery_bp
 from app.controllers.health import bp as health_bp
+from app.controllers.internal import bp as internal_bp
 from app.controllers.main import bp as main_bp
 from app.controllers.media import bp as media_bp
 from app.controllers.mfa import bp as mfa_bp
@@ -37,6 +38,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.register_blueprint(main_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(internal_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(captcha_bp)
     app.register_blueprint(mfa_bp)

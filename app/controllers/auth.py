@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from app.controllers.login_flow import finish_login, refusal
-from app.core import rate_limits
+from app.core import metrics, rate_limits
 from app.core.authentication import (
     anonymous_required,
     begin_pending_login,
@@ -124,6 +124,7 @@ def _password_accepted(form: LoginForm, user: User) -> Response:
 
 def _login_failed(form: LoginForm, account: str, bucket: str, owner: User | None) -> Page:
     keep_changes_on_error()  # the failure is kept: timeline, counters, a lock email
+    metrics.count_login(success=False)
     locked = login_guard.record_failure(account, bucket, owner)
     if locked:
         return _locked(form, locked)

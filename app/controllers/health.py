@@ -22,8 +22,12 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """Ready: the database, Redis (if configured) and media storage all work."""
-    ready, checks = readiness()
-    response = jsonify(status="ok" if ready else "unavailable", checks=checks)
+    """Ready: the database, Redis (if configured) and media storage all work.
+
+    Anyone may ask, so the answer is one word; which check failed is for the
+    operator, at /internal/readyz (app/controllers/internal.py).
+    """
+    ready, _checks = readiness()
+    response = jsonify(status="ok" if ready else "unavailable")
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if ready else 503

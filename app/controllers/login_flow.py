@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import current_app, flash, jsonify, redirect, url_for
 from werkzeug.wrappers import Response
 
+from app.core import metrics
 from app.core.authentication import clear_pending_login, current_client, set_login_cookies
+from app.core.database import after_commit
 from app.core.redirects import safe_next
 from app.models import User
 from app.services import accounts, lifecycle, moderation, second_factor
@@ -38,6 +42,7 @@ def finish_login(
         lifecycle.restore(user, client)
         flash("Welcome back. Your account is restored, with everything in it.", "success")
     _, raw, device_id = accounts.log_in(user, client, remember=remember)
+    after_commit(partial(metrics.count_login, success=True))  # once the session really exists
     target = safe_next(next_url, url_for("feed.home"))
     response = jsonify(redirect=target) if json else redirect(target, 303)
     set_login_cookies(response, raw, device_id, remember=remember)

@@ -24,7 +24,7 @@ from app.controllers.webauthn_json import (
     start_ceremony,
     take_challenge,
 )
-from app.core import rate_limits
+from app.core import metrics, rate_limits
 from app.core.authentication import (
     anonymous_required,
     current_client,
@@ -85,6 +85,12 @@ def _failed_attempt(user: User) -> None:
     keep_changes_on_error()
 
 
+def _second_step_failed(user: User) -> None:
+    """A wrong code or passkey at the second login step: a failed login, unlike re-auth."""
+    _failed_attempt(user)
+    metrics.count_login(success=False)
+
+
 def _limit() -> str:
     return str(current_app.config["RATELIMIT_SECOND_FACTOR"])
 
@@ -128,7 +134,7 @@ def verify_totp() -> Page:
             return finish_login(
                 user, remember=remember, next_url=next_url, trust=bool(form.trust.data)
             )
-        _failed_attempt(user)
+        _second_step_failed(user)
         form.code.errors = [
             "That code didn't work. Codes change every 30 seconds; try the newest one."
         ]
@@ -151,7 +157,7 @@ def verify_recovery_code() -> Page:
             return finish_login(
                 user, remember=remember, next_url=next_url, trust=bool(form.trust.data)
             )
-        _failed_attempt(user)
+        _second_step_failed(user)
         form.recovery_code.errors = ["That recovery code is wrong or was already used."]
         return _second_step_page(TotpCodeForm(), form, 401)
     return _second_step_page(TotpCodeForm(), form, 422)
@@ -177,7 +183,7 @@ def second_step_passkey() -> Response | tuple[Response, int]:
         return json_error(EXPIRED, 409)
     user, remember, next_url = pending
     if passkeys.authenticate(credential, challenge, user) is None:
-        _failed_attempt(user)
+        _second_step_failed(user)
         return json_error("That passkey could not be verified.", 401)
     return finish_login(
         user, remember=remember, next_url=next_url, trust=bool(body.get("trust")), json=True
@@ -203,6 +209,7 @@ def passkey_login() -> Response | tuple[Response, int]:
         return json_error("The sign-in took too long. Please try again.", 409)
     passkey = passkeys.authenticate(credential, challenge, None)
     if passkey is None:
+        metrics.count_login(success=False)
         return json_error("That passkey is not registered here, or could not be verified.", 401)
     user = accounts.user_by_id(passkey.user_id)
     next_url = str(body.get("next") or "")

@@ -79,6 +79,8 @@ RESERVED_USERNAMES = frozenset(
         "_gallery",
         "healthz",
         "readyz",
+        "metrics",
+        "internal",
     ]
 )
 

@@ -104,3 +104,21 @@ def test_production_leaves_mail_to_the_worker() -> None:
     # Sending during the request would time-leak which addresses have accounts.
     assert ProductionConfig(GOOD).MAIL_DELIVER_AFTER_COMMIT is False
     assert ProductionConfig({**GOOD, "MAIL_DELIVER_AFTER_COMMIT": "true"}).MAIL_DELIVER_AFTER_COMMIT
+
+
+def test_internal_api_keys_are_a_comma_separated_list() -> None:
+    first, second = "a" * 32, "b" * 40
+    config = ProductionConfig({**GOOD, "INTERNAL_API_KEYS": f" {first} ,, {second},  "})
+    assert [first, second] == config.INTERNAL_API_KEYS
+    assert ProductionConfig(GOOD).INTERNAL_API_KEYS == []
+    # Only production insists on long keys.
+    development = DevelopmentConfig({"SECRET_KEY": "dev", "INTERNAL_API_KEYS": "local"})
+    assert development.INTERNAL_API_KEYS == ["local"]
+
+
+def test_production_refuses_a_short_internal_api_key() -> None:
+    # One short key among long ones is enough to refuse: it would be the weakest way in.
+    keys = f"{'a' * 32},{'b' * 31}"
+    with pytest.raises(ConfigError, match="INTERNAL_API_KEYS must be at least 32") as refused:
+        ProductionConfig({**GOOD, "INTERNAL_API_KEYS": keys})
+    assert "b" * 31 not in str(refused.value)
