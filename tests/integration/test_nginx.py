@@ -211,3 +211,18 @@ def test_the_optional_media_host_serves_public_photos_only(site: Site) -> None:
     assert "Set-Cookie" not in public.headers
     assert private.status_code == 404
     assert page.status_code == 404
+
+
+def test_metrics_work_with_the_key_on_the_internal_listener(site: Site) -> None:
+    site.client().get(f"{site.stack.https}/login", timeout=10)
+    keyed = {"Authorization": f"Bearer {INTERNAL_KEY}"}
+
+    metrics = requests.get(site.stack.internal + "/metrics", headers=keyed, timeout=10)
+    ready = requests.get(site.stack.internal + "/internal/readyz", headers=keyed, timeout=10)
+
+    assert metrics.status_code == 200
+    assert metrics.headers["Content-Type"].startswith("text/plain")
+    assert 'sapling_http_request_duration_seconds_bucket{endpoint="auth.login"' in metrics.text
+    assert "sapling_outbox_backlog" in metrics.text
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["database"] == "ok"
