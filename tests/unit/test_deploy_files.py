@@ -405,3 +405,41 @@ def test_the_commands_found_include_every_unit_and_service() -> None:
     places = {where for where, _ in flask_commands()}
     assert {"sapling-worker.service", "sapling-maintenance.service"} <= places
     assert {"compose:migrate", "compose:worker"} <= places
+
+
+# --- docs/operations.md ----------------------------------------------------------------------
+
+
+def settings_read_by(relative: str) -> set[str]:
+    """Names of the environment variables a module reads."""
+    pattern = r"""(?:env\.get|environ\.get|_int)\((?:env, )?"([A-Z][A-Z0-9_]+)\""""
+    return set(re.findall(pattern, read(relative)))
+
+
+def documented_settings() -> set[str]:
+    """The names in the first column of the tables under "Environment variables"."""
+    section = read("docs/operations.md").split("## Environment variables", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    first_cells = re.findall(r"^\| ([^|]+) \|", section, re.MULTILINE)
+    return {name for cell in first_cells for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", cell)}
+
+
+def test_every_setting_the_code_reads_is_documented() -> None:
+    names = settings_read_by("app/config.py")
+    assert len(names) > 50
+    if (ROOT / "deploy" / "gunicorn.conf.py").exists():
+        names |= settings_read_by("deploy/gunicorn.conf.py")
+    names |= {"INTERNAL_API_KEYS", "PROMETHEUS_MULTIPROC_DIR", "GUNICORN_BIND", "GUNICORN_WORKERS"}
+    missing = names - documented_settings()
+    assert not missing, f"docs/operations.md, Environment variables, lacks {sorted(missing)}"
+
+
+def test_deploy_readme_maps_every_file_in_the_folder() -> None:
+    readme = read("deploy/README.md")
+    for path in sorted((ROOT / "deploy").rglob("*")):
+        relative = path.relative_to(ROOT / "deploy")
+        if path.is_dir() or path.name == "README.md" or relative.parts[:2] == ("docker", "certs"):
+            continue
+        name = str(relative)
+        braced = re.sub(r"\.(service|timer)$", "", name)
+        assert name in readme or f"{braced}.{{service,timer}}" in readme, f"deploy/{name}"
