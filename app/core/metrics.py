@@ -150,12 +150,3 @@ def exposition() -> bytes:
         registry.register(REGISTRY)
     registry.register(_ScrapeTime())
     return generate_latest(registry)
-
-
-def worker_exited(pid: int) -> None:
-    """gunicorn's ``child_exit`` hook calls this: a dead worker's live gauges are dropped.
-
-    Its counters and histograms stay, so totals never go backwards.
-    """
-    if MULTIPROC_DIR:
-        multiprocess.mark_process_dead(pid, MULTIPROC_DIR)

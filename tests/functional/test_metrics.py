@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
+import runpy
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -383,17 +385,30 @@ def test_in_multiprocess_mode_a_scrape_adds_up_every_worker(
     assert len({path.name.rsplit("_", 1)[1] for path in folder.glob("*.db")}) == 3
 
 
-def test_a_dead_workers_counters_stay_and_its_live_gauges_go(
+def test_gunicorn_drops_a_dead_workers_live_gauges_but_keeps_its_counters(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("counter_4242.db", "histogram_4242.db", "gauge_livesum_4242.db"):
         (tmp_path / name).write_bytes(b"")
-    metrics.worker_exited(4242)  # single-process mode: nothing to do
-    assert len(list(tmp_path.iterdir())) == 3
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    hooks = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
 
-    monkeypatch.setattr(metrics, "MULTIPROC_DIR", str(tmp_path))
-    metrics.worker_exited(4242)
+    hooks["child_exit"](None, SimpleNamespace(pid=4242))
+
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "counter_4242.db",
         "histogram_4242.db",
     ]
+
+
+def test_gunicorn_starts_from_an_empty_metrics_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "counter_17.db").write_bytes(b"")
+    (tmp_path / "leftover").mkdir()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    hooks = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+
+    hooks["on_starting"](None)
+
+    assert list(tmp_path.iterdir()) == []
