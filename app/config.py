@@ -112,6 +112,13 @@ class Config:
         self.LOG_FORMAT = env.get("LOG_FORMAT") or "text"
         self.LOG_LEVEL = env.get("LOG_LEVEL") or "INFO"
         self.COMPONENT_GALLERY = False
+        # The AGPL asks whoever runs Sapling for others to offer its source: every page's
+        # footer links here when it is set (the address of the version you run).
+        self.SOURCE_URL = (env.get("SOURCE_URL") or "").strip()
+        if self.SOURCE_URL and not self.SOURCE_URL.startswith(("https://", "http://")):
+            raise ConfigError(
+                "SOURCE_URL must be an http(s) URL, such as https://example.org/sapling."
+            )
         # Bearer keys for /metrics and /internal/readyz (docs/metrics.md). A list, so a key
         # can be rotated: the old and the new one both work until the scrapers have moved.
         # None set: those endpoints answer 404 to everyone.

@@ -18,7 +18,10 @@ def register_views(app: Flask, version: str) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     # Macros are imported without the template's context; they ask this instead.
     app.jinja_env.globals.update(
-        asset_url=asset_url, sapling_version=version, signed_in=is_logged_in
+        asset_url=asset_url,
+        sapling_version=version,
+        signed_in=is_logged_in,
+        source_url=app.config["SOURCE_URL"],
     )
     app.jinja_env.filters.update(
         slugify_id=slugify_id,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.config import ConfigError, ProductionConfig
 from app.views.assets import asset_url
 
 
@@ -56,3 +58,17 @@ def test_asset_urls_refuse_missing_files_and_traversal(app: Flask) -> None:
         for name in ("css/missing.css", "../config.py", "../../wsgi.py"):
             with pytest.raises(FileNotFoundError):
                 asset_url(name)
+
+
+@pytest.mark.config(SOURCE_URL="https://code.example.org/sapling/tree/v0.7.0")
+def test_every_page_offers_the_source_code_when_the_operator_says_where(
+    client: FlaskClient,
+) -> None:
+    for path in ("/", "/login", "/no-such-page"):
+        page = client.get(path).get_data(as_text=True)
+        assert '<a href="https://code.example.org/sapling/tree/v0.7.0">Source code</a>' in page
+
+
+def test_a_source_address_must_be_an_http_url() -> None:
+    with pytest.raises(ConfigError, match="SOURCE_URL"):
+        ProductionConfig({"SECRET_KEY": "k" * 40, "DATABASE_URL": "x", "SOURCE_URL": "ftp://x"})
