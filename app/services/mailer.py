@@ -106,7 +106,9 @@ def _due(ids: list[int] | None) -> list[OutboxMessage]:
         query = query.where(OutboxMessage.id.in_(ids))
     query = query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(BATCH_SIZE)
     # Two workers never take the same message (PostgreSQL); SQLite has one writer anyway.
-    query = query.with_for_update(skip_locked=True)
+    # Each is locked until the caller commits, so a message is sent once, not once per
+    # worker. The rows are read afresh: an object this session loaded before may be stale.
+    query = query.with_for_update(skip_locked=True).execution_options(populate_existing=True)
     return list(db.session.scalars(query))
 
 
