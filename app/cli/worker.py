@@ -118,8 +118,9 @@ def worker(
     status 0; a second one stops at once. If the database goes away the worker logs
     one warning per attempt, waits (1 s, doubling up to 30 s) and carries on when it
     is back; a job that fails for any other reason is logged with its traceback and
-    the other jobs go on. Email delivery is at least once: a worker killed between
-    the SMTP server's acceptance and the commit sends that batch again.
+    the other jobs go on. Email delivery is at least once: if a worker dies (or loses
+    the database) after the SMTP server accepted a message but before the commit that
+    marks it sent, that message is sent again later.
     """
     if once and max_rounds:
         raise click.UsageError("--once and --max-rounds cannot be used together.")
@@ -127,18 +128,23 @@ def worker(
     if not no_maintenance:
         jobs.append(maintenance_job(timedelta(minutes=maintenance_every)))
     scheduler = Scheduler(jobs)
-    log.info(
-        "Worker %s started: mail every %g s, exports every %g s, %s",
-        os.getpid(),
-        mail_every,
-        exports_every,
-        "no maintenance" if no_maintenance else f"maintenance every {maintenance_every:g} min",
-    )
     with stopping_on_signals(scheduler):
+        # Only now: a supervisor (or a test) may take this line to mean SIGTERM is handled.
+        log.info(
+            "Worker %s started: mail every %g s, exports every %g s, %s",
+            os.getpid(),
+            mail_every,
+            exports_every,
+            "no maintenance" if no_maintenance else f"maintenance every {maintenance_every:g} min",
+        )
         rounds = scheduler.run(1 if once else max_rounds)
+    db.session.close()
+    for engine in db.engines.values():
+        engine.dispose()  # close the connections properly rather than drop them at exit
     log.info(
-        "Worker %s stopped after %s rounds (%s)",
+        "Worker %s stopped (%s) after %s round%s",
         os.getpid(),
-        rounds,
         scheduler.stop_reason or "done",
+        rounds,
+        "" if rounds == 1 else "s",
     )

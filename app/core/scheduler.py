@@ -109,11 +109,16 @@ class Scheduler:
             job.next_at = time.monotonic() + job.every
 
     def _attempt(self, job: Job) -> float | None:
-        """Run one job; if the database was unreachable, how long to wait before the next."""
+        """Run one job; if the database was unreachable, how long to wait before the next.
+
+        Jobs commit their own work. Whatever they leave open is rolled back, and the
+        session is closed, so no transaction (or SQLite write lock) outlasts a job and
+        every job starts from fresh rows.
+        """
         try:
             line = job.run(self.should_stop)
         except Exception as error:
-            _roll_back()
+            _close_session()
             if not database_unavailable(error):
                 log.exception("The %s job failed; the other jobs go on", job.name)
                 return None
@@ -125,6 +130,7 @@ class Scheduler:
                 wait,
             )
             return wait
+        _close_session()
         if self.backoff.reset():
             log.info("The database is reachable again")
         if line:
@@ -136,11 +142,11 @@ class Scheduler:
             time.sleep(min(left, self.STEP))
 
 
-def _roll_back() -> None:
+def _close_session() -> None:
     try:
-        db.session.rollback()
+        db.session.close()  # rolls back what was left uncommitted
     except DBAPIError as error:  # a connection already gone: the pool replaces it
-        log.debug("Rollback failed: %s", brief(error))
+        log.debug("Closing the session failed: %s", brief(error))
 
 
 @contextmanager

@@ -32,10 +32,6 @@ class MaintenanceResult:
     dropped_ips: int
     lifted_blocks: int
 
-    @property
-    def did_something(self) -> bool:
-        return any(vars(self).values())
-
     def summary(self) -> str:
         return (
             f"Removed {self.sessions} sessions, {self.links} links, "
@@ -70,6 +66,7 @@ def run(now: datetime) -> MaintenanceResult:
         purged += purge.purge_account(user_id, now)
         db.session.commit()
     orphans = media_sweep.sweep_orphans(now)
+    db.session.commit()  # the sweep only read: end that, and with it SQLite's write lock
     return MaintenanceResult(
         sessions=purged_sessions,
         links=purged_tokens,
