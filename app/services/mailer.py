@@ -1,10 +1,11 @@
 """The email outbox: messages are rows written in the request's transaction.
 
 They are delivered right after the request commits (when
-MAIL_DELIVER_AFTER_COMMIT is on, the default) and by `flask outbox send`, which retries
-failures with exponential backoff. If the SMTP server is down nothing is lost:
-the row waits. Without MAIL_SERVER (development), messages are logged and
-saved as .eml files under instance/mail/ so their links can be clicked.
+MAIL_DELIVER_AFTER_COMMIT is on, the default) and by `flask worker` (or
+`flask outbox send`), which retries failures with exponential backoff. If the
+SMTP server is down nothing is lost: the row waits. Without MAIL_SERVER
+(development), messages are logged and saved as .eml files under instance/mail/
+so their links can be clicked.
 """
 
 from __future__ import annotations
