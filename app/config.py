@@ -265,7 +265,7 @@ class ProductionConfig(Config):
         self.TRUSTED_BROWSER_COOKIE_NAME = "__Host-sapling_trusted"
         self.PREFERRED_URL_SCHEME = "https"
         self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", 63072000)
-        # The worker (`flask outbox send --loop`) delivers mail. Sending inside the request
+        # The worker (`flask worker`) delivers mail. Sending inside the request
         # would make "forgot password" measurably slower for addresses that have an account.
         self.MAIL_DELIVER_AFTER_COMMIT = _flag(env.get("MAIL_DELIVER_AFTER_COMMIT"), default=False)
         self.LOG_FORMAT = env.get("LOG_FORMAT") or "json"

@@ -11,6 +11,7 @@ from app.cli.maintenance import maintenance
 from app.cli.outbox import outbox
 from app.cli.security import security
 from app.cli.users import users
+from app.cli.worker import worker
 
 
 def register_commands(app: Flask) -> None:
@@ -19,4 +20,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(data_exports)
     app.cli.add_command(maintenance)
     app.cli.add_command(security)
+    app.cli.add_command(worker)
     app.cli.add_command(dev)

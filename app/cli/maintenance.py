@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import delete
 
 from app.extensions import db
-from app.models import ActionToken, UsernameHold, utcnow
-from app.services import exports, media_sweep, moderation, purge, retention, sessions
+from app.models import utcnow
+from app.services import maintenance as maintenance_service
 
 log = logging.getLogger(__name__)
 
@@ -50,33 +49,7 @@ def run(now_text: str | None, loop: bool, minutes: int, max_runs: int | None) ->
 
 
 def _run_once(now: datetime) -> None:
-    purged_sessions = sessions.purge_expired(now)
-    purged_tokens = db.session.execute(
-        delete(ActionToken).where(
-            (ActionToken.expires_at <= now) | ActionToken.used_at.is_not(None)
-        )
-    ).rowcount  # type: ignore[attr-defined]
-    released = db.session.execute(
-        delete(UsernameHold).where(UsernameHold.held_until <= now)
-    ).rowcount  # type: ignore[attr-defined]
-    truncated, dropped = retention.age_ips(now)
-    sent_mail = retention.purge_sent_mail(now)
-    lifted = moderation.lift_expired_blocks(now)
-    expired_exports = exports.purge_expired(now)
-    db.session.commit()
-    # One account per transaction: a crash leaves the others done and this one due again.
-    purged = 0
-    for user_id in purge.due(now):
-        purged += purge.purge_account(user_id, now)
-        db.session.commit()
-    orphans = media_sweep.sweep_orphans(now)
-    click.echo(
-        f"Removed {purged_sessions} sessions, {purged_tokens} links, {released} username holds, "
-        f"{purged} deleted accounts, {sent_mail} sent emails, {orphans} orphaned media files, "
-        f"{expired_exports} expired exports; "
-        f"truncated {truncated} and dropped {dropped} IP addresses; "
-        f"lifted {lifted} expired blocks."
-    )
+    click.echo(maintenance_service.run(now).summary())
 
 
 def _moment(text: str | None) -> datetime:

@@ -18,6 +18,7 @@ from app.models.mfa import Passkey, RecoveryCode, TotpFactor, TrustedBrowser
 from app.models.notification import Notification, NotificationKind
 from app.models.outbox import OutboxMessage
 from app.models.post import Hashtag, Photo, Post, PostHashtag, Visibility
+from app.models.scheduling import ScheduledJob
 from app.models.security_event import SecurityEvent, SecurityEventKind
 from app.models.session import KnownDevice, UserSession
 from app.models.social import Block, Follow, FollowRequest, Mute
@@ -54,6 +55,7 @@ __all__ = [
     "ReportReason",
     "ReportStatus",
     "SavedPost",
+    "ScheduledJob",
     "SecurityEvent",
     "SecurityEventKind",
     "TokenPurpose",

@@ -194,7 +194,7 @@ def _end(
         )
     db.session.commit()
     # A worker has no request whose timing could give anything away: it sends at once,
-    # and anything that fails to send waits in the outbox for `flask outbox send`.
+    # and anything that fails to send waits in the outbox for the worker's next round.
     mailer.deliver_queued()
     return status
 

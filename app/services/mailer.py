@@ -1,10 +1,11 @@
 """The email outbox: messages are rows written in the request's transaction.
 
 They are delivered right after the request commits (when
-MAIL_DELIVER_AFTER_COMMIT is on, the default) and by `flask outbox send`, which retries
-failures with exponential backoff. If the SMTP server is down nothing is lost:
-the row waits. Without MAIL_SERVER (development), messages are logged and
-saved as .eml files under instance/mail/ so their links can be clicked.
+MAIL_DELIVER_AFTER_COMMIT is on, the default) and by `flask worker` (or
+`flask outbox send`), which retries failures with exponential backoff. If the
+SMTP server is down nothing is lost: the row waits. Without MAIL_SERVER
+(development), messages are logged and saved as .eml files under instance/mail/
+so their links can be clicked.
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ def _due(ids: list[int] | None) -> list[OutboxMessage]:
         query = query.where(OutboxMessage.id.in_(ids))
     query = query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(BATCH_SIZE)
     # Two workers never take the same message (PostgreSQL); SQLite has one writer anyway.
-    query = query.with_for_update(skip_locked=True)
+    # Each is locked until the caller commits, so a message is sent once, not once per
+    # worker. The rows are read afresh: an object this session loaded before may be stale.
+    query = query.with_for_update(skip_locked=True).execution_options(populate_existing=True)
     return list(db.session.scalars(query))
 
 

@@ -1,0 +1,150 @@
+"""`flask worker`: one process for all background work, on schedules of its own."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+
+import click
+from flask.cli import with_appcontext
+
+from app.core.scheduler import Job, Scheduler, StopCheck, stopping_on_signals
+from app.extensions import db
+from app.models import ExportStatus
+from app.services import exports, mailer, maintenance, scheduled_jobs
+
+log = logging.getLogger(__name__)
+
+MAINTENANCE = "maintenance"
+# How often a worker asks whether maintenance is due: whichever worker asks first after
+# the interval runs it, so it still runs on time when the worker that ran it last is gone.
+MAINTENANCE_CHECK_SECONDS = 60.0
+
+
+def deliver_mail(should_stop: StopCheck) -> str | None:
+    """Send every due message, a batch per transaction (each message locked until sent)."""
+    sent = failed = 0
+    while not should_stop():
+        batch_sent, batch_failed = mailer.deliver()
+        db.session.commit()
+        sent, failed = sent + batch_sent, failed + batch_failed
+        if batch_sent + batch_failed < mailer.BATCH_SIZE:
+            break
+    return f"Sent {sent}, failed {failed}." if sent or failed else None
+
+
+def build_exports(should_stop: StopCheck) -> str | None:
+    """Build waiting exports one at a time until none is left."""
+    outcomes = []
+    while not should_stop() and (outcome := exports.build_next()):
+        outcomes.append(outcome)
+    if not outcomes:
+        return None
+    failed = outcomes.count(ExportStatus.FAILED)
+    return f"Built {len(outcomes) - failed}, failed {failed}."
+
+
+def maintenance_job(every: timedelta) -> Job:
+    def run(_should_stop: StopCheck) -> str | None:
+        claim = scheduled_jobs.claim(MAINTENANCE, every)
+        if claim is None:  # not due yet, or another worker is running it
+            return None
+        with claim:
+            result = maintenance.run(claim.started_at)
+        return result.summary()
+
+    return Job(MAINTENANCE, min(every.total_seconds(), MAINTENANCE_CHECK_SECONDS), run)
+
+
+@click.command("worker")
+@click.option(
+    "--mail-every",
+    type=click.FloatRange(min=0.1),
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Deliver the email that is due this often.",
+)
+@click.option(
+    "--exports-every",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Look for data exports to build this often.",
+)
+@click.option(
+    "--maintenance-every",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="MINUTES",
+    help="Run the maintenance (`flask maintenance run`) this often, across all workers.",
+)
+@click.option(
+    "--no-maintenance", is_flag=True, help="Leave maintenance to a systemd timer or cron."
+)
+@click.option(
+    "--max-rounds",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Stop after N rounds (a round runs every job that is due).",
+)
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Run each job once and exit (maintenance only if it is due): for cron and tests.",
+)
+@with_appcontext
+def worker(
+    *,
+    mail_every: float,
+    exports_every: float,
+    maintenance_every: float,
+    no_maintenance: bool,
+    max_rounds: int | None,
+    once: bool,
+) -> None:
+    """Deliver email, build data exports and run the maintenance, each on its own schedule.
+
+    One process does all the background work; run one next to gunicorn, or several
+    for more throughput or redundancy. Several workers are safe together: each email
+    and each export is claimed by one of them (row locks, SKIP LOCKED), and the
+    maintenance runs once per interval between them all, never twice at the same
+    time (the `scheduled_jobs` table).
+
+    SIGTERM or Ctrl-C lets the job in progress finish and commit, then exits with
+    status 0; a second one stops at once. If the database goes away the worker logs
+    one warning per attempt, waits (1 s, doubling up to 30 s) and carries on when it
+    is back; a job that fails for any other reason is logged with its traceback and
+    the other jobs go on. Email delivery is at least once: if a worker dies (or loses
+    the database) after the SMTP server accepted a message but before the commit that
+    marks it sent, that message is sent again later.
+    """
+    if once and max_rounds:
+        raise click.UsageError("--once and --max-rounds cannot be used together.")
+    jobs = [Job("mail", mail_every, deliver_mail), Job("exports", exports_every, build_exports)]
+    if not no_maintenance:
+        jobs.append(maintenance_job(timedelta(minutes=maintenance_every)))
+    scheduler = Scheduler(jobs)
+    with stopping_on_signals(scheduler):
+        # Only now: a supervisor (or a test) may take this line to mean SIGTERM is handled.
+        log.info(
+            "Worker %s started: mail every %g s, exports every %g s, %s",
+            os.getpid(),
+            mail_every,
+            exports_every,
+            "no maintenance" if no_maintenance else f"maintenance every {maintenance_every:g} min",
+        )
+        rounds = scheduler.run(1 if once else max_rounds)
+    db.session.close()
+    for engine in db.engines.values():
+        engine.dispose()  # close the connections properly rather than drop them at exit
+    log.info(
+        "Worker %s stopped (%s) after %s round%s",
+        os.getpid(),
+        scheduler.stop_reason or "done",
+        rounds,
+        "" if rounds == 1 else "s",
+    )
