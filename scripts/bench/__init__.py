@@ -16,4 +16,5 @@ including a noisy one. The modules, in the order a run uses them:
 - ``images``: the image pipeline (scripts/bench_images.py) against naive Pillow.
 - ``stats``: medians, ratios and the budgets of issue #10.
 - ``report``: the table, the JSON file under bench/results/, and docs' Markdown.
+- ``profile``: `make profile`, a py-spy flame graph of the feed under load.
 """
