@@ -1,14 +1,17 @@
 """The seeded databases, made once with `flask dev seed` and reused by every run.
 
 Each dataset is a PostgreSQL database named after it. It counts as ready only
-when its comment (``COMMENT ON DATABASE``) names the exact seed it holds; the
-comment is written last, after the seed has committed and the tables have been
-vacuumed. A seed that crashed, was interrupted or used other numbers therefore
-never passes for a complete dataset: the database is dropped and made again.
+when its comment (``COMMENT ON DATABASE``) names the exact seed it holds, down
+to a hash of the seeder's code; the comment is written last, after the seed has
+committed and the tables have been vacuumed. A seed that crashed, was
+interrupted, or used other numbers or another seeder therefore never passes for
+a complete dataset: the database is dropped and made again. Migrations added
+since are applied to a ready dataset on every run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -21,6 +24,7 @@ import sqlalchemy as sa
 from app.config import sqlalchemy_url
 from scripts.bench.settings import PROJECT, Settings, database_url
 
+SEEDER = ("app/cli/dev.py", "app/services/bulk.py", "app/services/demo_*.py")  # flask dev seed
 COUNTED = ("users", "posts", "follows", "likes")
 ROW_COUNTS = (
     "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM posts), "
@@ -47,9 +51,11 @@ class Dataset:
 
     @property
     def marker(self) -> str:
+        """Names the numbers and the seeder's code: a changed seeder means a new dataset."""
         return (
             f"sapling-bench seed complete: users={self.users} posts={self.posts} "
-            f"follows={self.follows} likes={self.likes} seed={self.seed}"
+            f"follows={self.follows} likes={self.likes} seed={self.seed} "
+            f"seeder={seeder_version()}"
         )
 
     def seed_arguments(self) -> list[str]:
@@ -66,6 +72,13 @@ class Dataset:
 LARGE = Dataset("1m", users=100_000, posts=1_000_000, follows=30, likes=5_000_000)
 # The same shape a hundred times smaller, to see how pages scale with the data.
 SMALL = Dataset("10k", users=1_000, posts=10_000, follows=30, likes=50_000)
+
+
+def seeder_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(path for pattern in SEEDER for path in PROJECT.glob(pattern)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def log(message: str) -> None:
