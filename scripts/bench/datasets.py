@@ -124,10 +124,21 @@ def _recreate(settings: Settings, dataset: Dataset) -> None:
     shutil.rmtree(dataset.media_root, ignore_errors=True)
 
 
-def _flask(env: dict[str, str], *arguments: str) -> None:
+def _flask(env: dict[str, str], *arguments: str, quiet: bool = False) -> None:
+    """A flask command on the dataset; ``quiet`` shows its output only if it fails."""
     command = [sys.executable, "-m", "flask", "--app", "wsgi", *arguments]
-    quiet = {**env, "LOG_LEVEL": "WARNING"}  # alembic's INFO lines; the seed reports itself
-    subprocess.run(command, cwd=PROJECT, env=quiet, check=True, stdout=sys.stderr)  # noqa: S603
+    output = subprocess.PIPE if quiet else sys.stderr
+    done = subprocess.run(  # noqa: S603 (our interpreter, our app)
+        command,
+        cwd=PROJECT,
+        env={**env, "PYTHONUNBUFFERED": "1"},  # the seed's progress, as it happens
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"flask {' '.join(arguments)} failed:\n{done.stdout or ''}")
 
 
 def _finish(settings: Settings, dataset: Dataset) -> None:
@@ -152,12 +163,12 @@ def ensure(settings: Settings, dataset: Dataset, env: dict[str, str]) -> dict[st
         why = "missing" if marker is None else "incomplete or different"
         log(f"Dataset {dataset.name}: {why}, seeding it (once; later runs reuse it).")
         _recreate(settings, dataset)
-        _flask(env, "db", "upgrade")
+        _flask(env, "db", "upgrade", quiet=True)
         _flask(env, "dev", "seed", *dataset.seed_arguments(), "--allow-production")
         log(f"Dataset {dataset.name}: vacuuming.")
         _finish(settings, dataset)
     else:
-        _flask(env, "db", "upgrade")  # new migrations since it was seeded; quick otherwise
+        _flask(env, "db", "upgrade", quiet=True)  # migrations added since it was seeded
     return {
         "database": dataset.database,
         "seeded_now": seeded,
