@@ -7,9 +7,10 @@ dataset, the same gunicorn settings), wrk keeps the page busy as `demo`, and
 py-spy samples the gunicorn master and every worker (``--subprocesses``) into
 bench/results/<page>-flame.svg. Idle threads are left out, so the graph shows
 where request time is spent, not gthread's waiting; time a thread waits on
-PostgreSQL still shows (psycopg's ``wait``). Sampling is non-blocking, so the
-workers are not paused to be read. py-spy reads other processes' memory: it
-needs root or ptrace permission.
+PostgreSQL still shows (psycopg's ``wait``). py-spy pauses each process for a
+moment to read a consistent stack (``--nonblocking`` gave misattributed
+frames), so keep the rate modest. It reads other processes' memory: it needs
+root or ptrace permission.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def main() -> None:
         with subprocess.Popen(load, stdout=subprocess.PIPE, text=True) as wrk_process:  # noqa: S603
             time.sleep(2)  # warm up before sampling
             record = [spy, "record", "--pid", str(server.pid), "--subprocesses"]
-            record += ["--rate", str(args.rate), "--duration", str(args.seconds), "--nonblocking"]
+            record += ["--rate", str(args.rate), "--duration", str(args.seconds)]
             record += ["--format", "flamegraph", "--output", str(output)]
             subprocess.run(record, check=True)  # noqa: S603 (py-spy on our own server)
             stdout, _ = wrk_process.communicate()
