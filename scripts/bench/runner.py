@@ -84,7 +84,9 @@ def _member(server: Server) -> Browser:
     return browser
 
 
-def _measure_pages(settings: Settings, large: Server, small: Server, ceiling: Server) -> dict:
+def _measure_pages(
+    settings: Settings, large: Server, small: Server, ceiling: Server
+) -> dict[str, Any]:
     large_db = database_url(settings, datasets.LARGE.database)
     member, member_small = _member(large), _member(small)
     found = pages.find_pages(member, large_db)
@@ -184,7 +186,9 @@ def _ratios(throughput: Mapping[str, Any]) -> dict[str, Any]:
     return ratios
 
 
-def _measure_logins(settings: Settings, large: Server, page_info: Mapping[str, Any]) -> dict:
+def _measure_logins(
+    settings: Settings, large: Server, page_info: Mapping[str, Any]
+) -> dict[str, Any]:
     large_db = database_url(settings, datasets.LARGE.database)
     log("argon2: timing one verify ...")
     bound = logins.argon2_bound(large_db, settings.cores)
