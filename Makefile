@@ -7,9 +7,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := SAPLING_ENV=development
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run dev test test-fast lint fmt clean migrate icons screenshots
+.PHONY: help run dev test test-fast lint fmt clean migrate icons screenshots bench profile bench-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,6 +64,19 @@ icons: $(VENV)/.installed-dev ## Render the PNG icons from the brand SVGs with C
 
 screenshots: $(VENV)/.installed-dev ## Screenshots of the main pages, light and dark, desktop and mobile
 	$(BIN)/python -m scripts.screenshots
+
+bench: $(VENV)/.installed-dev bench-tools ## Load-test production settings on PostgreSQL+Redis (docs/performance.md)
+	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
+
+profile: $(VENV)/.installed-dev bench-tools ## py-spy flame graph of the feed under load, in bench/results/
+	$(BIN)/python -m scripts.bench.profile $(PROFILE_ARGS)
+
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "Installing wrk (Debian package) ..."; \
+		$(SUDO) apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }; \
+	}
 
 clean: ## Remove caches and test output (keeps .venv and instance/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov .coverage .coverage.* coverage.xml test-results
