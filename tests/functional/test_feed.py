@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.models import User
+from app.extensions import db
+from app.models import User, utcnow
 from tests.factories import create_post, create_user, follow
 from tests.support.auth import AuthActions
 from tests.support.queries import count_queries
@@ -49,6 +50,37 @@ def test_keyset_pages_cover_every_post_once(app: Flask, reader: User) -> None:
             break
         path = f"/home?before={match.group(1)}"
     assert seen == sorted(made, reverse=True)
+
+
+@pytest.mark.config(FEED_PAGE_SIZE=3)
+def test_pages_interleave_followed_accounts_however_unevenly_they_post(
+    app: Flask, reader: User
+) -> None:
+    """The feed takes a page's worth from each account, then the newest of those: the
+    pages must still be one newest-first list, whoever posted most."""
+    busy, quiet, gone = (create_user(app, name) for name in ("busy", "quiet", "gone"))
+    for friend in (busy, quiet, gone):
+        follow(app, reader, friend)
+    authors = [busy] * 5 + [quiet, busy, reader, busy, busy, gone, quiet] + [busy] * 4
+    made = {create_post(app, author, "hello").id: author.id for author in authors}
+    with app.app_context():
+        account = db.session.get(User, gone.id)
+        assert account is not None
+        account.deletion_requested_at = utcnow()
+        db.session.commit()
+    client = app.test_client()
+    AuthActions(client).login("reader")
+    seen: list[int] = []
+    path = "/home"
+    for _ in range(len(made)):  # a cursor that does not move would loop forever
+        html = client.get(path).get_data(as_text=True)
+        seen += post_ids(html)
+        match = re.search(r'href="\?before=(\d+)" rel="next"', html)
+        if not match:
+            break
+        path = f"/home?before={match.group(1)}"
+    expected = [post for post, author in made.items() if author != gone.id]
+    assert seen == sorted(expected, reverse=True)
 
 
 def test_a_malformed_cursor_is_a_400(client: FlaskClient) -> None:
