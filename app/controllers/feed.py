@@ -17,7 +17,7 @@ bp = Blueprint("feed", __name__)
 def home() -> str:
     me = signed_in_user()
     page = timelines.home(me, cursor_arg(), current_app.config["FEED_PAGE_SIZE"])
-    state = interactions.viewer_state(me, [post.id for post in page.items])
+    state = interactions.viewer_state(me, page.items)
     return render_template(
         "feed/home.html", posts=post_views(page.items, state, me), next_cursor=page.next_cursor
     )

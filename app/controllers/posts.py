@@ -70,14 +70,14 @@ def new() -> Page:
 def show(post_id: int) -> Page:
     post = _post_or_404(post_id)
     me = viewer()
-    state = interactions.viewer_state(me, [post.id])
+    state = interactions.viewer_state(me, [post])
     comments = interactions.comments(me, post, cursor_arg("after"), 50)
     return render_template(
         "posts/show.html",
         post=post_views([post], state, me)[0],
         comments=comment_views(comments.items, post, me),
         next_comments=comments.next_cursor,
-        comment_form=CommentForm() if interactions.may_comment(me, post) else None,
+        comment_form=CommentForm() if interactions.may_comment(me, post, state) else None,
         comments_closed=not post.comments_enabled,
     )
 
@@ -142,7 +142,7 @@ def _toggle(post_id: int, on: interactions.Toggle, off: interactions.Toggle) -> 
     (on if request.form.get("on") == "1" else off)(signed_in_user(), post)
     if wants_fragment():
         # The counter update also updated ``post`` in the session: no need to load it again.
-        state = interactions.viewer_state(signed_in_user(), [post_id])
+        state = interactions.viewer_state(signed_in_user(), [post])
         return render_template(
             "posts/_actions.html",
             post=post_views([post], state, signed_in_user())[0],
@@ -168,7 +168,7 @@ def comment(post_id: int) -> Page:
         abort(403)
     me = signed_in_user()
     comments = interactions.comments(me, post, None, 50)
-    state = interactions.viewer_state(me, [post.id])
+    state = interactions.viewer_state(me, [post])
     return render_template(
         "posts/show.html",
         post=post_views([post], state, me)[0],

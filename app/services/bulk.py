@@ -24,12 +24,9 @@ from sqlalchemy import func, insert, select
 
 from app.extensions import db
 from app.models import Base
+from app.services.sql import is_postgresql
 
 CHUNK = 5_000
-
-
-def is_postgresql() -> bool:
-    return db.session.connection().dialect.name == "postgresql"
 
 
 def load_rows(model: type[Base], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:

@@ -36,7 +36,6 @@ from app.services import demo_data, demo_images, demo_posts, demo_reactions, rec
 from app.services.bulk import (
     allow_memory_for_bulk_work,
     defer_checks,
-    is_postgresql,
     load_rows,
     next_id,
     reset_sequence,
@@ -45,6 +44,7 @@ from app.services.demo_data import DEMO_USERNAME, World
 from app.services.demo_posts import NO_TAG, PoolImage
 from app.services.demo_words import TAGS
 from app.services.passwords import hash_password
+from app.services.sql import is_postgresql
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (printed for anyone to use; demo data only)
 

@@ -15,7 +15,7 @@ from typing import IO
 
 from flask import current_app
 from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.core.database import after_commit, after_rollback
 from app.extensions import db
@@ -157,10 +157,12 @@ def remove_unused_files(keys: Sequence[str]) -> None:
 
 def visible(viewer: User | None, post_id: int) -> Post | None:
     """The post with its author and photos, or None if it does not exist for this viewer."""
-    post = db.session.scalar(
-        select(Post)
-        .where(Post.id == post_id)
-        .options(selectinload(Post.photos), joinedload(Post.author))
+    # One statement: the post joined to its author and its (at most ten) photos.
+    query = select(Post).where(Post.id == post_id)
+    post = (
+        db.session.scalars(query.options(joinedload(Post.photos), joinedload(Post.author)))
+        .unique()
+        .one_or_none()
     )
     if post is None or not access.can_view_post(viewer, post, post.author):
         return None

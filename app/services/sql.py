@@ -15,14 +15,18 @@ from app.models import Base
 T = TypeVar("T")
 
 
+def is_postgresql() -> bool:
+    """Whether the session talks to PostgreSQL (else SQLite, for development and tests)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def insert_ignoring_duplicates(model: type[Base], **values: Any) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True when a row was written.
 
     A double submit or two requests racing each other then cannot create a
     second like, follow or bookmark, and never fail with an integrity error.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = postgresql.insert if is_postgresql() else sqlite.insert
     # RETURNING says whether a row was written; rowcount is not reliable across drivers.
     statement = insert(model).values(**values).on_conflict_do_nothing().returning(literal(1))
     return db.session.execute(statement).first() is not None

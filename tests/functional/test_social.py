@@ -230,8 +230,11 @@ def test_comments_follow_the_authors_setting(app: Flask) -> None:
             "mention_audience": "everyone",
         },
     )
+    form = f'action="/p/{other.id}/comments"'
+    assert form not in bob.get(f"/p/{other.id}").get_data(as_text=True)
     assert send(bob, f"/p/{other.id}/comments", body="hello") == 403
     follow(app, bob_account, alice)
+    assert form in bob.get(f"/p/{other.id}").get_data(as_text=True)
     assert send(bob, f"/p/{other.id}/comments", body="hello") == 303
 
 
