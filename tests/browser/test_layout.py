@@ -69,3 +69,20 @@ def test_dialog_works_without_javascript(browser: Browser, live_server: LiveServ
     page.get_by_role("link", name="Cancel").first.click()
     expect(page.locator("#confirm-light")).to_be_hidden()
     context.close()
+
+
+def test_icons_are_drawn_from_the_sprite(
+    context_for: Callable[..., BrowserContext], live_site: LiveSite
+) -> None:
+    spec = next(spec for spec in PAGES if spec.name == "home-member")  # redirects to /home
+    page = context_for(spec).new_page()
+    page.goto(spec.url(live_site.ids))
+    page.wait_for_load_state("load")
+    sizes = page.evaluate(
+        """[...document.querySelectorAll("svg use")].map((use) => {
+            const box = use.getBBox();
+            return [use.getAttribute("href"), box.width, box.height];
+        })"""
+    )
+    assert sizes, "the page shows icons"
+    assert all(width > 0 and height > 0 for _href, width, height in sizes), sizes

@@ -9,7 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.config import ConfigError, ProductionConfig
+from app.models import User
 from app.views.assets import asset_url
+from tests.support.auth import AuthActions
 
 
 def test_landing_page_introduces_sapling(client: FlaskClient) -> None:
@@ -72,3 +74,27 @@ def test_every_page_offers_the_source_code_when_the_operator_says_where(
 def test_a_source_address_must_be_an_http_url() -> None:
     with pytest.raises(ConfigError, match="SOURCE_URL"):
         ProductionConfig({"SECRET_KEY": "k" * 40, "DATABASE_URL": "x", "SOURCE_URL": "ftp://x"})
+
+
+def test_the_passkey_script_loads_only_where_passkeys_are_used(client: FlaskClient) -> None:
+    assert "js/passkeys.js" in client.get("/login").get_data(as_text=True)
+    assert "js/passkeys.js" not in client.get("/").get_data(as_text=True)
+    assert "js/passkeys.js" not in client.get("/explore").get_data(as_text=True)
+
+
+def test_icons_come_from_one_cached_sprite(
+    client: FlaskClient, auth: AuthActions, user: User
+) -> None:
+    auth.login(user.username)
+    page = client.get("/home").get_data(as_text=True)
+    sprite = asset_url_in(page, "img/icons.svg")
+    assert sprite, "pages link the icon sprite"
+    with client.get(sprite.split("#")[0]) as response:
+        symbols = response.get_data(as_text=True)
+    for name in re.findall(r'icons\.svg\?v=\w+#(\w+)"', page):
+        assert f'<symbol id="{name}"' in symbols
+
+
+def asset_url_in(page: str, name: str) -> str | None:
+    match = re.search(rf'href="(/static/{re.escape(name)}\?v=\w+#\w+)"', page)
+    return match.group(1) if match else None
