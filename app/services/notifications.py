@@ -7,15 +7,26 @@ post you can no longer see (you unfollowed a private account) is not shown.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 
+from flask import current_app, g, has_request_context
+from redis import RedisError
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from app.extensions import db
+from app.core.database import after_commit
+from app.extensions import db, redis_client
 from app.models import Audience, Notification, NotificationKind, Post, User, utcnow
 from app.services import access
 from app.services.sql import Page, page_from
+
+log = logging.getLogger(__name__)
+
+# The unread badge is on every signed-in page. Its count, kept in Redis for this long, is
+# dropped whenever one of the person's notifications is added, taken back or read; other
+# changes (someone blocked, a post made followers-only) show within this time.
+UNREAD_CACHE_SECONDS = 60
 
 
 def notify(
@@ -37,6 +48,7 @@ def notify(
             comment_id=comment_id,
         )
     )
+    _unread_changed(recipient_id)
 
 
 def withdraw(
@@ -51,6 +63,7 @@ def withdraw(
     if post_id is not None:
         query = query.where(Notification.post_id == post_id)
     db.session.execute(query)
+    _unread_changed(recipient_id)
 
 
 def mention(
@@ -85,6 +98,7 @@ def forget_between(first_id: int, second_id: int) -> None:
             )
         )
     )
+    _unread_changed(first_id, second_id)
 
 
 def _still_visible(viewer_id: int) -> ColumnElement[bool]:
@@ -121,13 +135,19 @@ def recent(viewer: User, before: int | None, limit: int) -> Page[Notification]:
 
 
 def unread_count(viewer_id: int) -> int:
+    """Unread notifications the person can still see: from Redis when it has the count."""
+    cached = _cache_get(viewer_id)
+    if cached is not None:
+        return cached
     query = (
         select(func.count())
         .select_from(Notification)
         .join(User, User.id == Notification.actor_id)
         .where(_still_visible(viewer_id), Notification.read_at.is_(None))
     )
-    return db.session.scalar(query) or 0
+    count = db.session.scalar(query) or 0
+    _cache_set(viewer_id, count)
+    return count
 
 
 def mark_all_read(viewer: User) -> None:
@@ -136,3 +156,52 @@ def mark_all_read(viewer: User) -> None:
         .where(Notification.recipient_id == viewer.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    _unread_changed(viewer.id)
+
+
+def _cache_key(user_id: int) -> str:
+    return f"{current_app.config['RATELIMIT_KEY_PREFIX']}:unread:{user_id}"
+
+
+def _cache_get(user_id: int) -> int | None:
+    client = redis_client.client
+    if client is None:
+        return None
+    try:
+        value = client.get(_cache_key(user_id))
+    except RedisError:
+        log.warning("Redis unavailable: counting unread notifications in the database")
+        return None
+    return int(value) if value is not None else None
+
+
+def _cache_set(user_id: int, count: int) -> None:
+    client = redis_client.client
+    if client is not None:
+        try:
+            client.set(_cache_key(user_id), count, ex=UNREAD_CACHE_SECONDS)
+        except RedisError:
+            log.warning("Redis unavailable: the unread count is not cached")
+
+
+def _unread_changed(*user_ids: int) -> None:
+    """Drop the cached counts now, and again once the change is committed, so a page
+    rendered in between cannot cache the count from before it."""
+    _drop_cached(user_ids)
+    if has_request_context():
+        g.setdefault("unread_changed", set()).update(user_ids)
+        after_commit(_drop_changed_after_commit)
+
+
+def _drop_changed_after_commit() -> None:
+    _drop_cached(g.pop("unread_changed", set()))
+
+
+def _drop_cached(user_ids: Iterable[int]) -> None:
+    client = redis_client.client
+    keys = [_cache_key(user_id) for user_id in user_ids]
+    if client is not None and keys:
+        try:
+            client.delete(*keys)
+        except RedisError:
+            log.warning("Redis unavailable: cached unread counts expire by themselves")
