@@ -7,9 +7,15 @@ containing the username or the email address.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import threading
 import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,6 +23,43 @@ from flask import current_app
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 _HASHER_KEY = "sapling_password_hasher"
+_T = TypeVar("_T")
+
+# argon2 is meant to be expensive: each hash takes a core for a good fraction of a second.
+# It runs on threads of lower scheduling priority (Linux nice, per thread; the threads
+# argon2 starts for its lanes inherit it), so a burst of logins uses the CPU that pages
+# leave free rather than slowing every page down. One pool per process, made after fork.
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+_pool_lock = threading.Lock()
+
+
+def on_hashing_thread(work: Callable[[], _T]) -> _T:
+    """Run ``work`` on a low-priority hashing thread and wait for it (inline if disabled)."""
+    niceness = current_app.config["PASSWORD_HASHING_NICENESS"]
+    if niceness <= 0:
+        return work()
+    return _hashing_pool(niceness).submit(work).result()
+
+
+def _hashing_pool(niceness: int) -> ThreadPoolExecutor:
+    global _pool, _pool_pid  # noqa: PLW0603 (one pool per process, as threads are)
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(
+                max_workers=os.cpu_count() or 1,
+                thread_name_prefix="argon2",
+                initializer=_lower_priority,
+                initargs=(niceness,),
+            )
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def _lower_priority(niceness: int) -> None:
+    # Where this is not allowed the work still runs, at normal priority.
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
 
 
 def _hasher() -> PasswordHasher:
@@ -40,14 +83,20 @@ def normalize(password: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher().hash(normalize(password))
+    hasher, text = _hasher(), normalize(password)
+    return on_hashing_thread(lambda: hasher.hash(text))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher().verify(password_hash, normalize(password))
-    except (VerificationError, InvalidHashError):
-        return False
+    hasher, text = _hasher(), normalize(password)
+
+    def verify() -> bool:
+        try:
+            return hasher.verify(password_hash, text)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return on_hashing_thread(verify)
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import os
+import threading
+
+import pytest
 from flask import Flask
 
+from app.services import passwords
 from app.services.passwords import hash_password, needs_rehash, password_problems, verify_password
 
 
@@ -31,3 +36,24 @@ def test_email_local_part_is_refused_in_the_password(app: Flask) -> None:
             "hello-rowan.tree-2024", username="someone", email="rowan.tree@example.org"
         )
         assert problems == ["Your password must not contain your email address."]
+
+
+def _own_niceness() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+def test_hashing_runs_at_a_lower_priority_than_pages(app: Flask) -> None:
+    with app.app_context():
+        page_thread = _own_niceness()
+        hashing_thread = passwords.on_hashing_thread(_own_niceness)
+        assert hashing_thread == min(page_thread + app.config["PASSWORD_HASHING_NICENESS"], 19)
+        assert page_thread == _own_niceness(), "the request's own thread keeps its priority"
+        stored = passwords.hash_password("a long passphrase")
+        assert passwords.verify_password(stored, "a long passphrase")
+        assert not passwords.verify_password(stored, "another passphrase")
+
+
+@pytest.mark.config(PASSWORD_HASHING_NICENESS=0)
+def test_hashing_can_run_in_the_requests_own_thread(app: Flask) -> None:
+    with app.app_context():
+        assert passwords.on_hashing_thread(threading.get_native_id) == threading.get_native_id()
