@@ -160,7 +160,8 @@ class Config:
         self.ARGON2_TIME_COST = _int(env, "ARGON2_TIME_COST", 3)
         self.ARGON2_MEMORY_COST = _int(env, "ARGON2_MEMORY_COST", 64 * 1024)  # KiB
         self.ARGON2_PARALLELISM = _int(env, "ARGON2_PARALLELISM", 4)
-        # Hashing threads run this much "nicer" than pages (0: in the request's own thread).
+        # Hashing threads run in Linux's idle scheduling class, this much "nicer" than pages
+        # (0: in the request's own thread, at the same priority).
         self.PASSWORD_HASHING_NICENESS = _int(env, "PASSWORD_HASHING_NICENESS", 10)
         self.SESSION_IDLE_TIMEOUT = timedelta(hours=_int(env, "SESSION_IDLE_HOURS", 12))
         self.SESSION_REMEMBER_LIFETIME = timedelta(days=_int(env, "SESSION_REMEMBER_DAYS", 30))

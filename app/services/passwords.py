@@ -26,9 +26,10 @@ _HASHER_KEY = "sapling_password_hasher"
 _T = TypeVar("_T")
 
 # argon2 is meant to be expensive: each hash takes a core for a good fraction of a second.
-# It runs on threads of lower scheduling priority (Linux nice, per thread; the threads
-# argon2 starts for its lanes inherit it), so a burst of logins uses the CPU that pages
-# leave free rather than slowing every page down. One pool per process, made after fork.
+# It runs on threads of the lowest scheduling priority (Linux's SCHED_IDLE and a nice value,
+# per thread; the threads argon2 starts for its lanes inherit both), so a burst of logins
+# uses the CPU that pages leave free rather than slowing every page down. One pool per
+# process, made after fork.
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0
 _pool_lock = threading.Lock()
@@ -57,9 +58,14 @@ def _hashing_pool(niceness: int) -> ThreadPoolExecutor:
 
 
 def _lower_priority(niceness: int) -> None:
-    # Where this is not allowed the work still runs, at normal priority.
+    # Linux's SCHED_IDLE: run only on CPU time that normal threads leave over. Nice alone is
+    # not enough, since argon2's many lane threads would add up to a large share. Where
+    # either is not allowed the work still runs, at normal priority.
+    thread = threading.get_native_id()
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
     with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+        os.setpriority(os.PRIO_PROCESS, thread, niceness)
 
 
 def _hasher() -> PasswordHasher:

@@ -47,6 +47,9 @@ def test_hashing_runs_at_a_lower_priority_than_pages(app: Flask) -> None:
         page_thread = _own_niceness()
         hashing_thread = passwords.on_hashing_thread(_own_niceness)
         assert hashing_thread == min(page_thread + app.config["PASSWORD_HASHING_NICENESS"], 19)
+        # Linux's idle class: only CPU time that page threads leave over.
+        assert passwords.on_hashing_thread(lambda: os.sched_getscheduler(0)) == os.SCHED_IDLE
+        assert os.sched_getscheduler(0) != os.SCHED_IDLE
         assert page_thread == _own_niceness(), "the request's own thread keeps its priority"
         stored = passwords.hash_password("a long passphrase")
         assert passwords.verify_password(stored, "a long passphrase")
