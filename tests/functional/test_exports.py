@@ -34,7 +34,7 @@ from app.models import (
     Visibility,
     utcnow,
 )
-from app.services import interactions, posts, profiles, social
+from app.services import exports, interactions, posts, profiles, social
 from app.services.media_storage import media_storage
 from tests.factories import create_post, create_user, follow, link_from, make_private
 from tests.support import images
@@ -543,26 +543,20 @@ def test_building_with_nothing_waiting_says_so(app: Flask, runner: FlaskCliRunne
     assert result.exit_code == 0 and "Built 0, failed 0." in result.output
 
 
-class WorkerStoppedError(Exception):
-    """Ends the worker loop where it would sleep."""
-
-
-def test_the_worker_loop_builds_what_is_waiting_then_waits(
-    app: Flask, auth: AuthActions, runner: FlaskCliRunner, user: User, monkeypatch: Any
+def test_a_one_off_build_builds_everything_waiting(
+    app: Flask, auth: AuthActions, runner: FlaskCliRunner, user: User
 ) -> None:
     auth.login("juniper")
     ask(auth)
-    naps: list[float] = []
+    other = create_user(app)
+    with app.app_context():
+        exports.request_export(other)
+        db.session.commit()
 
-    def sleep(seconds: float) -> None:
-        naps.append(seconds)
-        raise WorkerStoppedError
+    result = invoke(app, runner, "exports", "build")
 
-    monkeypatch.setattr(time, "sleep", sleep)
-    result = invoke(app, runner, "exports", "build", "--loop", "--interval", "3")
-    assert isinstance(result.exception, WorkerStoppedError)
-    assert "Built 1, failed 0." in result.output and naps == [3.0]
-    assert [row.status for row in rows(app)] == [ExportStatus.READY]
+    assert "Built 2, failed 0." in result.output
+    assert [row.status for row in rows(app)] == [ExportStatus.READY, ExportStatus.READY]
 
 
 def test_maintenance_fails_abandoned_builds_and_removes_stray_files(

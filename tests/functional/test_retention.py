@@ -105,12 +105,3 @@ def test_sent_mail_is_kept_a_week(app: Flask, runner: FlaskCliRunner) -> None:
         left = sorted(db.session.scalars(sa.select(OutboxMessage.to_address)))
     # The unsent one waits for delivery however old it is.
     assert left == ["10-False@example.org", "2-True@example.org"]
-
-
-def test_maintenance_can_run_as_a_loop_for_a_worker(app: Flask, runner: FlaskCliRunner) -> None:
-    with app.app_context():
-        result = runner.invoke(
-            args=["maintenance", "run", "--loop", "--every", "1", "--max-runs", "1"]
-        )
-    assert result.exit_code == 0, result.output
-    assert result.output.count("Removed ") == 1
