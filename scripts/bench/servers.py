@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,16 +12,10 @@ from types import TracebackType
 import requests
 
 from scripts.bench.settings import PROJECT, WORKDIR
+from scripts.loopback import free_port, stop
 
 SAPLING_APP = "wsgi:app"
 CEILING_APP = "scripts.bench.ceiling:app"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class Server:
@@ -87,12 +79,7 @@ class Server:
     ) -> None:
         if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process, timeout=40)
 
     @property
     def pid(self) -> int:

@@ -12,9 +12,10 @@ from flask.testing import FlaskCliRunner
 from app.extensions import db
 from app.models import ActionToken, OutboxMessage, User, UsernameHold, UserSession, utcnow
 from app.services import mailer
+from scripts.loopback import free_port
 from tests.factories import PASSWORD, create_user
 from tests.support.auth import AuthActions
-from tests.support.smtp import SMTPServer, free_port
+from tests.support.smtp import SMTPServer
 
 
 def invoke(app: Flask, runner: FlaskCliRunner, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ from app.core.scheduler import (
 )
 from app.extensions import db
 from app.models import ScheduledJob
-from tests.support.smtp import free_port
+from scripts.loopback import free_port
 
 LOGGER = "app.core.scheduler"
 

@@ -256,7 +256,7 @@ def test_simultaneous_sign_ups_with_one_email_make_one_account(committing_app: F
 
 
 def test_sign_up_succeeds_while_the_mail_server_is_down(app: Flask, auth: AuthActions) -> None:
-    from tests.support.smtp import free_port
+    from scripts.loopback import free_port
 
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_USE_TLS=False)
     assert sign_up(auth).status_code == 303

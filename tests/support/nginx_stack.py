@@ -12,7 +12,6 @@ import datetime
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from scripts.loopback import free_port, stop
+
 PROJECT = Path(__file__).resolve().parents[2]
 DEPLOY = PROJECT / "deploy"
 SERVER_NAME = "localhost"  # resolves to loopback; the certificate is made for it
@@ -36,13 +37,6 @@ def find_nginx() -> str | None:
     return shutil.which("nginx") or next(
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)
@@ -228,14 +222,8 @@ class Stack:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        for process in reversed(self.processes):
-            process.send_signal(signal.SIGQUIT if process.args[0] == self.nginx else signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        for process in reversed(self.processes):  # nginx first; SIGQUIT is its graceful stop
+            stop(process, signal.SIGQUIT if process.args[0] == self.nginx else signal.SIGTERM)
 
     def session(self) -> requests.Session:
         """A browser-like client that trusts the stack's certificate."""

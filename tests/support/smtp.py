@@ -5,12 +5,13 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from scripts.loopback import free_port
 
 
 @dataclass
@@ -25,12 +26,6 @@ class Mailbox:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address in str(m["To"])]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd is chatty

@@ -7,7 +7,7 @@ import socket
 import threading
 from contextlib import suppress
 
-from tests.support.smtp import free_port
+from scripts.loopback import free_port
 
 
 class TCPProxy:
