@@ -70,17 +70,16 @@ def command(
     script: Path = REPORT_SCRIPT,
     script_args: Sequence[str] = (),
 ) -> list[str]:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise RuntimeError("wrk is not installed: `make bench` installs it (apt-get install wrk).")
     flags = [f"-t{max(1, min(threads, concurrency))}", f"-c{concurrency}", f"-d{seconds}s"]
     flags += ["--timeout", f"{TIMEOUT_SECONDS}s", "-s", str(script)]
     for name, value in headers.items():
         flags += ["-H", f"{name}: {value}"]
-    return [wrk, *flags, url, *(["--", *script_args] if script_args else [])]
+    return ["wrk", *flags, url, *(["--", *script_args] if script_args else [])]
 
 
 def run(url: str, **options: object) -> WrkRun:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: `make bench` installs it (apt-get install wrk).")
     done = subprocess.run(  # noqa: S603 (wrk, with arguments built above)
         command(url, **options),  # type: ignore[arg-type]
         capture_output=True,
