@@ -32,8 +32,16 @@ def create(username: str, email: str, admin: bool, verified: bool, password: str
     """Create an account (no emails are sent)."""
     try:
         username, email, email_key = accounts.validated_identity(username, email, password)
-        if accounts.user_by_email(email_key) is not None:
-            raise FormError("An account with that email address already exists.", "email")
+        taken = accounts.address_owner(email_key)
+        if taken is not None:
+            owner, address = taken
+            if owner.email_key == email_key:
+                raise FormError("An account with that email address already exists.", "email")
+            raise FormError(
+                f"{address} is held for @{owner.username} while its email-change cancel "
+                "link is live.",
+                "email",
+            )
         user = accounts.create_user(username, email, email_key, password, is_admin=admin)
     except FormError as error:
         raise click.ClickException(f"{error.field or 'input'}: {error.message}") from None

@@ -44,6 +44,7 @@ WARNING_KINDS = {
     SecurityEventKind.NEW_DEVICE,
     SecurityEventKind.SECOND_FACTOR_FAILED,
     SecurityEventKind.MFA_RESET_BY_OPERATOR,
+    SecurityEventKind.EMAIL_CHANGE_CANCELLED,
     SecurityEventKind.ADMIN_GRANTED,
 }
 
