@@ -112,6 +112,20 @@ def reset_password(raw: str, new: str, client: Client) -> User | None:
     return user
 
 
+def set_password_by_operator(user: User, new: str) -> None:
+    """`flask users set-password`: as a reset, but by the operator, and said so."""
+    _set_password(user, new)
+    login_guard.clear(login_guard.account_key("", user))
+    security_log.record(user, SecurityEventKind.PASSWORD_SET_BY_OPERATOR, None)
+    mailer.queue(
+        user.email,
+        "password_set_by_operator",
+        "Your Sapling password was set by an operator",
+        user=user,
+        reset_url=mailer.link("auth.forgot_password"),
+    )
+
+
 def request_email_change(user: User, password: str, new_email: str, client: Client) -> None:
     """Nothing changes until the new address is confirmed; the old one can cancel.
 
