@@ -8,9 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User, utcnow
-from app.services import accounts, mailer, moderation, second_factor, sessions
+from app.services import accounts, credentials, mailer, moderation, second_factor
 from app.services.errors import FormError
-from app.services.passwords import hash_password, password_problems
 
 users = AppGroup("users", help="Create, list and repair user accounts.")
 
@@ -32,8 +31,16 @@ def create(username: str, email: str, admin: bool, verified: bool, password: str
     """Create an account (no emails are sent)."""
     try:
         username, email, email_key = accounts.validated_identity(username, email, password)
-        if accounts.user_by_email(email_key) is not None:
-            raise FormError("An account with that email address already exists.", "email")
+        taken = accounts.address_owner(email_key)
+        if taken is not None:
+            owner, address = taken
+            if owner.email_key == email_key:
+                raise FormError("An account with that email address already exists.", "email")
+            raise FormError(
+                f"{address} is held for @{owner.username} while its email-change cancel "
+                "link is live.",
+                "email",
+            )
         user = accounts.create_user(username, email, email_key, password, is_admin=admin)
     except FormError as error:
         raise click.ClickException(f"{error.field or 'input'}: {error.message}") from None
@@ -61,26 +68,30 @@ def list_users() -> None:
 @click.argument("username")
 @click.password_option(help="The new password (prompted, hidden, if not given).")
 def set_password(username: str, password: str) -> None:
-    """Set a user's password and sign out all their sessions."""
+    """Set a user's password, as a reset would: sessions and reset links end, the owner is told."""
     user = _get_user(username)
-    problems = password_problems(password, username=user.username, email=user.email)
-    if problems:
-        raise click.ClickException(" ".join(problems))
-    user.password_hash = hash_password(password)
-    sessions.end_all_sessions(user)
+    try:
+        credentials.set_password_by_operator(user, password)
+    except FormError as error:
+        raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"Password set for @{user.username}; every session was signed out.")
+    mailer.deliver_queued()
+    click.echo(
+        f"Password set for @{user.username}; every session was signed out, "
+        "earlier reset links stopped working, and they have been told by email."
+    )
 
 
 @users.command("verify-email")
 @click.argument("username")
 def verify_email(username: str) -> None:
-    """Mark a user's email address as confirmed."""
+    """Mark a user's email address as confirmed; outstanding confirmation links stop working."""
     user = _get_user(username)
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-        db.session.commit()
-    click.echo(f"@{user.username}'s address {user.email} is confirmed.")
+    changed = accounts.verify_by_operator(user)
+    db.session.commit()
+    mailer.deliver_queued()
+    state = "is confirmed; they have been told by email" if changed else "was already confirmed"
+    click.echo(f"@{user.username}'s address {user.email} {state}.")
 
 
 @users.command("reset-mfa")

@@ -27,7 +27,7 @@ from app.core.redirects import safe_next
 from app.extensions import limiter
 from app.forms.auth import EmailForm, LoginForm, NewPasswordForm, ResendForm, SignupForm
 from app.forms.base import ConfirmForm, Form
-from app.models import User
+from app.models import TokenPurpose, User
 from app.services import accounts, captcha, credentials, login_guard, second_factor, sessions
 from app.services.errors import FormError
 
@@ -264,23 +264,45 @@ def confirm_email_change(token: str) -> Page:
 
 @bp.route("/email/cancel/<token>", methods=["GET", "POST"])
 def cancel_email_change(token: str) -> Page:
-    if not credentials.cancel_link_works(token):
+    kind = credentials.cancel_link_kind(token)
+    if kind is None:
         return _invalid_link()
+    reclaims = kind == TokenPurpose.CANCEL_EMAIL_CHANGE
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            credentials.cancel_email_change(token, current_client())
+            done = credentials.cancel_email_change(token, current_client())
         except FormError as error:
             return render_template("auth/link_invalid.html", message=error.message), 409
-        else:
-            flash("The email change was cancelled. Your account keeps this address.", "success")
+        if done is None:
+            return _invalid_link()  # used a moment ago, in another tab
+        if not reclaims:
+            flash("The email change was stopped. Your account keeps this address.", "success")
             return redirect(url_for("main.index"), 303)
+        flash(
+            "Your account uses this address again and every device was signed out. "
+            "Check this inbox for a link to choose a new password.",
+            "success",
+        )
+        response = redirect(url_for("auth.login"), 303)
+        clear_login_cookie(response)
+        return response
     return render_template(
-        "auth/confirm_link.html",
-        form=form,
-        title="Cancel the email change",
-        lead="Keep this address on your Sapling account. If the change already happened, "
-        "it is undone and every session is signed out.",
-        action="Cancel the change",
-        danger=True,
+        "auth/confirm_link.html", form=form, danger=True, **_cancel_page(reclaims)
     )
+
+
+def _cancel_page(reclaims: bool) -> dict[str, str]:
+    if not reclaims:
+        return {
+            "title": "Stop the email change",
+            "lead": "Keep this address on your Sapling account.",
+            "action": "Stop the change",
+        }
+    return {
+        "title": "Take your account back",
+        "lead": "Your Sapling account will use this address again, even if the change already "
+        "happened. Every device is signed out, the password stops working, and we send "
+        "this address a link to choose a new one.",
+        "action": "Take my account back",
+    }

@@ -22,6 +22,7 @@ class SecurityEventKind(enum.StrEnum):
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET_REQUESTED = "password_reset_requested"
     PASSWORD_RESET = "password_reset"
+    PASSWORD_SET_BY_OPERATOR = "password_set_by_operator"
     EMAIL_CHANGE_REQUESTED = "email_change_requested"
     EMAIL_CHANGED = "email_changed"
     EMAIL_CHANGE_CANCELLED = "email_change_cancelled"

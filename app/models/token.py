@@ -16,7 +16,12 @@ class TokenPurpose(enum.StrEnum):
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"
     CHANGE_EMAIL = "change_email"
+    # Sent to a verified address when a change is asked for: it can take the account back
+    # for its whole lifetime, whatever happens later (docs/security.md, "Links sent by email").
     CANCEL_EMAIL_CHANGE = "cancel_email_change"
+    # Sent instead when the current address was never verified: it can only stop a change
+    # that is still pending, since nobody proved that the address belongs to the account.
+    STOP_EMAIL_CHANGE = "stop_email_change"
 
 
 class ActionToken(Base):
@@ -31,6 +36,9 @@ class ActionToken(Base):
     purpose: Mapped[TokenPurpose] = mapped_column(string_enum(TokenPurpose, 32))
     # The address the link was sent to; the link dies if the account's address moves on.
     email: Mapped[str] = mapped_column(String(254))
+    # Its lookup key (identifiers.check_email): a live cancel link holds the address for
+    # this account, so nobody else can sign up with it meanwhile.
+    email_key: Mapped[str | None] = mapped_column(String(254), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]

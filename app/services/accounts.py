@@ -57,6 +57,16 @@ def user_by_email(email_key: str) -> User | None:
     return db.session.scalar(select(User).where(User.email_key == email_key))
 
 
+def address_owner(email_key: str, *, other_than: User | None = None) -> tuple[User, str] | None:
+    """The account that has this address, and where to tell it: the account using it, or
+    the one a live cancel link holds it for (so a freed address cannot be squatted while
+    its owner may still take the account back). ``other_than`` is never the answer."""
+    user = user_by_email(email_key)
+    if user is not None and (other_than is None or user.id != other_than.id):
+        return user, user.email
+    return tokens.holder_of(email_key, TokenPurpose.CANCEL_EMAIL_CHANGE, other_than=other_than)
+
+
 def validated_identity(username: str, email: str, password: str) -> tuple[str, str, str]:
     """Check every field; returns (username, email, email_key) or raises FormError."""
     try:
@@ -109,10 +119,10 @@ def sign_up(username: str, email: str, password: str, client: Client) -> User | 
     # anything about the email, or it would reveal whether the email has an account.
     if username_taken(username):
         raise FormError("That username is taken.", "username")
-    existing = user_by_email(email_key)
-    if existing is not None:
+    owner = address_owner(email_key)
+    if owner is not None:
         hash_password(password)  # the same work as creating an account: no timing tell
-        _tell_owner_of_signup_attempt(existing)
+        _tell_owner_of_signup_attempt(*owner)
         return None
     try:
         user = create_user(username, email, email_key, password)
@@ -122,16 +132,16 @@ def sign_up(username: str, email: str, password: str, client: Client) -> User | 
         # Someone registered this address a moment ago: behave as above.
         existing = user_by_email(email_key)
         if existing is not None:
-            _tell_owner_of_signup_attempt(existing)
+            _tell_owner_of_signup_attempt(existing, existing.email)
         return None
     security_log.record(user, SecurityEventKind.SIGNED_UP, client)
     send_verification(user)
     return user
 
 
-def _tell_owner_of_signup_attempt(user: User) -> None:
+def _tell_owner_of_signup_attempt(user: User, address: str) -> None:
     mailer.queue(
-        user.email,
+        address,
         "signup_attempt",
         "Someone tried to sign up with your email address",
         user=user,
@@ -155,15 +165,36 @@ def send_verification(user: User) -> None:
 
 def verify_email(raw: str, client: Client) -> User | None:
     """Mark the address verified; None if the link is unknown, used, expired or outdated."""
-    token = tokens.find(raw, TokenPurpose.VERIFY_EMAIL)
+    token = tokens.consume(raw, TokenPurpose.VERIFY_EMAIL)
     if token is None or token.email != token.user.email:
-        return None
-    tokens.use(token)
+        return None  # an outdated link: the request is refused, so the claim rolls back
     user = token.user
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         security_log.record(user, SecurityEventKind.EMAIL_VERIFIED, client, detail=user.email)
     return user
+
+
+def verify_by_operator(user: User) -> bool:
+    """`flask users verify-email`: confirm the address by hand; False if it already was.
+
+    Outstanding verification links die, the timeline says who did it, the owner is told.
+    """
+    tokens.revoke_all(user, TokenPurpose.VERIFY_EMAIL)
+    if user.email_verified_at is not None:
+        return False
+    user.email_verified_at = utcnow()
+    security_log.record(
+        user, SecurityEventKind.EMAIL_VERIFIED, None, detail=f"{user.email}, by an operator"
+    )
+    mailer.queue(
+        user.email,
+        "email_verified_by_operator",
+        "Your Sapling email address was confirmed",
+        user=user,
+        login_url=mailer.link("auth.login"),
+    )
+    return True
 
 
 def find_login_user(identifier: str) -> User | None:

@@ -7,12 +7,21 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import SecurityEventKind, TokenPurpose, User, UsernameHold, utcnow
-from app.services import login_guard, mailer, security_log, sessions, tokens
-from app.services.accounts import user_by_email, username_taken
+from app.services import (
+    login_guard,
+    mailer,
+    reclaim,
+    security_log,
+    sessions,
+    tokens,
+)
+from app.services.accounts import address_owner, user_by_email, username_taken
 from app.services.clients import Client
 from app.services.errors import FormError
 from app.services.identifiers import IdentifierError, check_email, check_username
 from app.services.passwords import hash_password, password_problems, verify_password
+
+CANCEL_PURPOSES = (TokenPurpose.CANCEL_EMAIL_CHANGE, TokenPurpose.STOP_EMAIL_CHANGE)
 
 
 def _require_password(user: User, password: str, field: str = "current_password") -> None:
@@ -20,10 +29,14 @@ def _require_password(user: User, password: str, field: str = "current_password"
         raise FormError("That is not your current password.", field)
 
 
-def _set_password(user: User, new_password: str) -> None:
+def _check_password(user: User, new_password: str) -> None:
     problems = password_problems(new_password, username=user.username, email=user.email)
     if problems:
         raise FormError(" ".join(problems), "new_password")
+
+
+def _set_password(user: User, new_password: str) -> None:
+    _check_password(user, new_password)
     user.password_hash = hash_password(new_password)
     # Every session and every outstanding reset link ends; the caller starts a fresh session.
     sessions.end_all_sessions(user)
@@ -75,12 +88,14 @@ def reset_token_user(raw: str) -> User | None:
 
 
 def reset_password(raw: str, new: str, client: Client) -> User | None:
-    token = tokens.find(raw, TokenPurpose.RESET_PASSWORD)
-    if token is None or token.email != token.user.email:
+    user = reset_token_user(raw)
+    if user is None:
         return None
-    user = token.user
+    _check_password(user, new)  # before the claim: a refused password keeps the link
+    token = tokens.consume(raw, TokenPurpose.RESET_PASSWORD)
+    if token is None or token.email != token.user.email:
+        return None  # used a moment ago by another request
     _set_password(user, new)
-    tokens.use(token)
     # The owner proved control of the inbox: lift any brute-force lock on the account.
     login_guard.clear(login_guard.account_key("", user))
     if user.email_verified_at is None:
@@ -97,8 +112,27 @@ def reset_password(raw: str, new: str, client: Client) -> User | None:
     return user
 
 
+def set_password_by_operator(user: User, new: str) -> None:
+    """`flask users set-password`: as a reset, but by the operator, and said so."""
+    _set_password(user, new)
+    login_guard.clear(login_guard.account_key("", user))
+    security_log.record(user, SecurityEventKind.PASSWORD_SET_BY_OPERATOR, None)
+    mailer.queue(
+        user.email,
+        "password_set_by_operator",
+        "Your Sapling password was set by an operator",
+        user=user,
+        reset_url=mailer.link("auth.forgot_password"),
+    )
+
+
 def request_email_change(user: User, password: str, new_email: str, client: Client) -> None:
-    """Nothing changes until the new address is confirmed; the old one can cancel."""
+    """Nothing changes until the new address is confirmed; the old one can cancel.
+
+    A verified old address gets a cancel link that can take the account back for its
+    whole lifetime (services/reclaim.py); an unverified one, a link that can only stop
+    the change while it is pending.
+    """
     _require_password(user, password, "password")
     try:
         email, email_key = check_email(new_email)
@@ -109,11 +143,12 @@ def request_email_change(user: User, password: str, new_email: str, client: Clie
     ttl = current_app.config["EMAIL_CHANGE_TTL"]
     user.pending_email = email
     security_log.record(user, SecurityEventKind.EMAIL_CHANGE_REQUESTED, client, detail=email)
-    owner = user_by_email(email_key)
-    if owner is not None:
+    taken = address_owner(email_key, other_than=user)
+    if taken is not None:
         # Don't reveal that the address has an account; tell its owner instead.
+        owner, address = taken
         mailer.queue(
-            owner.email,
+            address,
             "email_change_attempt",
             "Someone tried to use your email address on Sapling",
             user=owner,
@@ -127,7 +162,14 @@ def request_email_change(user: User, password: str, new_email: str, client: Clie
             user=user,
             confirm_url=mailer.link("auth.confirm_email_change", token=raw),
         )
-    cancel = tokens.issue(user, TokenPurpose.CANCEL_EMAIL_CHANGE, user.email, ttl * 7)
+    cancel_ttl = ttl * 7
+    if user.is_verified:
+        # Never replaced by a newer one: a second change must not silence the first.
+        cancel = tokens.issue(
+            user, TokenPurpose.CANCEL_EMAIL_CHANGE, user.email, cancel_ttl, replace_older=False
+        )
+    else:
+        cancel = tokens.issue(user, TokenPurpose.STOP_EMAIL_CHANGE, user.email, ttl)
     mailer.queue(
         user.email,
         "email_change_notice",
@@ -135,23 +177,24 @@ def request_email_change(user: User, password: str, new_email: str, client: Clie
         user=user,
         new_email=email,
         client=client,
+        can_undo=user.is_verified,
+        cancel_days=cancel_ttl.days,
         cancel_url=mailer.link("auth.cancel_email_change", token=cancel),
     )
 
 
 def confirm_email_change(raw: str, client: Client) -> User | None:
-    token = tokens.find(raw, TokenPurpose.CHANGE_EMAIL)
+    token = tokens.consume(raw, TokenPurpose.CHANGE_EMAIL)
     if token is None or token.user.pending_email != token.email:
         return None
     user = token.user
     email, email_key = check_email(token.email)
-    if user_by_email(email_key) is not None:
+    if address_owner(email_key, other_than=user) is not None:
         raise FormError("Another account now uses that email address.")
     old = user.email
     user.email, user.email_key = email, email_key
     user.pending_email = None
     user.email_verified_at = utcnow()
-    tokens.use(token)
     tokens.revoke_all(user, TokenPurpose.VERIFY_EMAIL)
     tokens.revoke_all(user, TokenPurpose.RESET_PASSWORD)
     security_log.record(user, SecurityEventKind.EMAIL_CHANGED, client, detail=f"{old} → {email}")
@@ -159,26 +202,20 @@ def confirm_email_change(raw: str, client: Client) -> User | None:
 
 
 def cancel_email_change(raw: str, client: Client) -> User | None:
-    """From the old address: stop a pending change, or undo one that already happened."""
-    token = tokens.find(raw, TokenPurpose.CANCEL_EMAIL_CHANGE)
+    """From the old address: take the account back, or (unverified) stop a pending change."""
+    token = tokens.consume(raw, *CANCEL_PURPOSES)
     if token is None:
         return None
+    if token.purpose == TokenPurpose.CANCEL_EMAIL_CHANGE:
+        return reclaim.reclaim(token, client)
     user = token.user
-    undo = user.email != token.email
-    if undo:
-        email, email_key = check_email(token.email)
-        if user_by_email(email_key) is not None:
-            raise FormError("That address now belongs to another account; contact support.")
-    tokens.use(token)
+    if token.email != user.email:
+        return None  # the change happened: an unproven address cannot undo it
     tokens.revoke_all(user, TokenPurpose.CHANGE_EMAIL)
     user.pending_email = None
-    detail = "pending change stopped"
-    if undo:
-        # Already changed: give the account back to the old address and sign everyone out.
-        user.email, user.email_key = email, email_key
-        sessions.end_all_sessions(user)
-        detail = "change undone, all sessions ended"
-    security_log.record(user, SecurityEventKind.EMAIL_CHANGE_CANCELLED, client, detail=detail)
+    security_log.record(
+        user, SecurityEventKind.EMAIL_CHANGE_CANCELLED, client, detail="pending change stopped"
+    )
     return user
 
 
@@ -218,5 +255,11 @@ def email_change_link_target(raw: str) -> str | None:
     return token.email if token is not None and token.user.pending_email == token.email else None
 
 
-def cancel_link_works(raw: str) -> bool:
-    return tokens.find(raw, TokenPurpose.CANCEL_EMAIL_CHANGE) is not None
+def cancel_link_kind(raw: str) -> TokenPurpose | None:
+    """Which cancel link this is, if it still works (a stop link only while it can stop)."""
+    token = tokens.find(raw, *CANCEL_PURPOSES)
+    if token is None:
+        return None
+    if token.purpose == TokenPurpose.STOP_EMAIL_CHANGE and token.email != token.user.email:
+        return None
+    return token.purpose

@@ -88,6 +88,11 @@ def normalize(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
+# Not an argon2 hash, so no password verifies against it: set when an account is taken back
+# from someone who knew the password, until the owner chooses a new one by a reset link.
+UNUSABLE_PASSWORD_HASH = "!unusable: reset by email"  # noqa: S105 (a marker, no secret)
+
+
 def hash_password(password: str) -> str:
     hasher, text = _hasher(), normalize(password)
     return on_hashing_thread(lambda: hasher.hash(text))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -107,15 +107,36 @@ def untrust(user: User, trust_id: int, client: Client) -> bool:
     return True
 
 
-def reset_all(user: User) -> None:
-    """Operator recovery: remove every second factor and trust, and tell the owner."""
-    for model in (TotpFactor, RecoveryCode, Passkey):
-        db.session.execute(delete(model).where(model.user_id == user.id))
+def untrust_all(user: User) -> None:
     db.session.execute(
         update(TrustedBrowser)
         .where(TrustedBrowser.user_id == user.id, TrustedBrowser.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def remove_added_since(user: User, since: datetime) -> list[str]:
+    """Drop the factors made at or after ``since``; returns what went, in words."""
+    removed = []
+    for model, what in (
+        (Passkey, "passkey"),
+        (TotpFactor, "authenticator app"),
+        (RecoveryCode, "recovery code"),
+    ):
+        result = db.session.execute(
+            delete(model).where(model.user_id == user.id, model.created_at >= since)
+        )
+        count = int(result.rowcount)  # type: ignore[attr-defined]
+        if count:
+            removed.append(f"{count} {what}{'s' if count > 1 else ''}")
+    return removed
+
+
+def reset_all(user: User) -> None:
+    """Operator recovery: remove every second factor and trust, and tell the owner."""
+    for model in (TotpFactor, RecoveryCode, Passkey):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    untrust_all(user)
     security_log.record(user, SecurityEventKind.MFA_RESET_BY_OPERATOR, None)
     security_log.notify(
         user, "An administrator removed your two-step login methods at your request.", None

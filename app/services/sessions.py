@@ -113,6 +113,15 @@ def end_all_sessions(user: User) -> None:
     )
 
 
+def forget_devices_first_seen_since(user: User, since: datetime) -> None:
+    """Browsers first seen after ``since`` count as new again (and alert on their next login)."""
+    db.session.execute(
+        delete(KnownDevice).where(
+            KnownDevice.user_id == user.id, KnownDevice.first_seen_at >= since
+        )
+    )
+
+
 def purge_expired(
     now: datetime | None = None, *, keep_revoked_for: timedelta = timedelta(days=1)
 ) -> int:

@@ -18,6 +18,7 @@ EVENT_LABELS = {
     SecurityEventKind.PASSWORD_CHANGED: "Password changed",
     SecurityEventKind.PASSWORD_RESET_REQUESTED: "Password reset requested",
     SecurityEventKind.PASSWORD_RESET: "Password reset",
+    SecurityEventKind.PASSWORD_SET_BY_OPERATOR: "Password set by an operator",
     SecurityEventKind.EMAIL_CHANGE_REQUESTED: "Email change requested",
     SecurityEventKind.EMAIL_CHANGED: "Email address changed",
     SecurityEventKind.EMAIL_CHANGE_CANCELLED: "Email change cancelled",
@@ -44,6 +45,8 @@ WARNING_KINDS = {
     SecurityEventKind.NEW_DEVICE,
     SecurityEventKind.SECOND_FACTOR_FAILED,
     SecurityEventKind.MFA_RESET_BY_OPERATOR,
+    SecurityEventKind.PASSWORD_SET_BY_OPERATOR,
+    SecurityEventKind.EMAIL_CHANGE_CANCELLED,
     SecurityEventKind.ADMIN_GRANTED,
 }
 

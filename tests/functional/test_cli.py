@@ -10,12 +10,20 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from app.extensions import db
-from app.models import ActionToken, OutboxMessage, User, UsernameHold, UserSession, utcnow
+from app.models import (
+    ActionToken,
+    OutboxMessage,
+    SecurityEvent,
+    User,
+    UsernameHold,
+    UserSession,
+    utcnow,
+)
 from app.services import mailer
 from scripts.loopback import free_port
-from tests.factories import PASSWORD, create_user
+from tests.factories import PASSWORD, create_user, link_from
 from tests.support.auth import AuthActions
-from tests.support.smtp import SMTPServer
+from tests.support.smtp import Mailbox, SMTPServer
 
 
 def invoke(app: Flask, runner: FlaskCliRunner, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
@@ -69,6 +77,59 @@ def test_users_commands_refuse_bad_input_clearly(app: Flask, runner: FlaskCliRun
     assert weak.exit_code != 0 and "commonly used" in weak.output
     missing = invoke(app, runner, "users", "verify-email", "ghost")
     assert missing.exit_code != 0 and "No user 'ghost'" in missing.output
+
+
+def test_set_password_revokes_reset_links_records_and_tells_the_owner(
+    app: Flask, runner: FlaskCliRunner, mailbox: Mailbox
+) -> None:
+    create_user(app, "rowan")
+    web = AuthActions(app.test_client())
+    assert web.post("/password/forgot", {"email": "rowan@example.org"}).status_code == 200
+    reset = link_from(mailbox.to("rowan@example.org")[-1], "/password/reset/")
+
+    new_password = "a brand new passphrase"
+    result = invoke(app, runner, "users", "set-password", "rowan", "--password", new_password)
+    assert result.exit_code == 0, result.output
+
+    assert app.test_client().get(reset).status_code == 400  # mailed before: dead now
+    [notice] = [m for m in mailbox.to("rowan@example.org") if "password was set" in m["Subject"]]
+    assert "operator" in notice.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert web.login("rowan", new_password).status_code == 303
+    timeline = web.client.get("/settings/security").get_data(as_text=True)
+    assert "Password set by an operator" in timeline
+
+
+def test_set_password_refuses_a_password_with_the_username(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    create_user(app, "rowan")
+    result = invoke(app, runner, "users", "set-password", "rowan", "--password", "rowan-rowan-x")
+    assert result.exit_code != 0 and "must not contain your username" in result.output
+    with app.app_context():
+        kinds = list(db.session.scalars(sa.select(SecurityEvent.kind)))
+    assert "password_set_by_operator" not in kinds
+
+
+def test_verify_email_records_revokes_links_and_tells_the_owner(
+    app: Flask, runner: FlaskCliRunner, mailbox: Mailbox
+) -> None:
+    create_user(app, "rowan", verified=False)
+    web = AuthActions(app.test_client())
+    web.login("rowan")
+    web.post("/verify/resend", {"next": "/"}, page="/settings/")
+    link = link_from(mailbox.to("rowan@example.org")[-1], "/verify/")
+
+    result = invoke(app, runner, "users", "verify-email", "rowan")
+    assert result.exit_code == 0, result.output
+
+    assert app.test_client().get(link).status_code == 400
+    with app.app_context():
+        events = list(db.session.scalars(sa.select(SecurityEvent)))
+        [verified] = [e for e in events if e.kind == "email_verified"]
+    assert "operator" in verified.detail and verified.device_label == "Server"
+    assert any("address was confirmed" in m["Subject"] for m in mailbox.to("rowan@example.org"))
+    again = invoke(app, runner, "users", "verify-email", "rowan")
+    assert again.exit_code == 0 and "already confirmed" in again.output
 
 
 def queue_message(app: Flask) -> None:
