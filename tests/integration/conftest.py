@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from tests.factories import PASSWORD, create_post, create_user, follow
 from tests.support.nginx_stack import SERVER_NAME, Stack
 from tests.support.pages import csrf_token_in
 
-INTERNAL_KEY = "internal-" + "k" * 40
+INTERNAL_KEY = secrets.token_urlsafe(32)
+RETIRED_KEY = secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True)
@@ -96,11 +98,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         public = create_post(app, author, "For everyone")
         environment = {
             "DATABASE_URL": url,
-            "SECRET_KEY": "nginx-test-" + uuid.uuid4().hex * 2,
+            "SECRET_KEY": secrets.token_urlsafe(32),
             "MEDIA_ROOT": str(media),
             "MEDIA_X_ACCEL": "true",
             "TRUSTED_PROXY_COUNT": "1",
-            "INTERNAL_API_KEYS": f"retired-{'r' * 40},{INTERNAL_KEY}",
+            "INTERNAL_API_KEYS": f"{RETIRED_KEY},{INTERNAL_KEY}",
             "BASE_URL": f"https://{SERVER_NAME}",
             "MAIL_OUTBOX_DIR": str(workdir / "mail"),
             "RATELIMIT_KEY_PREFIX": f"nginx-test-{uuid.uuid4().hex}",
