@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import pytest
 import requests
 from flask import Flask
-from requests.adapters import HTTPAdapter
 
 from app.extensions import db
 from app.models import Visibility
@@ -40,15 +39,7 @@ class Site:
 
         Each test that counts requests per address uses an address of its own.
         """
-        client = self.stack.session()
-        # Flask-WTF checks the Referer of HTTPS posts against the host nginx passes on,
-        # which is the name without a port, as a browser on port 443 would send it.
-        client.headers["Referer"] = f"https://{SERVER_NAME}/"
-        if source:
-            adapter = _SourceAddress(source)
-            client.mount("https://", adapter)
-            client.mount("http://", adapter)
-        return client
+        return self.stack.session(source)
 
     def login(
         self, username: str, source: str | None = None, headers: dict[str, str] | None = None
@@ -63,21 +54,13 @@ class Site:
                 "identifier": username,
                 "password": PASSWORD,
             },
+            # What a browser sends for a same-origin form post (Referrer-Policy: same-origin).
+            headers={"Referer": page.url},
             allow_redirects=False,
             timeout=10,
         )
         assert response.status_code == 303, response.text[:2000]
         return client
-
-
-class _SourceAddress(HTTPAdapter):
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture(scope="session")
