@@ -293,13 +293,17 @@ class ProductionConfig(Config):
             if problem:
                 name = f"INTERNAL_API_KEYS (key number {position})"
                 raise ConfigError(secret_refusal(name, problem))
-        if https_origin(self.BASE_URL) is None:
+        base = https_origin(self.BASE_URL)
+        if base is None:
+            # Credentials in a URL are a secret too: then the value is not repeated.
+            shown = "a URL with credentials" if "@" in self.BASE_URL else repr(self.BASE_URL)
             raise ConfigError(
-                "BASE_URL must be the site's public https:// address, such as "
-                f"https://sapling.example.org (it is {self.BASE_URL!r}, the default if unset). "
-                "Links in emails, passkeys and secure cookies depend on it."
+                "BASE_URL must be the site's public https:// address, with no user name or "
+                f"password, such as https://sapling.example.org (it is {shown}; "
+                "http://127.0.0.1:8000 is the default if unset). Links in emails, passkeys "
+                "and secure cookies depend on it."
             )
-        problem = passkey_problem(self.BASE_URL, self.WEBAUTHN_RP_ID, self.WEBAUTHN_ORIGINS)
+        problem = passkey_problem(base, self.WEBAUTHN_RP_ID, self.WEBAUTHN_ORIGINS)
         if problem:
             raise ConfigError(problem)
 

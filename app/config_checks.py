@@ -82,16 +82,13 @@ def https_origin(url: str) -> tuple[str, str] | None:
     return f"https://{parts.netloc.lower()}", parts.hostname
 
 
-def passkey_problem(base_url: str, rp_id: str, origins: list[str]) -> str | None:
-    """Why passkeys could not work on BASE_URL with these settings, or None.
+def passkey_problem(base: tuple[str, str], rp_id: str, origins: list[str]) -> str | None:
+    """Why passkeys could not work on BASE_URL (its ``https_origin``) with these settings.
 
     Browsers accept an RP ID that is the page's host or a parent domain of it, and the
     app accepts only the listed origins: a mismatch makes every passkey ceremony fail,
     which users would report long after the deploy. So production refuses it at start.
     """
-    base = https_origin(base_url)
-    if base is None:
-        return None  # BASE_URL is refused on its own
     base_origin, base_host = base
     if not _within(base_host, rp_id):
         return (

@@ -241,12 +241,21 @@ def test_real_random_keys_always_pass(generate: Callable[[], str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["http://sapling.example.org", "http://127.0.0.1:8000", "sapling.example.org"]
+    "value",
+    [
+        "http://sapling.example.org",
+        "http://127.0.0.1:8000",
+        "sapling.example.org",
+        "https://",
+        "https://sapling.example.org:port",
+        "https://admin:hunter2@sapling.example.org",
+    ],
 )
 def test_production_refuses_a_base_url_that_is_not_https(value: str) -> None:
     message = refusal(BASE_URL=value)
     assert "BASE_URL" in message
     assert "https://" in message
+    assert "hunter2" not in message
 
 
 def test_production_refuses_to_run_on_the_default_base_url() -> None:
