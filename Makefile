@@ -47,10 +47,11 @@ dev: $(VENV)/.installed ## Flask's debug server with reload
 test: $(VENV)/.installed-dev node_modules/.installed ## The whole suite (PostgreSQL, Redis and Chromium when present)
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-dev ## ruff check, ruff format --check, mypy --strict app
+lint: $(VENV)/.installed-dev ## ruff check, ruff format --check, mypy --strict app, bandit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict app
+	$(BIN)/bandit -c pyproject.toml -q -ll -r app scripts deploy wsgi.py
 
 fmt: $(VENV)/.installed-dev ## Format the code and apply safe lint fixes
 	$(BIN)/ruff format .

@@ -18,6 +18,7 @@ from app.core.input_guard import install_input_guard
 from app.core.logging import configure_logging, install_request_logging
 from app.core.metrics import install_metrics
 from app.core.security_headers import install_security_headers
+from app.core.startup_checks import warn_at_start
 from app.extensions import alembic, csrf, db, limiter, redis_client
 from app.models.base import render_item
 from app.views import register_views
@@ -50,6 +51,7 @@ def create_app(config: Config | None = None, overrides: Mapping[str, Any] | None
 def register_logging(app: Flask) -> None:
     configure_logging(app)
     install_request_logging(app)
+    warn_at_start(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from app.config_checks import https_origin, passkey_problem, secret_problem, secret_refusal
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = PROJECT_ROOT / "instance"
@@ -202,10 +205,13 @@ class Config:
         self.REAUTH_WINDOW = timedelta(minutes=5)
         self.TRUSTED_BROWSER_DAYS = _int(env, "TRUSTED_BROWSER_DAYS", 30)
         self.TRUSTED_BROWSER_COOKIE_NAME = "sapling_trusted"
-        # Passkeys: the site's domain, and the origins the browser may report.
-        self.WEBAUTHN_RP_ID = env.get("WEBAUTHN_RP_ID") or "localhost"
+        # Passkeys: the site's domain, and the origins the browser may report. Both follow
+        # BASE_URL when it is set (its host; its scheme://host[:port]) unless set themselves.
+        base = urlsplit(env.get("BASE_URL") or "")
+        base_origin = f"{base.scheme}://{base.netloc.lower()}" if base.hostname else None
+        self.WEBAUTHN_RP_ID = env.get("WEBAUTHN_RP_ID") or base.hostname or "localhost"
         self.WEBAUTHN_RP_NAME = env.get("WEBAUTHN_RP_NAME") or "Sapling"
-        origins = env.get("WEBAUTHN_ORIGINS") or "http://localhost:8000"
+        origins = env.get("WEBAUTHN_ORIGINS") or base_origin or "http://localhost:8000"
         self.WEBAUTHN_ORIGINS = [o.strip().rstrip("/") for o in origins.split(",") if o.strip()]
 
 
@@ -256,10 +262,7 @@ class ProductionConfig(Config):
                 "or use SAPLING_ENV=development on your own machine."
             )
         super().__init__(env)
-        if self.SECRET_KEY is not None and len(self.SECRET_KEY) < 32:
-            raise ConfigError("SECRET_KEY must be at least 32 characters long.")
-        if any(len(key) < 32 for key in self.INTERNAL_API_KEYS):
-            raise ConfigError("Each of INTERNAL_API_KEYS must be at least 32 characters long.")
+        self._refuse_unsafe_settings()
         self.SESSION_COOKIE_SECURE = True
         # The __Host- prefix pins the cookie to this exact host, over HTTPS, on path /.
         self.SESSION_COOKIE_NAME = "__Host-sapling_session"
@@ -272,6 +275,37 @@ class ProductionConfig(Config):
         # would make "forgot password" measurably slower for addresses that have an account.
         self.MAIL_DELIVER_AFTER_COMMIT = _flag(env.get("MAIL_DELIVER_AFTER_COMMIT"), default=False)
         self.LOG_FORMAT = env.get("LOG_FORMAT") or "json"
+
+    def _refuse_unsafe_settings(self) -> None:
+        """Weak secrets, plain HTTP and passkey settings that cannot work (app/config_checks.py).
+
+        A missing REDIS_URL is not refused (one process can run without it); the app
+        warns about it at start instead (app/core/startup_checks.py).
+        """
+        problem = secret_problem(self.SECRET_KEY or "")
+        if problem:
+            raise ConfigError(secret_refusal("SECRET_KEY", problem))
+        # Length first, for every key: the message then does not depend on the order.
+        if any(len(key) < 32 for key in self.INTERNAL_API_KEYS):
+            raise ConfigError("Each of INTERNAL_API_KEYS must be at least 32 characters long.")
+        for position, key in enumerate(self.INTERNAL_API_KEYS, start=1):
+            problem = secret_problem(key)
+            if problem:
+                name = f"INTERNAL_API_KEYS (key number {position})"
+                raise ConfigError(secret_refusal(name, problem))
+        base = https_origin(self.BASE_URL)
+        if base is None:
+            # Credentials in a URL are a secret too: then the value is not repeated.
+            shown = "a URL with credentials" if "@" in self.BASE_URL else repr(self.BASE_URL)
+            raise ConfigError(
+                "BASE_URL must be the site's public https:// address, with no user name or "
+                f"password, such as https://sapling.example.org (it is {shown}; "
+                "http://127.0.0.1:8000 is the default if unset). Links in emails, passkeys "
+                "and secure cookies depend on it."
+            )
+        problem = passkey_problem(base, self.WEBAUTHN_RP_ID, self.WEBAUTHN_ORIGINS)
+        if problem:
+            raise ConfigError(problem)
 
 
 CONFIGS: dict[str, type[Config]] = {

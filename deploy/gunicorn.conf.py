@@ -65,9 +65,10 @@ limit_request_field_size = 8190
 # socket is left in the service user's home.
 control_socket_disable = True
 
-# Heartbeat files in memory, not on a disk that may be slow or full.
-if Path("/dev/shm").is_dir():
-    worker_tmp_dir = "/dev/shm"
+# Heartbeat files in memory, not on a disk that may be slow or full. gunicorn creates them
+# with mkstemp (random names, mode 0600), so the shared folder is no risk.
+if Path("/dev/shm").is_dir():  # nosec B108  # heartbeat files made by mkstemp, mode 0600
+    worker_tmp_dir = "/dev/shm"  # nosec B108
 
 # Logs go to stderr, where systemd's journal or the container runtime collects them.
 errorlog = "-"

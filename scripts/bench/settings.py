@@ -117,6 +117,8 @@ def app_environment(
         "MEDIA_ROOT": str(media_root),
         "MAIL_OUTBOX_DIR": str(WORKDIR / "mail"),
         "TRUSTED_PROXY_COUNT": "0",  # no nginx in front: the socket's address is the client's
+        # Production refuses plain http:// here; the bench's clients say they came over HTTPS.
+        "BASE_URL": "https://localhost",
         "RATELIMIT_KEY_PREFIX": f"sapling-bench-{run_id}",
         "RATELIMIT_LOGIN": "1000000 per minute",
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,12 @@ def test_link_tokens_in_paths_never_reach_the_logs(
 def test_production_logs_are_json_with_the_request_id(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    environ = {"SECRET_KEY": "k" * 40, "DATABASE_URL": "sqlite://", "MEDIA_ROOT": str(tmp_path)}
+    environ = {
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": "sqlite://",
+        "MEDIA_ROOT": str(tmp_path),
+        "BASE_URL": "https://sapling.example.org",
+    }
     config = ProductionConfig(environ)
     app = create_app(config)
     app.test_client().get(

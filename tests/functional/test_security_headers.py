@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -81,8 +83,9 @@ def test_session_cookie_is_http_only_and_same_site_lax(client: FlaskClient) -> N
 def production_app() -> Flask:
     config = ProductionConfig(
         {
-            "SECRET_KEY": "x" * 40,
+            "SECRET_KEY": secrets.token_urlsafe(32),
             "DATABASE_URL": "sqlite://",
+            "BASE_URL": "https://sapling.example",
             "MEDIA_ROOT": "/tmp/sapling-test-media",  # noqa: S108
         }
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,7 +11,6 @@ from dataclasses import dataclass
 import pytest
 import requests
 from flask import Flask
-from requests.adapters import HTTPAdapter
 
 from app.extensions import db
 from app.models import Visibility
@@ -19,7 +19,8 @@ from tests.factories import PASSWORD, create_post, create_user, follow
 from tests.support.nginx_stack import SERVER_NAME, Stack
 from tests.support.pages import csrf_token_in
 
-INTERNAL_KEY = "internal-" + "k" * 40
+INTERNAL_KEY = secrets.token_urlsafe(32)
+RETIRED_KEY = secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True)
@@ -38,15 +39,7 @@ class Site:
 
         Each test that counts requests per address uses an address of its own.
         """
-        client = self.stack.session()
-        # Flask-WTF checks the Referer of HTTPS posts against the host nginx passes on,
-        # which is the name without a port, as a browser on port 443 would send it.
-        client.headers["Referer"] = f"https://{SERVER_NAME}/"
-        if source:
-            adapter = _SourceAddress(source)
-            client.mount("https://", adapter)
-            client.mount("http://", adapter)
-        return client
+        return self.stack.session(source)
 
     def login(
         self, username: str, source: str | None = None, headers: dict[str, str] | None = None
@@ -61,21 +54,13 @@ class Site:
                 "identifier": username,
                 "password": PASSWORD,
             },
+            # What a browser sends for a same-origin form post (Referrer-Policy: same-origin).
+            headers={"Referer": page.url},
             allow_redirects=False,
             timeout=10,
         )
         assert response.status_code == 303, response.text[:2000]
         return client
-
-
-class _SourceAddress(HTTPAdapter):
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture(scope="session")
@@ -96,11 +81,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         public = create_post(app, author, "For everyone")
         environment = {
             "DATABASE_URL": url,
-            "SECRET_KEY": "nginx-test-" + uuid.uuid4().hex * 2,
+            "SECRET_KEY": secrets.token_urlsafe(32),
             "MEDIA_ROOT": str(media),
             "MEDIA_X_ACCEL": "true",
             "TRUSTED_PROXY_COUNT": "1",
-            "INTERNAL_API_KEYS": f"retired-{'r' * 40},{INTERNAL_KEY}",
+            "INTERNAL_API_KEYS": f"{RETIRED_KEY},{INTERNAL_KEY}",
             "BASE_URL": f"https://{SERVER_NAME}",
             "MAIL_OUTBOX_DIR": str(workdir / "mail"),
             "RATELIMIT_KEY_PREFIX": f"nginx-test-{uuid.uuid4().hex}",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import socket
 import ssl
 import time
 import uuid
@@ -17,8 +18,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import SecurityEvent, SecurityEventKind, User
+from tests.factories import PASSWORD
 from tests.integration.conftest import INTERNAL_KEY, Site
-from tests.support.nginx_stack import PROJECT, SERVER_NAME
+from tests.support.nginx_stack import MEDIA_NAME, PROJECT, SERVER_NAME
+from tests.support.pages import csrf_token_in
 
 pytestmark = pytest.mark.nginx
 
@@ -194,17 +197,11 @@ def test_internal_views_are_not_reachable_from_outside(site: Site, path: str) ->
 
 def test_the_optional_media_host_serves_public_photos_only(site: Site) -> None:
     client = site.client()
-    media_host = {"Host": f"media.{SERVER_NAME}"}
+    media = site.stack.media
 
-    public = client.get(
-        f"{site.stack.https}/media/{site.public_photo}/display.webp", headers=media_host, timeout=10
-    )
-    private = client.get(
-        f"{site.stack.https}/media/{site.private_photo}/display.webp",
-        headers=media_host,
-        timeout=10,
-    )
-    page = client.get(f"{site.stack.https}/login", headers=media_host, timeout=10)
+    public = client.get(f"{media}/media/{site.public_photo}/display.webp", timeout=10)
+    private = client.get(f"{media}/media/{site.private_photo}/display.webp", timeout=10)
+    page = client.get(f"{media}/login", timeout=10)
 
     assert public.status_code == 200
     assert public.headers["Content-Type"] == "image/webp"
@@ -226,3 +223,175 @@ def test_metrics_work_with_the_key_on_the_internal_listener(site: Site) -> None:
     assert "sapling_outbox_backlog" in metrics.text
     assert ready.status_code == 200
     assert ready.json()["checks"]["database"] == "ok"
+
+
+# --- Host, Referer and version (issue #15, item 14) ------------------------------------------
+
+
+def test_a_browser_login_works_on_a_port_other_than_443(site: Site) -> None:
+    # The stack listens on a random port, as a site published on :8443 would. The client
+    # sends only what a browser sends: Host with the port, and the page as Referer.
+    client = site.client(source="127.0.0.10")
+    page = client.get(f"{site.stack.https}/login", timeout=10)
+    assert page.url.startswith(f"https://{SERVER_NAME}:{site.stack.ports.https}/")
+    assert "Referer" not in client.headers
+
+    form = {
+        "csrf_token": csrf_token_in(page.text),
+        "identifier": site.stranger,
+        "password": PASSWORD,
+    }
+    response = client.post(
+        f"{site.stack.https}/login",
+        data=form,
+        headers={"Referer": page.url},
+        allow_redirects=False,
+        timeout=10,
+    )
+
+    assert response.status_code == 303, response.text[:500]
+    home = client.get(site.stack.https + response.headers["Location"], timeout=10)
+    assert home.status_code == 200
+    assert site.stranger in home.text
+
+
+def test_a_sign_up_form_works_on_a_port_other_than_443(site: Site) -> None:
+    client = site.client(source="127.0.0.11")
+    page = client.get(f"{site.stack.https}/signup", timeout=10)
+    username = f"moss{uuid.uuid4().hex[:8]}"
+    form = {
+        "csrf_token": csrf_token_in(page.text),
+        "username": username,
+        "email": f"{username}@example.org",
+        "password": "a long and unusual passphrase 7",
+    }
+    response = client.post(
+        f"{site.stack.https}/signup",
+        data=form,
+        headers={"Referer": page.url},
+        allow_redirects=False,
+        timeout=10,
+    )
+
+    assert response.status_code == 303, response.text[:500]
+    with site.app.app_context():
+        assert db.session.scalar(sa.select(User.id).where(User.username == username))
+
+
+@pytest.mark.parametrize(
+    "referer",
+    [
+        f"https://{SERVER_NAME}/login",  # the right name on another port: not this site
+        f"https://{MEDIA_NAME}:{{port}}/login",
+        "https://evil.example/login",
+    ],
+)
+def test_a_form_post_from_another_origin_is_still_refused(site: Site, referer: str) -> None:
+    client = site.client(source="127.0.0.12")
+    page = client.get(f"{site.stack.https}/login", timeout=10)
+    # An unknown name: were the post let through, no real account would count a failure.
+    form = {"csrf_token": csrf_token_in(page.text), "identifier": "nobody.here", "password": "x"}
+    response = client.post(
+        f"{site.stack.https}/login",
+        data=form,
+        headers={"Referer": referer.format(port=site.stack.ports.https)},
+        allow_redirects=False,
+        timeout=10,
+    )
+
+    assert response.status_code == 400
+
+
+def raw_request(port: int, host: str, *, tls: bool, sni: str = SERVER_NAME) -> tuple[int, str]:
+    """A hand-made request with a forged Host, as an attacker or a scanner sends it."""
+    connection: http.client.HTTPConnection
+    if tls:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        connection = _ForgedHostTLS(sni, port, context=context, timeout=10)
+    else:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("GET", "/login", skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read().decode(errors="replace")
+    finally:
+        connection.close()
+
+
+class _ForgedHostTLS(http.client.HTTPSConnection):
+    """Connects to loopback and sends ``host`` as SNI, whatever Host header follows."""
+
+    def connect(self) -> None:
+        sock = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+def requests_logged(site: Site, client: requests.Session) -> int:
+    return app_log_after(site, client).count('GET "/login"')
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example",
+        "evil.example:{port}",
+        "127.0.0.1:{port}",
+        f"{SERVER_NAME}.evil",
+        # nginx matches server_name on what precedes the first colon; the rest must be a port.
+        f"{SERVER_NAME}:1@evil.example",
+        f"{SERVER_NAME}:{{port}}:1",
+        f"{SERVER_NAME}:abc",
+    ],
+)
+def test_an_unknown_host_never_reaches_the_app(site: Site, host: str) -> None:
+    forged = host.format(port=site.stack.ports.https)
+    client = site.client()
+    before = requests_logged(site, client)
+
+    status, body = raw_request(site.stack.ports.https, forged, tls=True)
+
+    assert status == 421
+    assert "nginx/" not in body
+    assert requests_logged(site, client) == before
+
+
+def test_an_unknown_name_is_refused_at_the_tls_handshake(site: Site) -> None:
+    client = site.client()
+    with pytest.raises(requests.exceptions.SSLError):
+        client.get(f"https://evil.{SERVER_NAME}:{site.stack.ports.https}/login", verify=False)
+
+
+def test_plain_http_with_an_unknown_host_gets_no_answer(site: Site) -> None:
+    with pytest.raises(http.client.RemoteDisconnected):
+        raw_request(site.stack.ports.http, "evil.example", tls=False)
+    # The site's own name still gets its redirect.
+    status, _ = raw_request(
+        site.stack.ports.http, f"{SERVER_NAME}:{site.stack.ports.http}", tls=False
+    )
+    assert status == 301
+
+
+def nginx_pages(site: Site) -> dict[str, requests.Response]:
+    """One answer nginx writes itself (headers and an error page) from every listener."""
+    client = site.client()
+    return {
+        "http": client.get(f"{site.stack.http}/login", allow_redirects=False, timeout=10),
+        "https": client.get(f"{site.stack.https}/_private_media/ab/none.webp", timeout=10),
+        "media": client.get(f"{site.stack.media}/nothing-here", timeout=10),
+        "internal": requests.get(f"{site.stack.internal}/nothing-here", timeout=10),
+    }
+
+
+def test_no_listener_names_the_nginx_version(site: Site) -> None:
+    for listener, response in nginx_pages(site).items():
+        assert response.status_code in {301, 404}, listener
+        assert response.headers["Server"] == "nginx", listener
+        assert "<center>nginx</center>" in response.text, listener  # nginx's page, no version
+        assert not re.search(r"nginx/\d", response.text), listener
+    status, body = raw_request(site.stack.ports.https, "evil.example", tls=True)
+    assert status == 421
+    assert not re.search(r"nginx/\d", body)

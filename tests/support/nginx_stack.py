@@ -19,18 +19,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from requests.adapters import HTTPAdapter
+from requests.models import PreparedRequest
+from urllib3 import HTTPConnectionPool
 
 from scripts.loopback import free_port, stop
 
 PROJECT = Path(__file__).resolve().parents[2]
 DEPLOY = PROJECT / "deploy"
 SERVER_NAME = "localhost"  # resolves to loopback; the certificate is made for it
+MEDIA_NAME = f"media.{SERVER_NAME}"  # the optional media host (MEDIA_PUBLIC_URL)
 
 
 def find_nginx() -> str | None:
@@ -61,7 +67,10 @@ def self_signed_certificate(folder: Path) -> Path:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(SERVER_NAME)]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(SERVER_NAME), x509.DNSName(MEDIA_NAME)]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
@@ -81,8 +90,15 @@ def render_site(ports: Ports, certs: Path, media_root: Path) -> str:
     """deploy/nginx/sapling.conf with this machine's ports and paths."""
     text = (DEPLOY / "nginx" / "sapling.conf").read_text()
     rewrites = [
+        ("    listen [::]:80 default_server;\n", ""),
+        ("    listen [::]:443 ssl http2 default_server;\n", ""),
         ("    listen [::]:80;\n", ""),
         ("    listen [::]:443 ssl http2;\n", ""),
+        ("listen 80 default_server;", f"listen 127.0.0.1:{ports.http} default_server;"),
+        (
+            "listen 443 ssl http2 default_server;",
+            f"listen 127.0.0.1:{ports.https} ssl http2 default_server;",
+        ),
         ("listen 80;", f"listen 127.0.0.1:{ports.http};"),
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{ports.https} ssl http2;"),
         ("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{ports.internal};"),
@@ -225,12 +241,63 @@ class Stack:
         for process in reversed(self.processes):  # nginx first; SIGQUIT is its graceful stop
             stop(process, signal.SIGQUIT if process.args[0] == self.nginx else signal.SIGTERM)
 
-    def session(self) -> requests.Session:
-        """A browser-like client that trusts the stack's certificate."""
+    @property
+    def media(self) -> str:
+        return f"https://{MEDIA_NAME}:{self.ports.https}"
+
+    def session(self, source: str | None = None) -> requests.Session:
+        """A browser-like client that trusts the stack's certificate.
+
+        It sends what a browser sends and nothing more: no Referer or Host of its own.
+        ``source`` is the loopback address (127/8) it connects from.
+        """
         client = requests.Session()
         client.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise win over `verify`
         client.verify = str(self.certificate)
+        adapter = LoopbackNames(source)
+        client.mount("https://", adapter)
+        client.mount("http://", adapter)
         return client
 
     def app_log_text(self) -> str:
         return self.app_log.read_text(errors="replace")
+
+
+class LoopbackNames(HTTPAdapter):
+    """The test's DNS: ``localhost`` and every name under it is 127.0.0.1, as browsers resolve
+    ``*.localhost`` (and as ``curl --resolve`` would). Only the address lookup happens here:
+    the name in the URL still goes out as TLS SNI and, with its port, as the Host header,
+    exactly as a browser sends them.
+    """
+
+    def __init__(self, source: str | None = None) -> None:
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        if self.source:
+            kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+    def get_connection_with_tls_context(
+        self,
+        request: PreparedRequest,
+        verify: bool | str | None,
+        proxies: Mapping[str, str] | None = None,
+        cert: Any = None,
+    ) -> HTTPConnectionPool:
+        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        name = str(host_params["host"])
+        if name == SERVER_NAME or name.endswith(f".{SERVER_NAME}"):
+            host_params["host"] = "127.0.0.1"
+            if host_params["scheme"] == "https":
+                pool_kwargs["server_hostname"] = name
+                pool_kwargs["assert_hostname"] = name if verify is not False else False
+        pool: HTTPConnectionPool = self.poolmanager.connection_from_host(
+            **host_params, pool_kwargs=pool_kwargs
+        )
+        return pool
+
+    def add_headers(self, request: PreparedRequest, **kwargs: Any) -> None:
+        # What the URL says, as a browser derives it (no port for the scheme's default).
+        request.headers.setdefault("Host", urlsplit(request.url or "").netloc)

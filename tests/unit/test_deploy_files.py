@@ -158,6 +158,7 @@ def dockerignored(path: str) -> bool:
         "tests/conftest.py",
         "test-results/report.xml",
         "deploy/docker/sapling.env",
+        "deploy/docker/postgres.env",
         "deploy/docker/certs/privkey.pem",
         "app/__pycache__/config.cpython-311.pyc",
     ],
@@ -223,6 +224,27 @@ def test_compose_holds_no_secret(compose: dict[str, Any]) -> None:
             assert not secret.search(key), f"{name} sets {key} in docker-compose.yml"
 
 
+def env_file_names(relative: str) -> set[str]:
+    """The variables an env file template sets (``NAME=``, commented-out ones too)."""
+    return set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", read(relative), re.MULTILINE))
+
+
+def test_postgres_gets_only_its_own_variables(compose: dict[str, Any]) -> None:
+    # The database container needs its password, not the app's SECRET_KEY, mail password
+    # or API keys: every variable an image is given shows up in `docker inspect`.
+    postgres = compose["services"]["postgres"]
+    env_files = postgres.get("env_file") or []
+    env_files = [env_files] if isinstance(env_files, str) else env_files
+    assert "deploy/docker/sapling.env" not in env_files
+    names = set(postgres.get("environment") or {})
+    for env_file in env_files:
+        names |= env_file_names(f"{env_file}.example")
+    assert "POSTGRES_PASSWORD" in names or "POSTGRES_PASSWORD_FILE" in names
+    assert all(name.startswith("POSTGRES_") for name in names), sorted(names)
+    # ... and the app's settings do not carry the database's.
+    assert not {n for n in env_file_names("deploy/docker/sapling.env.example") if "POSTGRES" in n}
+
+
 def test_only_nginx_is_reachable_from_outside(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert {name for name, service in services.items() if service.get("ports")} == {"nginx"}
@@ -253,10 +275,12 @@ def test_docker_compose_accepts_the_file() -> None:
     )
     if probe.returncode != 0:
         pytest.skip("the docker client has no compose plugin (CI has no Docker engine)")
-    env_file = ROOT / "deploy" / "docker" / "sapling.env"
-    made = not env_file.exists()
-    if made:  # compose needs the operator's file; the template stands in for it
-        shutil.copy(ROOT / "deploy" / "docker" / "sapling.env.example", env_file)
+    made = []
+    for name in ("sapling.env", "postgres.env"):
+        env_file = ROOT / "deploy" / "docker" / name
+        if not env_file.exists():  # compose needs the operator's file; the template stands in
+            shutil.copy(ROOT / "deploy" / "docker" / f"{name}.example", env_file)
+            made.append(env_file)
     try:
         result = subprocess.run(  # noqa: S603
             [docker, "compose", "-f", "docker-compose.yml", "config", "-q"],
@@ -266,9 +290,45 @@ def test_docker_compose_accepts_the_file() -> None:
             check=False,
         )
     finally:
-        if made:
+        for env_file in made:
             env_file.unlink()
     assert result.returncode == 0, result.stderr
+
+
+# --- nginx (behaviour: tests/integration/test_nginx.py; these run where nginx is absent) -----
+
+
+def nginx_server_blocks() -> list[str]:
+    """The text of each top-level ``server { ... }`` in the site file, comments dropped."""
+    text = re.sub(r"#[^\n]*", "", read("deploy/nginx/sapling.conf"))
+    blocks, depth, start = [], 0, None
+    for match in re.finditer(r"\bserver\s*\{|\{|\}", text):
+        if match.group().startswith("server") and depth == 0:
+            start = match.start()
+        if match.group().endswith("{"):
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0 and start is not None:
+                blocks.append(text[start : match.end()])
+                start = None
+    return blocks
+
+
+def test_no_nginx_server_block_names_the_version() -> None:
+    blocks = nginx_server_blocks()
+    assert len(blocks) >= 6  # two default servers, port 80, the site, media, internal
+    for block in blocks:
+        assert re.search(r"^\s*server_tokens off;", block, re.MULTILINE), block[:200]
+
+
+def test_nginx_passes_the_host_with_its_port_and_refuses_other_names() -> None:
+    proxy = read("deploy/nginx/sapling_proxy.conf")
+    assert re.search(r"^proxy_set_header Host \$http_host;", proxy, re.MULTILINE)
+    defaults = [block for block in nginx_server_blocks() if "default_server" in block]
+    assert any("listen 80 default_server;" in b and "return 444;" in b for b in defaults)
+    assert any("ssl_reject_handshake on;" in b and "return 421;" in b for b in defaults)
+    assert all("proxy_pass" not in block for block in defaults)
 
 
 # --- systemd units ---------------------------------------------------------------------------
