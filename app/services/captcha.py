@@ -50,3 +50,8 @@ def check(challenge_id: str, attempt: str) -> bool:
     answer = counters.take(f"captcha:{challenge_id}")
     attempt = "".join(ch for ch in attempt if ch.isdigit())
     return answer is not None and hmac.compare_digest(answer, attempt)
+
+
+def discard(challenge_id: str) -> None:
+    if challenge_id and len(challenge_id) <= 64:
+        counters.delete(f"captcha:{challenge_id}")
