@@ -215,3 +215,21 @@ def test_a_shared_browser_vouches_for_each_account_that_logged_in_there(
     assert family.logout().status_code == 303
     response = family.post("/login", {"identifier": "rowan", "password": PASSWORD})
     assert response.status_code == 303
+
+
+def test_in_production_the_device_cookie_is_host_only_secure_and_httponly() -> None:
+    from werkzeug.wrappers import Response
+
+    from app.core.authentication import set_known_browser_cookie
+    from tests.functional.test_security_headers import production_app
+
+    app = production_app()
+    with app.test_request_context("/login", base_url="https://sapling.example"):
+        response = Response()
+        set_known_browser_cookie(response, User(id=7, session_epoch="an epoch"))
+    set_cookie = response.headers["Set-Cookie"]
+    assert set_cookie.startswith("__Host-sapling_known_browser=7.")
+    attributes = {part.strip().split("=")[0].lower() for part in set_cookie.split(";")[1:]}
+    assert {"secure", "httponly", "path", "samesite", "max-age"} <= attributes
+    assert "domain" not in attributes
+    assert "SameSite=Lax" in set_cookie and "Path=/" in set_cookie
