@@ -193,6 +193,15 @@ class Config:
         self.LOCK_MAX_MINUTES = _int(env, "LOCK_MAX_MINUTES", 60)
         self.UNDER_ATTACK_THRESHOLD = _int(env, "UNDER_ATTACK_THRESHOLD", 100)  # failures/minute
         self.UNDER_ATTACK_QUIET_SECONDS = _int(env, "UNDER_ATTACK_QUIET_SECONDS", 600)
+        # Device cookies (app/services/known_browsers.py): a browser the owner has logged in
+        # from is never locked out by failures elsewhere. Browsers keep a cookie 400 days at most.
+        self.KNOWN_BROWSER_COOKIE_NAME = "sapling_known_browser"
+        self.KNOWN_BROWSER_DAYS = min(_int(env, "KNOWN_BROWSER_DAYS", 365), 400)
+        # The proof-of-work in front of the CAPTCHA (app/services/proof_of_work.py): PBKDF2
+        # iterations per try, and the most tries it can take (half that on average).
+        self.POW_COST = _int(env, "POW_COST", 1000)
+        self.POW_MAX_NUMBER = _int(env, "POW_MAX_NUMBER", 2000)
+        self.POW_TTL_SECONDS = _int(env, "POW_TTL_SECONDS", 600)
         # For the photo-sharing actions, per client and per account (app/core/rate_limits.py).
         self.RATELIMIT_POSTING = env.get("RATELIMIT_POSTING") or "30 per hour"
         self.RATELIMIT_INTERACTIONS = env.get("RATELIMIT_INTERACTIONS") or "120 per minute"
@@ -243,6 +252,9 @@ class TestingConfig(Config):
         self.MAIL_DELIVER_AFTER_COMMIT = True
         self.COMPONENT_GALLERY = True
         self.RATELIMIT_STORAGE_URI = "memory://"
+        # A cheap proof-of-work: the suite's scripted attacker solves hundreds of them.
+        self.POW_COST = 10
+        self.POW_MAX_NUMBER = 200
 
 
 class ProductionConfig(Config):
@@ -269,6 +281,7 @@ class ProductionConfig(Config):
         self.AUTH_COOKIE_NAME = "__Host-sapling_auth"
         self.DEVICE_COOKIE_NAME = "__Host-sapling_device"
         self.TRUSTED_BROWSER_COOKIE_NAME = "__Host-sapling_trusted"
+        self.KNOWN_BROWSER_COOKIE_NAME = "__Host-sapling_known_browser"
         self.PREFERRED_URL_SCHEME = "https"
         self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", 63072000)
         # The worker (`flask worker`) delivers mail. Sending inside the request

@@ -19,7 +19,15 @@ from app import create_app
 from app.config import DevelopmentConfig
 from app.extensions import alembic
 from scripts.browser import launch_chromium
-from tests.browser.pages import MEMBER, MODERATOR, PAGES, THEMES, UNVERIFIED, VIEWPORTS
+from tests.browser.pages import (
+    MEMBER,
+    MODERATOR,
+    PAGES,
+    THEMES,
+    UNVERIFIED,
+    VIEWPORTS,
+    under_attack,
+)
 from tests.factories import PASSWORD, create_user
 from tests.support.browser import log_in
 from tests.support.demo import populate
@@ -77,7 +85,8 @@ def main() -> None:
                             storage_state=states[spec.login] if spec.login else None,
                         )
                         page = context.new_page()
-                        page.goto(spec.url(ids))
+                        with under_attack(app, spec.under_attack):
+                            page.goto(spec.url(ids))
                         # Full-page shots: load the images lower down too.
                         page.evaluate(
                             "document.querySelectorAll('img[loading=lazy]')"

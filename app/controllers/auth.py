@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from app.controllers.human_check import challenge_if, challenge_passed
 from app.controllers.login_flow import finish_login, refusal
 from app.core import metrics, rate_limits
 from app.core.authentication import (
@@ -28,7 +29,15 @@ from app.extensions import limiter
 from app.forms.auth import EmailForm, LoginForm, NewPasswordForm, ResendForm, SignupForm
 from app.forms.base import ConfirmForm, Form
 from app.models import TokenPurpose, User
-from app.services import accounts, captcha, credentials, login_guard, second_factor, sessions
+from app.services import (
+    accounts,
+    challenges,
+    credentials,
+    known_browsers,
+    login_guard,
+    second_factor,
+    sessions,
+)
 from app.services.errors import FormError
 
 bp = Blueprint("auth", __name__)
@@ -62,8 +71,8 @@ def signup() -> Page:
     if form.validate_on_submit():
         if form.website.data:
             return redirect(url_for("auth.check_inbox"), 303)  # a bot: pretend all is well
-        if under_attack and not _captcha_solved(form):
-            return _form_page("auth/signup.html", form, captcha_id=captcha.new_challenge())
+        if under_attack and not challenge_passed(form):
+            return _form_page("auth/signup.html", form, challenge=challenges.new())
         try:
             accounts.sign_up(
                 form.username.data or "",
@@ -76,7 +85,7 @@ def signup() -> Page:
             form.add_error(error)
         else:
             return redirect(url_for("auth.check_inbox"), 303)
-    return _form_page("auth/signup.html", form, captcha_id=_challenge_if(under_attack))
+    return _form_page("auth/signup.html", form, challenge=challenge_if(under_attack))
 
 
 @bp.get("/signup/check-inbox")
@@ -91,16 +100,22 @@ def login() -> Page:
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return _form_page(
-            "auth/login.html", form, captcha_id=_challenge_if(login_guard.under_attack())
+            "auth/login.html", form, challenge=challenge_if(login_guard.under_attack())
         )
     owner = accounts.find_login_user(form.identifier.data or "")
-    account = login_guard.account_key(form.identifier.data or "", owner)
-    bucket = client_bucket()
+    cookie = request.cookies.get(current_app.config["KNOWN_BROWSER_COOKIE_NAME"])
+    nonce = known_browsers.vouched(cookie, owner)
+    if nonce is not None:
+        # A browser the owner has logged in from: strangers' failures don't lock it out.
+        account, bucket = login_guard.known_browser_key(nonce), None
+    else:
+        account = login_guard.account_key(form.identifier.data or "", owner)
+        bucket = client_bucket()
     wait = login_guard.locked_for(account)
     if wait:
         return _locked(form, wait)
-    if login_guard.captcha_required(account, bucket) and not _captcha_solved(form):
-        return _form_page("auth/login.html", form, captcha_id=captcha.new_challenge())
+    if bucket and login_guard.captcha_required(account, bucket) and not challenge_passed(form):
+        return _form_page("auth/login.html", form, challenge=challenges.new())
     user = accounts.authenticate(owner, form.password.data or "", current_client())
     if user is None:
         return _login_failed(form, account, bucket, owner)
@@ -108,7 +123,7 @@ def login() -> Page:
     refused = refusal(user)  # a moderator's block, told only now that the password was right
     if refused:
         form.form_errors.append(refused)
-        return render_template("auth/login.html", form=form, captcha_id=None), 403
+        return render_template("auth/login.html", form=form), 403
     return _password_accepted(form, user)
 
 
@@ -122,26 +137,19 @@ def _password_accepted(form: LoginForm, user: User) -> Response:
     return finish_login(user, remember=remember, next_url=next_url)
 
 
-def _login_failed(form: LoginForm, account: str, bucket: str, owner: User | None) -> Page:
+def _login_failed(form: LoginForm, account: str, bucket: str | None, owner: User | None) -> Page:
+    """Count the failure: against the account and client, or (``bucket`` None) the cookie."""
     keep_changes_on_error()  # the failure is kept: timeline, counters, a lock email
     metrics.count_login(success=False)
-    locked = login_guard.record_failure(account, bucket, owner)
+    if bucket is None:
+        locked = login_guard.record_known_browser_failure(account)
+    else:
+        locked = login_guard.record_failure(account, bucket, owner)
     if locked:
         return _locked(form, locked)
     form.form_errors.append("That username or email and password don't match. Try again.")
-    challenge = _challenge_if(login_guard.captcha_required(account, bucket))
-    return render_template("auth/login.html", form=form, captcha_id=challenge), 401
-
-
-def _captcha_solved(form: LoginForm | SignupForm | EmailForm) -> bool:
-    if captcha.check(form.captcha_id.data or "", form.captcha_answer.data or ""):
-        return True
-    form.captcha_answer.errors = ["Type the 6 digits from the picture or the recording."]
-    return False
-
-
-def _challenge_if(needed: bool) -> str | None:
-    return captcha.new_challenge() if needed else None
+    needed = bucket is not None and login_guard.captcha_required(account, bucket)
+    return render_template("auth/login.html", form=form, challenge=challenge_if(needed)), 401
 
 
 def _locked(form: LoginForm, seconds: float) -> tuple[str, int, dict[str, str]]:
@@ -151,7 +159,7 @@ def _locked(form: LoginForm, seconds: float) -> tuple[str, int, dict[str, str]]:
         f"Too many failed attempts for this account. Try again in {minutes} minute"
         f"{'s' if minutes != 1 else ''}, or reset your password."
     )
-    page = render_template("auth/login.html", form=form, captcha_id=None)
+    page = render_template("auth/login.html", form=form)
     return page, 429, {"Retry-After": str(int(seconds) or 1)}
 
 
@@ -208,11 +216,11 @@ def forgot_password() -> Page:
     form = EmailForm()
     under_attack = login_guard.under_attack()
     if form.validate_on_submit():
-        if under_attack and not _captcha_solved(form):
-            return _form_page("auth/forgot_password.html", form, captcha_id=captcha.new_challenge())
+        if under_attack and not challenge_passed(form):
+            return _form_page("auth/forgot_password.html", form, challenge=challenges.new())
         credentials.request_password_reset(form.email.data or "", current_client())
         return render_template("auth/check_inbox.html", reset=True)
-    return _form_page("auth/forgot_password.html", form, captcha_id=_challenge_if(under_attack))
+    return _form_page("auth/forgot_password.html", form, challenge=challenge_if(under_attack))
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -8,7 +8,12 @@ from flask import current_app, flash, jsonify, redirect, url_for
 from werkzeug.wrappers import Response
 
 from app.core import metrics
-from app.core.authentication import clear_pending_login, current_client, set_login_cookies
+from app.core.authentication import (
+    clear_pending_login,
+    current_client,
+    set_known_browser_cookie,
+    set_login_cookies,
+)
 from app.core.database import after_commit
 from app.core.redirects import safe_next
 from app.models import User
@@ -46,6 +51,7 @@ def finish_login(
     target = safe_next(next_url, url_for("feed.home"))
     response = jsonify(redirect=target) if json else redirect(target, 303)
     set_login_cookies(response, raw, device_id, remember=remember)
+    set_known_browser_cookie(response, user)
     if trust:
         config = current_app.config
         response.set_cookie(

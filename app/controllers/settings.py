@@ -11,6 +11,7 @@ from app.core.authentication import (
     current_session,
     fresh_required,
     login_required,
+    set_known_browser_cookie,
     set_login_cookies,
     signed_in_user,
 )
@@ -74,6 +75,7 @@ def password() -> Page:
             flash("Your password was changed. Every other session was signed out.", "success")
             response = redirect(url_for("settings.index"), 303)
             set_login_cookies(response, raw, device_id, remember=remember)
+            set_known_browser_cookie(response, signed_in_user())  # the old token's epoch is gone
             return response
     return _form_page("settings/password.html", form)
 

@@ -22,7 +22,7 @@ from app.core.client_ip import client_ip
 from app.core.redirects import safe_next
 from app.extensions import db, login_manager
 from app.models import User, UserSession
-from app.services import sessions
+from app.services import known_browsers, sessions
 from app.services.clients import Client, device_label
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,6 +102,21 @@ def set_login_cookies(
         max_age=DEVICE_COOKIE_DAYS * 86400,
         path="/",
         secure=secure,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def set_known_browser_cookie(response: Response, user: User) -> None:
+    """Vouch for this browser on ``user``'s account from now on (a fresh device token)."""
+    config = current_app.config
+    name = config["KNOWN_BROWSER_COOKIE_NAME"]
+    response.set_cookie(
+        name,
+        known_browsers.renewed(request.cookies.get(name), user),
+        max_age=known_browsers.lifetime_seconds(),
+        path="/",
+        secure=bool(config["SESSION_COOKIE_SECURE"]),
         httponly=True,
         samesite="Lax",
     )

@@ -11,8 +11,12 @@ PASSWORD_LIMIT = Length(max=1024, message="Use at most 1024 characters.")
 
 
 class CaptchaFields:
-    """Shown only when risk is raised; the controller decides whether to check them."""
+    """Shown only when risk is raised; the controller decides whether to check them.
 
+    ``altcha`` carries the proof-of-work solution that the page's script fills in.
+    """
+
+    altcha = HiddenField(validators=[Length(max=4000)])
     captcha_id = HiddenField(validators=[Length(max=64)])
     captcha_answer = StringField(
         "Type the 6 digits you see or hear",

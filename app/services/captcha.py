@@ -3,7 +3,10 @@
 Each challenge is six digits (the audio voice reads digits), kept server-side
 for a few minutes under a random id, and used up by the first answer, right or
 wrong. It works without JavaScript: the form carries the id, the page shows
-the image and an audio player.
+the image and an audio player. It is the no-JavaScript path behind the
+proof-of-work (services/challenges.py); the recording is distorted per
+challenge (services/captcha_audio.py) so the package's own voice files don't
+match it sample for sample.
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from captcha.audio import AudioCaptcha
 from captcha.image import ImageCaptcha
 
 from app.services import counters
+from app.services.captcha_audio import VariedAudioCaptcha
 
 TTL_SECONDS = 300
 WIDTH, HEIGHT = 280, 90
@@ -40,7 +43,7 @@ def image(challenge_id: str) -> bytes | None:
 
 def audio(challenge_id: str) -> bytes | None:
     answer = _answer(challenge_id)
-    return bytes(AudioCaptcha().generate(answer)) if answer else None
+    return bytes(VariedAudioCaptcha().generate(answer)) if answer else None
 
 
 def check(challenge_id: str, attempt: str) -> bool:
@@ -50,3 +53,8 @@ def check(challenge_id: str, attempt: str) -> bool:
     answer = counters.take(f"captcha:{challenge_id}")
     attempt = "".join(ch for ch in attempt if ch.isdigit())
     return answer is not None and hmac.compare_digest(answer, attempt)
+
+
+def discard(challenge_id: str) -> None:
+    if challenge_id and len(challenge_id) <= 64:
+        counters.delete(f"captcha:{challenge_id}")

@@ -1,11 +1,14 @@
-"""Brute-force protection: failed-login counters, the CAPTCHA, lockouts, under-attack mode.
+"""Brute-force protection: failed-login counters, the challenge, lockouts, under-attack mode.
 
-Only failures count. A few failures for an account, or from a client, and the
-CAPTCHA is required. More, and the account is locked with exponential backoff
-(1, 2, 4 ... 60 minutes); its owner is emailed a password-reset link, so an
-attacker can never lock a real user out for good. A burst of failures across
-the whole site turns on "under attack" mode (CAPTCHA for everyone on sign-up,
-login and reset) until things are quiet again.
+Only failures count. A few failures for an account, or from a client, and a
+challenge is required (a proof-of-work, with the CAPTCHA behind it). More, and
+the account is locked with exponential backoff (1, 2, 4 ... 60 minutes) and its
+owner is emailed a password-reset link. The lock holds only for unknown
+browsers: a browser with a valid device cookie (services/known_browsers.py)
+has counters and a lock of its own, so strangers can never lock the owner's
+own browser out. A burst of failures across the whole site turns on "under
+attack" mode (the challenge for every unknown browser on sign-up, login and
+reset) until things are quiet again.
 """
 
 from __future__ import annotations
@@ -48,16 +51,10 @@ def locked_for(account: str) -> float:
 
 def record_failure(account: str, client: str, user: User | None) -> float:
     """Count a failed login; returns the lock length in seconds if this failure locked it."""
-    failures = counters.incr(f"fail:acct:{account}", WINDOW)
     counters.incr(f"fail:ip:{client}", WINDOW)
     note_site_failure()
-    lock_after = _config("LOCK_AFTER_FAILURES")
-    if failures < lock_after or (failures - lock_after) % _config("LOCK_EVERY_FAILURES") != 0:
-        return 0
-    level = counters.incr(f"lock-level:{account}", LEVEL_MEMORY)
-    minutes = min(int(2 ** max(level - 1, 0)), _config("LOCK_MAX_MINUTES"))
-    counters.put(f"lock:{account}", "1", minutes * 60)
-    if user is not None:
+    minutes = _count_and_maybe_lock(account)
+    if minutes and user is not None:
         mailer.queue(
             user.email,
             "account_locked",
@@ -67,6 +64,33 @@ def record_failure(account: str, client: str, user: User | None) -> float:
             reset_url=mailer.link("auth.forgot_password"),
         )
     return minutes * 60.0
+
+
+def known_browser_key(nonce: str) -> str:
+    """The counters of one device cookie: its own failures, its own lock."""
+    return f"browser:{nonce}"
+
+
+def record_known_browser_failure(browser: str) -> float:
+    """A wrong password from a browser with a valid device cookie locks only that cookie.
+
+    No CAPTCHA and no email: the browser has proved itself before, and most such
+    failures are the owner's own typing. The account's counters are not touched.
+    """
+    note_site_failure()
+    return _count_and_maybe_lock(browser) * 60.0
+
+
+def _count_and_maybe_lock(account: str) -> int:
+    """One more failure; the lock's length in minutes if this one set a lock, else 0."""
+    failures = counters.incr(f"fail:acct:{account}", WINDOW)
+    lock_after = _config("LOCK_AFTER_FAILURES")
+    if failures < lock_after or (failures - lock_after) % _config("LOCK_EVERY_FAILURES") != 0:
+        return 0
+    level = counters.incr(f"lock-level:{account}", LEVEL_MEMORY)
+    minutes = min(int(2 ** max(level - 1, 0)), _config("LOCK_MAX_MINUTES"))
+    counters.put(f"lock:{account}", "1", minutes * 60)
+    return minutes
 
 
 def record_success(account: str) -> None:

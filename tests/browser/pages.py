@@ -5,7 +5,11 @@ Each issue that adds a page adds it here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from flask import Flask
 
 # Accounts that exist on the browser tests' live site (see tests/conftest.py) and in
 # `make screenshots`; tests/support/demo.py adds Fern (public) and Hazel (private).
@@ -23,6 +27,7 @@ class PageSpec:
     status: int = 200
     screenshot: bool = True
     login: str | None = None  # the username to log in as first
+    under_attack: bool = False  # shown with under-attack mode on: the challenge on the form
 
     def url(self, ids: dict[str, int]) -> str:
         """The path, with ``{post}``-style placeholders filled from tests/support/demo.py."""
@@ -35,6 +40,8 @@ PAGES = [
     PageSpec("not-found", "/this-page-does-not-exist", status=404, screenshot=False),
     PageSpec("signup", "/signup"),
     PageSpec("login", "/login"),
+    PageSpec("login-challenge", "/login", under_attack=True),
+    PageSpec("signup-challenge", "/signup", under_attack=True, screenshot=False),
     PageSpec("check-inbox", "/signup/check-inbox", screenshot=False),
     PageSpec("forgot-password", "/password/forgot", screenshot=False),
     PageSpec("link-invalid", "/verify/not-a-real-link", status=400, screenshot=False),
@@ -89,3 +96,20 @@ VIEWPORTS = {
     "desktop": {"width": 1280, "height": 900},
     "mobile": {"width": 360, "height": 740},
 }
+
+
+@contextmanager
+def under_attack(app: Flask, on: bool) -> Iterator[None]:
+    """Under-attack mode for the length of one page, when its spec asks for it."""
+    if not on:
+        yield
+        return
+    from app.services import login_guard
+
+    with app.app_context():
+        login_guard.set_under_attack(True)
+    try:
+        yield
+    finally:
+        with app.app_context():
+            login_guard.set_under_attack(False)
