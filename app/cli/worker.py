@@ -23,14 +23,13 @@ MAINTENANCE_CHECK_SECONDS = 60.0
 
 
 def deliver_mail(should_stop: StopCheck) -> str | None:
-    """Send every due message, a batch per transaction (each message locked until sent)."""
+    """Send every due message, each committed as sent before the next is taken."""
     sent = failed = 0
-    while not should_stop():
-        batch_sent, batch_failed = mailer.deliver()
-        db.session.commit()
-        sent, failed = sent + batch_sent, failed + batch_failed
-        if batch_sent + batch_failed < mailer.BATCH_SIZE:
-            break
+    with mailer.Courier() as courier:
+        while not should_stop() and (outcome := courier.send_next()) is not None:
+            db.session.commit()  # from here on, a kill cannot send this message again
+            sent, failed = sent + outcome, failed + (not outcome)
+    db.session.commit()  # ends the transaction of the last look (on SQLite, a write lock)
     return f"Sent {sent}, failed {failed}." if sent or failed else None
 
 
@@ -114,13 +113,15 @@ def worker(
     maintenance runs once per interval between them all, never twice at the same
     time (the `scheduled_jobs` table).
 
-    SIGTERM or Ctrl-C lets the job in progress finish and commit, then exits with
-    status 0; a second one stops at once. If the database goes away the worker logs
-    one warning per attempt, waits (1 s, doubling up to 30 s) and carries on when it
-    is back; a job that fails for any other reason is logged with its traceback and
-    the other jobs go on. Email delivery is at least once: if a worker dies (or loses
-    the database) after the SMTP server accepted a message but before the commit that
-    marks it sent, that message is sent again later.
+    SIGTERM or Ctrl-C lets the job in progress finish and commit (the mail job stops
+    after the message in hand), then exits with status 0; a second one stops at once.
+    If the database goes away the worker logs one warning per attempt, waits (1 s,
+    doubling up to 30 s) and carries on when it is back; a job that fails for any
+    other reason is logged with its traceback and the other jobs go on.
+
+    Email delivery is at least once: each message is committed as sent right after
+    the SMTP server accepts it, so a worker that dies (or loses the database) between
+    the two sends that one message again later, and no other.
     """
     if once and max_rounds:
         raise click.UsageError("--once and --max-rounds cannot be used together.")

@@ -22,8 +22,16 @@ def install_proxy_fix(app: Flask) -> None:
 
 
 def client_ip() -> str:
-    """The client's address as the trusted proxy chain reports it."""
-    return request.remote_addr or "unknown"
+    """The client's address as the trusted proxy chain reports it, or "unknown".
+
+    Only a parsed address comes out: with one hop too many trusted, the hop we believe
+    is whatever the client wrote, and this string is printed in emails and stored.
+    """
+    try:
+        address = str(ipaddress.ip_address(request.remote_addr or ""))
+    except ValueError:
+        return "unknown"
+    return address if len(address) <= 45 else "unknown"  # an IPv6 zone id can run long
 
 
 def anonymize_ip(address: str) -> str:

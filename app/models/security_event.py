@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, string_enum, utcnow
+from app.models.device_label import DeviceLabel, relabel
 
 
 class SecurityEventKind(enum.StrEnum):
@@ -54,5 +56,35 @@ class SecurityEvent(Base):
     kind: Mapped[SecurityEventKind] = mapped_column(string_enum(SecurityEventKind, 40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ip: Mapped[str | None] = mapped_column(String(45))
-    device_label: Mapped[str] = mapped_column(String(100), default="")
+    device_label: Mapped[str] = mapped_column(DeviceLabel(), default="")
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+# Kinds whose detail is a device label (the session or browser acted on), and kinds whose
+# detail 0.7.0 filled with a passkey's name: text typed into a request, shown to no one now.
+DEVICE_DETAIL = frozenset(
+    {
+        SecurityEventKind.NEW_DEVICE,
+        SecurityEventKind.LOGGED_OUT,
+        SecurityEventKind.SESSION_REVOKED,
+        SecurityEventKind.BROWSER_TRUSTED,
+        SecurityEventKind.BROWSER_UNTRUSTED,
+    }
+)
+NO_DETAIL = frozenset(
+    {
+        SecurityEventKind.PASSKEY_ADDED,
+        SecurityEventKind.PASSKEY_RENAMED,
+        SecurityEventKind.PASSKEY_REMOVED,
+    }
+)
+_OTHER_SESSIONS = re.compile(r"\d{1,9} other session\(s\)")
+
+
+def shown_detail(kind: SecurityEventKind, detail: str) -> str:
+    """An event's detail as the timeline and the export show it, rows from 0.7.0 included."""
+    if kind in NO_DETAIL:
+        return ""
+    if kind in DEVICE_DETAIL and not _OTHER_SESSIONS.fullmatch(detail):
+        return relabel(detail)
+    return detail

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
+from app.models.device_label import DeviceLabel
 from app.models.user import User
 
 
@@ -30,7 +31,7 @@ class UserSession(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
     revoked_at: Mapped[datetime | None]
     ip: Mapped[str | None] = mapped_column(String(45))
-    device_label: Mapped[str] = mapped_column(String(100), default="")
+    device_label: Mapped[str] = mapped_column(DeviceLabel(), default="")
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
@@ -46,6 +47,6 @@ class KnownDevice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     device_hash: Mapped[str] = mapped_column(String(64))
-    label: Mapped[str] = mapped_column(String(100), default="")
+    label: Mapped[str] = mapped_column(DeviceLabel(), default="")
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)

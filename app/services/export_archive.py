@@ -26,6 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
 from app.models import Comment, Follow, Like, Photo, Post, SecurityEvent, User, Visibility
+from app.models.security_event import shown_detail
 from app.services import access
 from app.services.media_storage import Located, media_storage
 
@@ -224,7 +225,7 @@ def _security_events(user_id: int) -> Iterator[dict[str, Any]]:
             "created_at": _iso(row.created_at),
             "ip": row.ip,
             "device": row.device_label,
-            "detail": row.detail,
+            "detail": shown_detail(row.kind, row.detail),
         }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.models import SecurityEvent, SecurityEventKind, UserSession
+from app.models.security_event import shown_detail
 
 EVENT_LABELS = {
     SecurityEventKind.SIGNED_UP: "Account created",
@@ -92,7 +93,7 @@ def timeline_view(events: list[SecurityEvent]) -> list[EventRow]:
     return [
         EventRow(
             label=EVENT_LABELS.get(e.kind, str(e.kind)),
-            detail=e.detail,
+            detail=shown_detail(e.kind, e.detail),
             when=e.created_at,
             ip=e.ip or "",
             device_label=e.device_label,

@@ -73,10 +73,39 @@ def test_registering_a_passkey_records_it_and_tells_the_owner(
     with app.app_context():
         [passkey] = db.session.scalars(sa.select(Passkey))
         assert passkey.name == "Laptop" and passkey.transports == "internal"
-    assert any(
-        "passkey named" in m.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    [told] = [m for m in mailbox.to("juniper@example.org") if "sign-in" in str(m["Subject"])]
+    text = told.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "A passkey was added" in text
+    assert "Laptop" not in text  # its name was typed into a request: never printed in mail
+
+
+def test_a_passkey_name_reaches_neither_mail_nor_the_timeline(
+    app: Flask, client: FlaskClient, user: User, mailbox: Mailbox, authenticator: SoftAuthenticator
+) -> None:
+    browser = Browser(client)
+    browser.auth.login("juniper")
+    hostile = "URGENT call 555-0100 or visit evil-example-com"
+    assert register(browser, authenticator, hostile).status_code == 200
+    with app.app_context():
+        passkey_id = db.session.scalar(sa.select(Passkey.id))
+    pages = "/settings/two-factor/"
+    rename = f"/settings/two-factor/passkeys/{passkey_id}/rename"
+    assert browser.auth.post(rename, {"name": f"{hostile} 2"}, page=pages).status_code == 303
+    # The owner's own list of passkeys shows the name they gave: that is what it is for.
+    assert f"{hostile} 2" in client.get(pages).get_data(as_text=True)
+    delete = f"/settings/two-factor/passkeys/{passkey_id}/delete"
+    assert browser.auth.post(delete, page=pages).status_code == 303
+    timeline = client.get("/settings/security").get_data(as_text=True)
+    assert "Passkey added" in timeline and "Passkey renamed" in timeline
+    assert "Passkey removed" in timeline
+    texts = [
+        m.get_body(preferencelist=(kind,)).get_content()  # type: ignore[union-attr]
         for m in mailbox.to("juniper@example.org")
-    )
+        for kind in ("plain", "html")
+    ]
+    assert len(texts) == 4  # added, removed
+    for text in [timeline, *texts]:
+        assert "URGENT" not in text and "555-0100" not in text
 
 
 def test_passwordless_sign_in(with_passkey: Browser, authenticator: SoftAuthenticator) -> None:

@@ -276,3 +276,36 @@ def test_once_and_max_rounds_do_not_mix(worker_app: Flask) -> None:
     result = worker_app.test_cli_runner().invoke(args=["worker", "--once", "--max-rounds", "2"])
     assert result.exit_code == 2
     assert "cannot be used together" in result.output
+
+
+def test_a_worker_killed_mid_run_sends_again_at_most_the_message_in_flight(
+    worker_app: Flask, smtp_server: SMTPServer, tmp_path: Path
+) -> None:
+    total, sent_before_kill = 40, 13
+    mailbox = smtp_server.mailbox
+    queue(worker_app, "kill", total)
+    # The 14th message is taken by the server and never answered: the worker is killed
+    # while it waits, between the server's acceptance and its own commit.
+    mailbox.hold_reply(sent_before_kill + 1)
+    with start(worker_app, tmp_path / "first.log", "--mail-every", "0.1", *QUIET) as first:
+        assert mailbox.holding.wait(30), first.log
+        assert first.stop(signal.SIGKILL) == -signal.SIGKILL
+    [in_flight] = [str(m["Subject"]) for m in mailbox.messages[sent_before_kill:]]
+
+    with start(worker_app, tmp_path / "second.log", "--mail-every", "0.1", *QUIET) as second:
+        wait_until(lambda: unsent(worker_app) == 0, 30, "the outbox to empty")
+        assert second.stop() == 0
+    arrived = Counter(str(m["Subject"]) for m in mailbox.messages)
+    assert set(arrived) == {f"kill {n}" for n in range(total)}
+    again = [subject for subject, count in arrived.items() if count > 1]
+    assert again in ([], [in_flight]), f"sent twice: {sorted(again)}"
+    assert arrived[in_flight] <= 2
+    assert "Traceback" not in second.log
+
+
+def test_a_round_sends_everything_over_one_smtp_connection(
+    worker_app: Flask, smtp_server: SMTPServer
+) -> None:
+    queue(worker_app, "together", 5)
+    assert "mail: Sent 5, failed 0." in run_worker(worker_app, "--once").output
+    assert len(set(smtp_server.mailbox.peers)) == 1
