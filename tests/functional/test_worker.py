@@ -29,7 +29,7 @@ from tests.conftest import build_app, migrated_database
 from tests.factories import create_user
 from tests.support.smtp import SMTPServer
 from tests.support.tcp_proxy import TCPProxy
-from tests.support.worker_process import STARTED, WorkerProcess, wait_until
+from tests.support.worker_process import PATIENCE, STARTED, WorkerProcess, wait_until
 
 QUIET = ("--exports-every", "60", "--no-maintenance")  # mail only, for the mail tests
 MAINTENANCE_LINE = "maintenance: Removed "
@@ -109,7 +109,7 @@ def test_two_workers_deliver_each_message_exactly_once(
         one.wait_for_log(STARTED)
         two.wait_for_log(STARTED)
         queue(worker_app, "burst", messages)  # both are polling: they compete for it
-        wait_until(lambda: unsent(worker_app) == 0, 20, "the outbox to empty")
+        wait_until(lambda: unsent(worker_app) == 0, PATIENCE, "the outbox to empty")
         assert one.stop() == 0
         assert two.stop() == 0
     arrived = Counter((str(m["To"]), str(m["Subject"])) for m in smtp_server.mailbox.messages)
@@ -142,7 +142,7 @@ def test_a_worker_rides_out_the_database_going_away(
             worker_app, tmp_path / "worker.log", "--mail-every", "0.2", *QUIET, url=through_proxy
         ) as worker:
             queue(worker_app, "before")
-            wait_until(lambda: delivered("before"), 15, "the first message")
+            wait_until(lambda: delivered("before"), PATIENCE, "the first message")
 
             proxy.stop()  # the database is down: connections cut, new ones refused
             queue(worker_app, "during")  # written straight to the real server
@@ -151,7 +151,7 @@ def test_a_worker_rides_out_the_database_going_away(
             assert not mailbox.to("during-0@")
 
             proxy.start()
-            wait_until(lambda: delivered("during"), 20, "delivery once the database is back")
+            wait_until(lambda: delivered("during"), PATIENCE, "delivery once the database is back")
             worker.wait_for_log("The database is reachable again")
 
             # A backend killed under it (a failover, an administrator) is survived as well.
@@ -165,7 +165,7 @@ def test_a_worker_rides_out_the_database_going_away(
                 db.session.rollback()
             assert killed
             queue(worker_app, "after")
-            wait_until(lambda: delivered("after"), 20, "delivery after the backend died")
+            wait_until(lambda: delivered("after"), PATIENCE, "delivery after the backend died")
             assert worker.stop() == 0
     assert "Traceback" not in worker.log  # one line per failed attempt, nothing more
     assert len(mailbox.messages) == 3
@@ -179,7 +179,7 @@ def test_maintenance_runs_once_between_two_workers(worker_app: Flask, tmp_path: 
             for n in range(2)
         ]
         for worker in workers:
-            assert worker.process.wait(20) == 0, worker.log
+            assert worker.process.wait(PATIENCE) == 0, worker.log
     logs = "".join(worker.log for worker in workers)
     assert logs.count(MAINTENANCE_LINE) == 1
     assert "Traceback" not in logs
@@ -288,12 +288,12 @@ def test_a_worker_killed_mid_run_sends_again_at_most_the_message_in_flight(
     # while it waits, between the server's acceptance and its own commit.
     mailbox.hold_reply(sent_before_kill + 1)
     with start(worker_app, tmp_path / "first.log", "--mail-every", "0.1", *QUIET) as first:
-        assert mailbox.holding.wait(30), first.log
+        assert mailbox.holding.wait(PATIENCE), first.log
         assert first.stop(signal.SIGKILL) == -signal.SIGKILL
     [in_flight] = [str(m["Subject"]) for m in mailbox.messages[sent_before_kill:]]
 
     with start(worker_app, tmp_path / "second.log", "--mail-every", "0.1", *QUIET) as second:
-        wait_until(lambda: unsent(worker_app) == 0, 30, "the outbox to empty")
+        wait_until(lambda: unsent(worker_app) == 0, PATIENCE, "the outbox to empty")
         assert second.stop() == 0
     arrived = Counter(str(m["Subject"]) for m in mailbox.messages)
     assert set(arrived) == {f"kill {n}" for n in range(total)}

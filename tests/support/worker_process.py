@@ -12,6 +12,9 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
 STARTED = "started: mail every"
+# How long a test waits for a state before it gives up. Only a failing test waits this long, so
+# it is generous: a busy two-core CI machine can take many seconds to start a Python process.
+PATIENCE = 120.0
 
 
 def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
@@ -63,7 +66,7 @@ class WorkerProcess:
     def log(self) -> str:
         return self.log_path.read_text()
 
-    def wait_for_log(self, text: str, count: int = 1, timeout: float = 15) -> None:
+    def wait_for_log(self, text: str, count: int = 1, timeout: float = PATIENCE) -> None:
         def seen() -> bool:
             if self.process.poll() is not None and self.log.count(text) < count:
                 raise AssertionError(f"the worker exited ({self.process.returncode}):\n{self.log}")
@@ -71,7 +74,7 @@ class WorkerProcess:
 
         wait_until(seen, timeout, f"{text!r} in the worker's log:\n{self.log}")
 
-    def stop(self, number: signal.Signals = signal.SIGTERM, timeout: float = 10) -> int:
+    def stop(self, number: signal.Signals = signal.SIGTERM, timeout: float = PATIENCE) -> int:
         self.process.send_signal(number)
         return self.process.wait(timeout)
 
