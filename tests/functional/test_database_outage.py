@@ -19,8 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 from werkzeug.test import TestResponse
 
-from app import create_app
-from app import config
+from app import config, create_app
 from app.extensions import db
 from tests.conftest import build_app, migrated_database
 from tests.factories import create_user
