@@ -105,8 +105,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError) -> Any:
         # Errors raised outside the view (the commit in after_request) arrive here.
-        if database_unavailable(error.original_exception):
-            return _database_unavailable(error.original_exception)
+        original = error.original_exception
+        if original is not None and database_unavailable(original):
+            return _database_unavailable(original)
         # Flask has already logged the traceback; the visitor sees none of it.
         db.session.rollback()
         return _render(500)
