@@ -120,11 +120,6 @@ class RedisClient:
         connection: Redis | None = current_app.extensions.get("sapling_redis")
         return connection
 
-    @property
-    def breaker(self) -> CircuitBreaker:
-        breaker: CircuitBreaker = current_app.extensions["sapling_redis_breaker"]
-        return breaker
-
 
 def pool_for(app: Flask, url: str) -> GuardedConnectionPool:
     """The app's pool for ``url``, made once: the same server is one pool and one breaker."""
