@@ -10,7 +10,7 @@ DEV_ENV := SAPLING_ENV=development
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run dev test test-fast lint fmt clean migrate icons screenshots bench profile bench-tools
+.PHONY: help run dev test test-fast lint fmt clean migrate icons screenshots bench bench-outage profile bench-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ bench: $(VENV)/.installed-dev bench-tools ## Load-test production settings on Po
 
 profile: $(VENV)/.installed-dev bench-tools ## py-spy flame graph of the feed under load, in bench/results/
 	$(BIN)/python -m scripts.bench.profile $(PROFILE_ARGS)
+
+bench-outage: $(VENV)/.installed-dev ## What a frozen Redis costs a page, through the breaker
+	$(BIN)/python -m scripts.bench.outage
 
 bench-tools:
 	@command -v wrk >/dev/null 2>&1 || { \

@@ -11,6 +11,7 @@ from flask import Flask
 from app.cli import register_commands
 from app.config import Config, config_from_env
 from app.controllers import register_blueprints
+from app.core import rate_limit_storage
 from app.core.authentication import install_authentication
 from app.core.client_ip import install_proxy_fix
 from app.core.database import configure_sqlite, install_unit_of_work
@@ -70,8 +71,9 @@ def register_extensions(app: Flask) -> None:
     alembic.init_app(app)
     app.config["ALEMBIC_CONTEXT"].setdefault("render_item", render_item)
     csrf.init_app(app)
-    limiter.init_app(app)
     redis_client.init_app(app)
+    rate_limit_storage.configure(app)  # the limiter shares Redis's pool and breaker
+    limiter.init_app(app)
 
 
 def engine_options(options: str | Mapping[str, Any]) -> dict[str, Any]:

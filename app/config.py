@@ -41,6 +41,19 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from exc
 
 
+def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be a positive number of seconds, not {raw!r}.")
+    return value
+
+
 def _list(value: str | None) -> list[str]:
     """A comma-separated setting: items stripped, empty ones dropped."""
     return [item.strip() for item in (value or "").split(",") if item.strip()]
@@ -100,9 +113,15 @@ class Config:
         self.RATELIMIT_STRATEGY = "moving-window"
         # Several Sapling sites (or test runs) can share one Redis under different prefixes.
         self.RATELIMIT_KEY_PREFIX = env.get("RATELIMIT_KEY_PREFIX") or "sapling-limits"
-        # If Redis goes away, keep serving with per-process limits rather than failing.
+        # If Redis goes away, keep serving with per-process limits rather than failing:
+        # app/core/rate_limit_storage.py does it through the Redis breaker; these two are
+        # Flask-Limiter's own last net, for errors that are not an outage.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_SWALLOW_ERRORS = True
+        # A hung Redis costs one request this long, then the breaker stops asking it for
+        # REDIS_BREAKER_SECONDS (docs/operations.md, "When Redis goes away").
+        self.REDIS_SOCKET_TIMEOUT = _float(env, "REDIS_SOCKET_TIMEOUT", 0.25)
+        self.REDIS_BREAKER_SECONDS = _float(env, "REDIS_BREAKER_SECONDS", 30.0)
 
         # Links in emails are built from this, never from the request's Host header.
         self.BASE_URL = (env.get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")

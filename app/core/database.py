@@ -16,8 +16,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from flask import Flask, Response, g
 from sqlalchemy import Engine, event
+from sqlalchemy import exc as sa_exc
 
 from app.extensions import db
 
@@ -49,6 +51,21 @@ def _run_rollback_callbacks() -> None:
         except Exception:
             # Leftovers (files) are swept later by `flask maintenance run`.
             log.exception("After-rollback clean-up failed")
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Is ``error`` the database being out of reach, rather than a bug in a query?
+
+    An outage is: no connection to be had (refused, timed out, the pool exhausted), a
+    connection lost mid-request (SQLAlchemy marks it ``connection_invalidated``), or an
+    OperationalError, which the DB-API reserves for errors outside the program's control
+    (a server shutting down, out of resources). Those answer 503; the rest stay a 500.
+    """
+    if isinstance(error, sa_exc.TimeoutError):  # QueuePool limit reached
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        return error.connection_invalidated or isinstance(error, sa_exc.OperationalError)
+    return isinstance(error, psycopg.OperationalError)
 
 
 def install_unit_of_work(app: Flask) -> None:

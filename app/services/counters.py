@@ -2,8 +2,9 @@
 
 Failed-login counters, locks, CAPTCHA answers and the under-attack flag live
 here, never in the session cookie, so dropping cookies resets nothing. If Redis
-is unreachable the app keeps working with per-process state and logs it, the
-same choice as for rate limits.
+is unreachable the app keeps working with per-process state, the same choice as
+for rate limits. The Redis breaker (app/core/redis.py) logs the outage once and
+then refuses at once, so a hung Redis is not waited for on every call.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from flask import current_app
 from redis.exceptions import RedisError
 
+from app.core.redis import is_outage
 from app.extensions import redis_client
 
 log = logging.getLogger(__name__)
@@ -76,7 +78,8 @@ def _key(name: str) -> str:
 
 
 def _redis_failed(error: RedisError) -> None:
-    log.error("Redis is unreachable (%s); using per-process counters until it answers", error)
+    if not is_outage(error):  # an outage is the breaker's to log, once
+        log.error("Redis refused a counter command (%s); using per-process counters", error)
 
 
 def incr(name: str, ttl_seconds: float) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import text
 
+from app.core.redis import RedisBreakerOpenError
 from app.extensions import db, redis_client
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,10 @@ def check_redis() -> str:
     client = redis_client.client
     if client is None:
         return SKIPPED
-    client.ping()
+    try:
+        client.ping()
+    except RedisBreakerOpenError:
+        return FAILED  # the breaker logged the outage once; no traceback per probe
     return OK
 
 

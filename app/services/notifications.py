@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, u
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app.core.database import after_commit
+from app.core.redis import is_outage
 from app.extensions import db, redis_client
 from app.models import Audience, Notification, NotificationKind, Post, User, utcnow
 from app.services import access
@@ -163,14 +164,20 @@ def _cache_key(user_id: int) -> str:
     return f"{current_app.config['RATELIMIT_KEY_PREFIX']}:unread:{user_id}"
 
 
+def _cache_failed(error: RedisError) -> None:
+    """Count in the database instead. An outage is the Redis breaker's to log, once."""
+    if not is_outage(error):
+        log.warning("The unread-count cache refused a command (%s)", error)
+
+
 def _cache_get(user_id: int) -> int | None:
     client = redis_client.client
     if client is None:
         return None
     try:
         value = client.get(_cache_key(user_id))
-    except RedisError:
-        log.warning("Redis unavailable: counting unread notifications in the database")
+    except RedisError as error:
+        _cache_failed(error)
         return None
     return int(value) if value is not None else None
 
@@ -180,8 +187,8 @@ def _cache_set(user_id: int, count: int) -> None:
     if client is not None:
         try:
             client.set(_cache_key(user_id), count, ex=UNREAD_CACHE_SECONDS)
-        except RedisError:
-            log.warning("Redis unavailable: the unread count is not cached")
+        except RedisError as error:
+            _cache_failed(error)
 
 
 def _unread_changed(*user_ids: int) -> None:
@@ -203,5 +210,5 @@ def _drop_cached(user_ids: Iterable[int]) -> None:
     if client is not None and keys:
         try:
             client.delete(*keys)
-        except RedisError:
-            log.warning("Redis unavailable: cached unread counts expire by themselves")
+        except RedisError as error:
+            _cache_failed(error)  # cached counts expire by themselves

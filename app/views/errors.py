@@ -37,6 +37,19 @@ _PAGES = {
         "We couldn't finish that request, and nothing was half-saved. "
         "Please try again in a moment.",
     ),
+    503: ErrorPage(
+        503,
+        "Temporarily unavailable",
+        "Sapling can't reach its database right now, so nothing from this request was "
+        "saved. Please try again in a minute.",
+    ),
+    507: ErrorPage(
+        507,
+        "Out of storage space",
+        "Sapling has run out of storage space, so your photo was not saved and nothing "
+        "was posted. Please try again later; the problem has been logged for the people "
+        "who run this site.",
+    ),
 }
 
 CSRF_MESSAGE = (

@@ -17,4 +17,5 @@ including a noisy one. The modules, in the order a run uses them:
 - ``stats``: medians, ratios and the budgets of issue #10.
 - ``report``: the table, the JSON file under bench/results/, and docs' Markdown.
 - ``profile``: `make profile`, a py-spy flame graph of the feed under load.
+- ``outage``: `make bench-outage`, what a frozen Redis costs a page (in-process, no load).
 """
