@@ -11,7 +11,12 @@ from app.services import login_guard, mailer, security_log, sessions, tokens
 from app.services.accounts import user_by_email, username_taken
 from app.services.clients import Client
 from app.services.errors import FormError
-from app.services.identifiers import IdentifierError, check_email, check_username
+from app.services.identifiers import (
+    IdentifierError,
+    canonical_email,
+    check_email,
+    check_username,
+)
 from app.services.passwords import hash_password, password_problems, verify_password
 
 
@@ -46,11 +51,7 @@ def change_password(user: User, current: str, new: str, client: Client) -> None:
 
 def request_password_reset(email: str, client: Client) -> None:
     """Send a reset link if the address has an account; the caller says the same either way."""
-    try:
-        _, email_key = check_email(email)
-    except IdentifierError:
-        return
-    user = user_by_email(email_key)
+    user = user_by_email(canonical_email(email))  # any spelling of the address finds it
     if user is None:
         return
     raw = tokens.issue(
@@ -144,7 +145,7 @@ def confirm_email_change(raw: str, client: Client) -> User | None:
     if token is None or token.user.pending_email != token.email:
         return None
     user = token.user
-    email, email_key = check_email(token.email)
+    email, email_key = token.email, canonical_email(token.email)  # checked when it was asked
     if user_by_email(email_key) is not None:
         raise FormError("Another account now uses that email address.")
     old = user.email
@@ -166,7 +167,7 @@ def cancel_email_change(raw: str, client: Client) -> User | None:
     user = token.user
     undo = user.email != token.email
     if undo:
-        email, email_key = check_email(token.email)
+        email, email_key = token.email, canonical_email(token.email)  # it was the account's
         if user_by_email(email_key) is not None:
             raise FormError("That address now belongs to another account; contact support.")
     tokens.use(token)
