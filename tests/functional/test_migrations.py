@@ -98,7 +98,7 @@ def test_email_keys_are_recomputed_with_the_one_normal_form(tmp_path: Path) -> N
 
     def keys() -> dict[str, str]:
         rows = db.session.execute(sa.select(User.username, User.email_key))
-        keys = {username: key for username, key in rows}
+        keys: dict[str, str] = dict(rows.all())
         db.session.commit()  # no transaction left open for Alembic's own connection to wait on
         return keys
 
