@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import SecurityEventKind, TokenPurpose, User, UsernameHold, utcnow
-from app.services import login_guard, mailer, security_log, sessions, tokens
+from app.services import login_guard, mailer, password_resets, security_log, sessions, tokens
 from app.services.accounts import user_by_email, username_taken
 from app.services.clients import Client
 from app.services.errors import FormError
@@ -50,22 +50,9 @@ def change_password(user: User, current: str, new: str, client: Client) -> None:
 
 
 def request_password_reset(email: str, client: Client) -> None:
-    """Send a reset link if the address has an account; the caller says the same either way."""
-    user = user_by_email(canonical_email(email))  # any spelling of the address finds it
-    if user is None:
-        return
-    raw = tokens.issue(
-        user, TokenPurpose.RESET_PASSWORD, user.email, current_app.config["PASSWORD_RESET_TTL"]
-    )
-    security_log.record(user, SecurityEventKind.PASSWORD_RESET_REQUESTED, client)
-    mailer.queue(
-        user.email,
-        "password_reset",
-        "Reset your Sapling password",
-        user=user,
-        client=client,
-        reset_url=mailer.link("auth.reset_password", token=raw),
-    )
+    """A reset link goes out if the address has an account; the caller says the same either
+    way. The request only records the ask: the worker does the rest (password_resets)."""
+    password_resets.ask(email, client)
 
 
 def reset_token_user(raw: str) -> User | None:
