@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from app.core.scheduler import Job, Scheduler, StopCheck, stopping_on_signals
 from app.extensions import db
 from app.models import ExportStatus
-from app.services import exports, mailer, maintenance, scheduled_jobs
+from app.services import exports, mailer, maintenance, password_resets, scheduled_jobs
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,23 @@ def deliver_mail(should_stop: StopCheck) -> str | None:
             sent, failed = sent + outcome, failed + (not outcome)
     db.session.commit()  # ends the transaction of the last look (on SQLite, a write lock)
     return f"Sent {sent}, failed {failed}." if sent or failed else None
+
+
+def handle_password_resets(should_stop: StopCheck) -> str | None:
+    """Turn forgot-password asks into reset links, a batch per transaction, and send those
+    links at once, as a request's own email is sent after its commit (what cannot be
+    sent now waits in the outbox for the mail job). The log line is a count: the
+    addresses asked about never reach the log.
+    """
+    handled = 0
+    while not should_stop():
+        batch = password_resets.handle()
+        db.session.commit()
+        mailer.deliver_queued()
+        handled += batch
+        if batch < password_resets.BATCH_SIZE:
+            break
+    return f"Handled {handled}." if handled else None
 
 
 def build_exports(should_stop: StopCheck) -> str | None:
@@ -63,7 +80,7 @@ def maintenance_job(every: timedelta) -> Job:
     default=5.0,
     show_default=True,
     metavar="SECONDS",
-    help="Deliver the email that is due this often.",
+    help="Deliver the email that is due, and answer password-reset requests, this often.",
 )
 @click.option(
     "--exports-every",
@@ -105,7 +122,8 @@ def worker(
     max_rounds: int | None,
     once: bool,
 ) -> None:
-    """Deliver email, build data exports and run the maintenance, each on its own schedule.
+    """Deliver email (and password-reset links), build data exports and run the maintenance,
+    each on its own schedule.
 
     One process does all the background work; run one next to gunicorn, or several
     for more throughput or redundancy. Several workers are safe together: each email
@@ -125,7 +143,11 @@ def worker(
     """
     if once and max_rounds:
         raise click.UsageError("--once and --max-rounds cannot be used together.")
-    jobs = [Job("mail", mail_every, deliver_mail), Job("exports", exports_every, build_exports)]
+    jobs = [
+        Job("mail", mail_every, deliver_mail),
+        Job("password-resets", mail_every, handle_password_resets),
+        Job("exports", exports_every, build_exports),
+    ]
     if not no_maintenance:
         jobs.append(maintenance_job(timedelta(minutes=maintenance_every)))
     scheduler = Scheduler(jobs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from app.core import rate_limits
 from app.core.authentication import (
     clear_login_cookie,
     current_client,
@@ -82,6 +83,11 @@ def password() -> Page:
 
 @bp.route("/email", methods=["GET", "POST"])
 @fresh_required
+@limiter.limit(
+    lambda: str(current_app.config["RATELIMIT_EMAIL_ADDRESS"]),
+    key_func=rate_limits.email_account,  # the new address, which is sent a link
+    methods=["POST"],
+)
 def email() -> Page:
     form = ChangeEmailForm()
     if form.validate_on_submit():

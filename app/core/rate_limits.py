@@ -8,7 +8,6 @@ never use them up.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -16,16 +15,15 @@ from flask import Response, current_app, request
 
 from app.core.authentication import is_logged_in, pending_login, signed_in_user
 from app.extensions import limiter
+from app.services.identifiers import canonical_email
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _canonical(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip().casefold()[:254]
-
-
 def email_account() -> str:
-    return "email:" + _canonical(request.form.get("email", ""))
+    """The address a form names, by the same key the account lookup uses: no spelling of
+    an address gets a counter of its own."""
+    return "email:" + canonical_email(request.form.get("email", ""))
 
 
 def pending_account() -> str:

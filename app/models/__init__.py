@@ -18,6 +18,7 @@ from app.models.mfa import Passkey, RecoveryCode, TotpFactor, TrustedBrowser
 from app.models.notification import Notification, NotificationKind
 from app.models.outbox import OutboxMessage
 from app.models.post import Hashtag, Photo, Post, PostHashtag, Visibility
+from app.models.reset_request import PasswordResetRequest
 from app.models.scheduling import ScheduledJob
 from app.models.security_event import SecurityEvent, SecurityEventKind
 from app.models.session import KnownDevice, UserSession
@@ -47,6 +48,7 @@ __all__ = [
     "NotificationKind",
     "OutboxMessage",
     "Passkey",
+    "PasswordResetRequest",
     "Photo",
     "Post",
     "PostHashtag",

@@ -38,9 +38,11 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Canonical form only: NFKC-normalised, lower-case, [a-z0-9._]; see services.usernames.
     username: Mapped[str] = mapped_column(String(30), unique=True)
-    # As the person typed it (after email-validator's normalisation), for sending mail.
+    # As the person typed it, in the form identifiers.check_email gives (compatibility
+    # characters folded, the domain through IDNA, no invisible characters), for sending mail.
     email: Mapped[str] = mapped_column(String(254))
-    # Lower-cased, for case-insensitive uniqueness and lookup.
+    # identifiers.canonical_email: the one key every spelling of the address comes down to,
+    # for uniqueness, lookups and the per-address rate limits.
     email_key: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(50), default="")
     password_hash: Mapped[str] = mapped_column(String(255))

@@ -21,7 +21,7 @@ from app.services.clients import Client
 from app.services.errors import FormError
 from app.services.identifiers import (
     IdentifierError,
-    canonical_username,
+    canonical_login,
     check_email,
     check_username,
 )
@@ -54,6 +54,7 @@ def user_by_id(user_id: int) -> User:
 
 
 def user_by_email(email_key: str) -> User | None:
+    """The account whose address has this key (``identifiers.canonical_email``)."""
     return db.session.scalar(select(User).where(User.email_key == email_key))
 
 
@@ -198,10 +199,10 @@ def verify_by_operator(user: User) -> bool:
 
 
 def find_login_user(identifier: str) -> User | None:
-    identifier = identifier.strip()
-    if "@" in identifier:
-        return user_by_email(identifier.casefold())
-    return db.session.scalar(select(User).where(User.username == canonical_username(identifier)))
+    key = canonical_login(identifier)
+    if "@" in key:
+        return user_by_email(key)
+    return db.session.scalar(select(User).where(User.username == key))
 
 
 def authenticate(user: User | None, password: str, client: Client) -> User | None:

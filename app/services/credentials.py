@@ -10,15 +10,21 @@ from app.models import SecurityEventKind, TokenPurpose, User, UsernameHold, utcn
 from app.services import (
     login_guard,
     mailer,
+    password_resets,
     reclaim,
     security_log,
     sessions,
     tokens,
 )
-from app.services.accounts import address_owner, user_by_email, username_taken
+from app.services.accounts import address_owner, username_taken
 from app.services.clients import Client
 from app.services.errors import FormError
-from app.services.identifiers import IdentifierError, check_email, check_username
+from app.services.identifiers import (
+    IdentifierError,
+    canonical_email,
+    check_email,
+    check_username,
+)
 from app.services.passwords import hash_password, password_problems, verify_password
 
 CANCEL_PURPOSES = (TokenPurpose.CANCEL_EMAIL_CHANGE, TokenPurpose.STOP_EMAIL_CHANGE)
@@ -58,26 +64,9 @@ def change_password(user: User, current: str, new: str, client: Client) -> None:
 
 
 def request_password_reset(email: str, client: Client) -> None:
-    """Send a reset link if the address has an account; the caller says the same either way."""
-    try:
-        _, email_key = check_email(email)
-    except IdentifierError:
-        return
-    user = user_by_email(email_key)
-    if user is None:
-        return
-    raw = tokens.issue(
-        user, TokenPurpose.RESET_PASSWORD, user.email, current_app.config["PASSWORD_RESET_TTL"]
-    )
-    security_log.record(user, SecurityEventKind.PASSWORD_RESET_REQUESTED, client)
-    mailer.queue(
-        user.email,
-        "password_reset",
-        "Reset your Sapling password",
-        user=user,
-        client=client,
-        reset_url=mailer.link("auth.reset_password", token=raw),
-    )
+    """A reset link goes out if the address has an account; the caller says the same either
+    way. The request only records the ask: the worker does the rest (password_resets)."""
+    password_resets.ask(email, client)
 
 
 def reset_token_user(raw: str) -> User | None:
@@ -188,7 +177,7 @@ def confirm_email_change(raw: str, client: Client) -> User | None:
     if token is None or token.user.pending_email != token.email:
         return None
     user = token.user
-    email, email_key = check_email(token.email)
+    email, email_key = token.email, canonical_email(token.email)  # checked when it was asked
     if address_owner(email_key, other_than=user) is not None:
         raise FormError("Another account now uses that email address.")
     old = user.email

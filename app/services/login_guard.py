@@ -14,12 +14,12 @@ reset) until things are quiet again.
 from __future__ import annotations
 
 import time
-import unicodedata
 
 from flask import current_app
 
 from app.models import User
 from app.services import counters, mailer
+from app.services.identifiers import canonical_login
 
 WINDOW = 3600  # failures are remembered for an hour
 LEVEL_MEMORY = 24 * 3600  # lock lengths keep doubling within a day
@@ -29,7 +29,7 @@ def account_key(identifier: str, user: User | None = None) -> str:
     """One counter per account, whether it was named by username or by email."""
     if user is not None:
         return f"user:{user.id}"
-    return "name:" + unicodedata.normalize("NFKC", identifier).strip().casefold()[:254]
+    return "name:" + canonical_login(identifier)[:254]
 
 
 def _config(name: str) -> int:

@@ -16,14 +16,14 @@ from app.services import mailer, second_factor, security_log, sessions, tokens
 from app.services.accounts import user_by_email
 from app.services.clients import Client
 from app.services.errors import FormError
-from app.services.identifiers import check_email
+from app.services.identifiers import canonical_email
 from app.services.passwords import UNUSABLE_PASSWORD_HASH
 
 
 def reclaim(token: ActionToken, client: Client) -> User:
     """Give the account back to ``token.email``; the token was consumed by the caller."""
     user = token.user
-    email, email_key = check_email(token.email)
+    email, email_key = token.email, canonical_email(token.email)  # checked when it was sent
     if email_key != user.email_key:
         other = user_by_email(email_key)
         if other is not None and other.id != user.id:

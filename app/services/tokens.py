@@ -16,16 +16,9 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import ActionToken, TokenPurpose, User, utcnow
 from app.services.digests import digest, new_secret
-from app.services.identifiers import IdentifierError, check_email
+from app.services.identifiers import canonical_email
 
 MAX_RAW_LENGTH = 100
-
-
-def _email_key(email: str) -> str:
-    try:
-        return check_email(email)[1]
-    except IdentifierError:
-        return email.casefold()
 
 
 def issue(
@@ -42,7 +35,7 @@ def issue(
             user=user,
             purpose=purpose,
             email=email,
-            email_key=_email_key(email),
+            email_key=canonical_email(email),
             created_at=now,
             expires_at=now + ttl,
         )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.extensions import alembic, db
+from app.models import User
 from tests.conftest import DATABASE, build_app
 from tests.support.databases import create_throwaway_database, drop_database
 
@@ -78,3 +79,54 @@ def test_flask_db_current_names_the_head(plain_app: Flask) -> None:
         result = runner.invoke(args=["db", "current"])
     assert result.exit_code == 0, result.output
     assert "(head)" in result.output
+
+
+def test_email_keys_are_recomputed_with_the_one_normal_form(tmp_path: Path) -> None:
+    """Accounts made before 0.8.0 get the key every spelling of their address now has."""
+    if DATABASE.server_url:
+        url = create_throwaway_database(DATABASE.server_url)
+    else:
+        url = f"sqlite:///{tmp_path / 'email-keys.db'}"
+    app = build_app(url, tmp_path / "media")
+    before = {  # email as 0.7.0 stored it: its key was that, lower-cased
+        "plain": "Plain@example.org",
+        "wide": "ｗｉｄｅ@example.org",
+        "joined": "jo\u034fined@example.org",
+        "victor": "victor@example.org",
+        "victor2": "ｖictor@example.org",  # comes down to victor's key: keeps its own
+    }
+
+    def keys() -> dict[str, str]:
+        rows = db.session.execute(sa.select(User.username, User.email_key))
+        keys: dict[str, str] = dict(rows.all())
+        db.session.commit()  # no transaction left open for Alembic's own connection to wait on
+        return keys
+
+    try:
+        with app.app_context():
+            alembic.upgrade("1795760976")
+            for username, email in before.items():
+                db.session.execute(
+                    sa.insert(User).values(
+                        username=username,
+                        email=email,
+                        email_key=email.casefold(),
+                        password_hash="x",
+                    )
+                )
+            db.session.commit()
+            alembic.upgrade("1796220200")
+            assert keys() == {
+                "plain": "plain@example.org",
+                "wide": "wide@example.org",
+                "joined": "joined@example.org",
+                "victor": "victor@example.org",
+                "victor2": "ｖictor@example.org",
+            }
+            alembic.downgrade("1795760976")
+            assert keys() == {name: email.casefold() for name, email in before.items()}
+            db.session.close()
+            db.engine.dispose()
+    finally:
+        if DATABASE.server_url:
+            drop_database(DATABASE.server_url, url)

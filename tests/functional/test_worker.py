@@ -23,8 +23,9 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
-from app.models import DataExport, OutboxMessage, ScheduledJob, utcnow
-from app.services import exports, scheduled_jobs
+from app.models import DataExport, OutboxMessage, PasswordResetRequest, ScheduledJob, utcnow
+from app.services import exports, password_resets, scheduled_jobs
+from app.services.clients import Client
 from tests.conftest import build_app, migrated_database
 from tests.factories import create_user
 from tests.support.smtp import SMTPServer
@@ -47,7 +48,7 @@ def worker_app(database: tuple[str, Path], smtp_server: SMTPServer) -> Iterator[
     mail = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port, "MAIL_USE_TLS": False}
     app = build_app(url, media, mail)
     with app.app_context():
-        for model in (OutboxMessage, DataExport, ScheduledJob):
+        for model in (OutboxMessage, DataExport, ScheduledJob, PasswordResetRequest):
             db.session.execute(sa.delete(model))
         db.session.commit()
     yield app
@@ -201,6 +202,28 @@ def test_a_signal_stops_an_idle_worker_promptly(
         assert worker.stop(number, timeout=60) == 0
     assert f"stopped ({number.name} received) after 1 round" in worker.log
     assert "Traceback" not in worker.log
+
+
+def test_the_worker_answers_forgot_password_asks_and_logs_no_address(
+    worker_app: Flask, smtp_server: SMTPServer, tmp_path: Path
+) -> None:
+    owner = create_user(worker_app)
+    with start(worker_app, tmp_path / "worker.log", "--mail-every", "0.1", *QUIET) as worker:
+        worker.wait_for_log(STARTED)
+        with worker_app.app_context():
+            client = Client(ip="192.0.2.7", device_label="Firefox on Linux")
+            password_resets.ask(owner.email.upper(), client)
+            password_resets.ask("no-account@example.org", client)
+            db.session.commit()
+        worker.wait_for_log("password-resets: Handled 2.")  # and the link sent at once
+        assert worker.stop() == 0
+    [message] = smtp_server.mailbox.messages
+    assert str(message["To"]) == owner.email and "Reset your" in str(message["Subject"])
+    body = message.get_body(("plain",))
+    assert body is not None and "Firefox on Linux (IP 192.0.2.7)" in body.get_content()
+    assert owner.email not in worker.log and "no-account" not in worker.log
+    with worker_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PasswordResetRequest)) == 0
 
 
 def test_one_round_does_every_kind_of_work(worker_app: Flask, smtp_server: SMTPServer) -> None:
