@@ -8,6 +8,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
+from app.models.device_label import DeviceLabel
 
 
 class PasswordResetRequest(Base):
@@ -20,5 +21,5 @@ class PasswordResetRequest(Base):
     email_key: Mapped[str] = mapped_column(String(254))
     # Who asked, for the reset email and the security timeline.
     ip: Mapped[str | None] = mapped_column(String(45))
-    device_label: Mapped[str] = mapped_column(String(100))
+    device_label: Mapped[str] = mapped_column(DeviceLabel())
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
