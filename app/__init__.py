@@ -24,7 +24,7 @@ from app.extensions import alembic, csrf, db, limiter, redis_client
 from app.models.base import render_item
 from app.views import register_views
 
-__version__ = "0.7.0"
+__version__ = "0.8.0"
 
 
 def create_app(config: Config | None = None, overrides: Mapping[str, Any] | None = None) -> Flask:
