@@ -10,7 +10,7 @@ from flask import current_app, url_for
 from markupsafe import Markup
 
 from app.models import Comment, Photo, Post, User, Visibility, utcnow
-from app.services.access import has_public_audience
+from app.services.access import has_public_audience, is_active
 from app.services.interactions import ViewerState
 from app.views.assets import asset_url
 from app.views.filters import relative_label
@@ -83,7 +83,9 @@ def media_url(key: str, variant: str, *, public: bool = False) -> str:
 
 def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
     """``sees_all_posts``: the viewer may see followers-only posts, so counts them too."""
-    avatar = media_url(user.avatar_key, "avatar", public=True) if user.avatar_key else None
+    # A deleted or blocked account's avatar is private (moderators still see it).
+    public = is_active(user)
+    avatar = media_url(user.avatar_key, "avatar", public=public) if user.avatar_key else None
     return ProfileView(
         id=user.id,
         username=user.username,
