@@ -53,6 +53,17 @@ def _locked(user_id: int) -> User | None:
     return db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()
 
 
+def files_public(user: User) -> bool:
+    """Whether the account's files are in the public area now, so may be linked on the media
+    host. A block whose time is up leaves them private until it is lifted (at login, or by
+    the maintenance run within minutes); until then they are sent after the check."""
+    return (
+        user.deletion_requested_at is None
+        and not user.blocked_permanently
+        and user.blocked_till is None
+    )
+
+
 def photos_public(post: Post, author: User) -> bool:
     """Whether a post's photos belong in the public area (``author`` read under ``lock``)."""
     return access.has_public_audience(post, author) and access.is_active(author)

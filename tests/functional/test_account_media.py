@@ -258,3 +258,29 @@ def test_every_photo_of_a_large_account_leaves_the_public_area_in_the_request(
     assert keys_in(app, "private") >= set(many)
     assert ivy_logs_in(app)
     assert keys_in(app, "public") >= set(many)
+
+
+MEDIA_HOST = "https://media.sapling.example.org"
+
+
+@pytest.mark.config(MEDIA_PUBLIC_URL=MEDIA_HOST)
+def test_files_not_in_the_public_area_are_never_linked_on_the_media_host(
+    app: Flask, ivy: Ivy
+) -> None:
+    """The media host has only the public area: a hidden account's avatar on the admin pages,
+    and the files of a block whose time is up but is not lifted yet, link to this host."""
+    block_ivy(app)
+    admin_page = signed_in(app, "warden").get("/admin/users/ivy").get_data(as_text=True)
+    assert f'src="/media/{ivy.avatar}/avatar.webp"' in admin_page
+    assert MEDIA_HOST not in admin_page
+
+    expire_block(app, ivy.user)
+    profile = app.test_client().get("/@ivy").get_data(as_text=True)
+    assert any(f'src="/media/{key}/' in profile for key in ivy.public_keys)
+    assert MEDIA_HOST not in profile
+
+    with app.app_context():
+        maintenance.run(utcnow())
+    profile = app.test_client().get("/@ivy").get_data(as_text=True)
+    assert f"{MEDIA_HOST}/media/{ivy.avatar}/avatar.webp" in profile
+    assert any(f"{MEDIA_HOST}/media/{key}/" in profile for key in ivy.public_keys)
