@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Photo, Post, User, Visibility, utcnow
-from app.services import maintenance, profiles
+from app.services import maintenance, moderation, profiles
 from app.services.media_storage import media_storage, new_key
 from tests.factories import create_post, create_user, follow, jpeg_bytes, make_private
 from tests.support.auth import AuthActions
@@ -222,6 +222,24 @@ def test_a_blocked_account_a_moderator_then_removes_stays_hidden_when_the_block_
         maintenance.run(utcnow())
     assert not ivy_logs_in(app)
     assert_hidden(app, ivy)
+
+
+def test_a_block_that_never_commits_puts_the_files_back(app: Flask, ivy: Ivy) -> None:
+    """The block's service runs in a request that then fails: the unit of work rolls back."""
+    app.config.update(PROPAGATE_EXCEPTIONS=False, WTF_CSRF_ENABLED=False)
+    public_while_blocking: list[set[str]] = []
+
+    @app.post("/_test/block-then-fail")
+    def block_then_fail() -> str:
+        by_name = {u.username: u for u in db.session.scalars(sa.select(User))}
+        moderation.block(by_name["warden"], by_name["ivy"], REASON, 3)
+        public_while_blocking.append(keys_in(app, "public") & ivy.public_keys)
+        raise RuntimeError("the commit never comes")
+
+    assert app.test_client().post("/_test/block-then-fail").status_code == 500
+    assert public_while_blocking == [set()]  # hidden before the commit
+    assert stored_user(app, ivy.user.id).blocked_till is None
+    assert_public_as_before(app, ivy)
 
 
 def test_a_moderator_still_sees_a_hidden_accounts_avatar(app: Flask, ivy: Ivy) -> None:
