@@ -48,7 +48,7 @@ def _may_see(key: str, *, avatar: bool) -> bool:
     avatar of an active account (left private by a crash or an unlifted block), or any
     avatar for a moderator."""
     viewer = current_viewer()
-    if avatar:
+    if avatar:  # users.avatar_key has no index: only avatars in the private area get here
         owner = db.session.scalar(select(User).where(User.avatar_key == key).limit(1))
         return owner is not None and (access.is_active(owner) or bool(viewer and viewer.is_admin))
     photos = db.session.scalars(

@@ -37,9 +37,9 @@ from app.services.media_storage import media_storage
 
 
 def lock(user: User) -> User:
-    """``user`` re-read under its row lock (SELECT … FOR NO KEY UPDATE), held until the transaction
-    ends. Pending changes are flushed first, so they are kept; the same object comes back
-    when ``user`` is in the session."""
+    """``user`` re-read under its row lock (SELECT … FOR NO KEY UPDATE), held until the
+    transaction ends. Pending changes are flushed first, so they are kept; the same object
+    comes back when ``user`` is in the session."""
     locked = _locked(user.id)
     if locked is None:
         raise LookupError(f"User {user.id} no longer exists.")

@@ -85,8 +85,9 @@ def login_refusal(user: User, now: datetime | None = None) -> Refusal | None:
 
 
 def lift_expired_blocks(now: datetime | None = None) -> list[int]:
-    """Clear every temporary block whose time is up (``flask maintenance run``); returns the
-    accounts', whose files the caller publishes (``account_media.publish``) after committing."""
+    """Clear every temporary block whose time is up (``flask maintenance run``). Returns the
+    accounts' ids: the caller brings their files back (``account_media.publish``) once this
+    has committed."""
     lifted = db.session.scalars(
         update(User)
         .where(User.blocked_till <= (now or utcnow()), User.blocked_permanently == false())

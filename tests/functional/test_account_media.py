@@ -208,6 +208,18 @@ def test_the_maintenance_run_brings_back_the_files_of_blocks_whose_time_is_up(
     assert_public_as_before(app, ivy)
 
 
+def test_a_moderators_removal_takes_the_files_out_and_logging_in_brings_nothing_back(
+    app: Flask, ivy: Ivy
+) -> None:
+    create_user(app, "ivy.stranger")
+    data = {"delete_reason": "Spam, over and over"}
+    status, page = moderate(app, "/admin/users/ivy/delete", data, "/admin/users/ivy")
+    assert status == 303, page
+    assert_hidden(app, ivy)
+    assert not ivy_logs_in(app)
+    assert_hidden(app, ivy)
+
+
 def test_a_blocked_account_a_moderator_then_removes_stays_hidden_when_the_block_ends(
     app: Flask, ivy: Ivy
 ) -> None:
