@@ -18,8 +18,8 @@ blocked never lands in the public area.
 
 Files go in the request, not in the worker: a flag nginx could check would mean
 asking the app for every public file. ``MediaStorage.move`` makes that a rename
-per photo and one fsync per fan-out folder (about 4 s for 10,000 photos on a
-loaded test VM). A crash between the move and the commit leaves files private
+per photo and one fsync per fan-out folder (1 to 4 s for 10,000 photos on a
+busy test VM). A crash between the move and the commit leaves files private
 for an active account: they are then served after the check, never exposed.
 """
 
