@@ -4,6 +4,8 @@ Files of posts anyone may see live in the public area, which nginx serves by
 itself in production. Everything else is private: the app checks that the
 viewer may see the post, then hands the file over (with X-Accel-Redirect behind
 nginx). A guessed or leaked URL of a private photo is a 404 to anyone else.
+Avatars are public, except while their account is deleted or blocked
+(``account_media``): then only moderators, who review such accounts, get them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from app.core.authentication import viewer as current_viewer
 from app.extensions import db
-from app.models import Photo, Post
+from app.models import Photo, Post, User
 from app.services import access
 from app.services.images import AVATAR_VARIANTS, PHOTO_VARIANTS
 from app.services.media_storage import Located, media_storage
@@ -36,17 +38,26 @@ def file(key: str, variant: str) -> Response:
         abort(404)
     if located is None:
         abort(404)
-    if not located.public:
-        photos = db.session.scalars(
-            select(Photo)
-            .where(Photo.storage_key == key)
-            .options(selectinload(Photo.post).selectinload(Post.author))
-            .limit(20)
-        )
-        viewer = current_viewer()
-        if not any(access.can_view_post(viewer, p.post, p.post.author) for p in photos):
-            abort(404)
+    if not located.public and not _may_see(key, avatar=variant in AVATAR_VARIANTS):
+        abort(404)
     return send_media(located, PUBLIC_CACHE if located.public else PRIVATE_CACHE)
+
+
+def _may_see(key: str, *, avatar: bool) -> bool:
+    """Whether the viewer may see a private file: a photo of a post they may see, or an
+    avatar of an active account (left private by a crash or an unlifted block), or any
+    avatar for a moderator."""
+    viewer = current_viewer()
+    if avatar:  # users.avatar_key has no index: only avatars in the private area get here
+        owner = db.session.scalar(select(User).where(User.avatar_key == key).limit(1))
+        return owner is not None and (access.is_active(owner) or bool(viewer and viewer.is_admin))
+    photos = db.session.scalars(
+        select(Photo)
+        .where(Photo.storage_key == key)
+        .options(selectinload(Photo.post).selectinload(Post.author))
+        .limit(20)
+    )
+    return any(access.can_view_post(viewer, p.post, p.post.author) for p in photos)
 
 
 def send_media(located: Located, cache_control: str) -> Response:

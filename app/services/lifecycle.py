@@ -1,9 +1,11 @@
 """Account deletion: a request that hides everything at once, a grace period, a purge.
 
 ``request_deletion`` is the whole first step, for the owner and for a
-moderator alike. ``restore`` undoes a self-deletion when the owner logs in
-during the grace period. ``purge_due`` (run by ``flask maintenance run``) erases
-accounts whose grace period is over; see ``purge.py``.
+moderator alike; the account's files leave the public area with it
+(``account_media``). ``restore`` undoes a self-deletion when the owner logs in
+during the grace period, and brings them back. ``purge_due`` (run by
+``flask maintenance run``) erases accounts whose grace period is over; see
+``purge.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import DeletionReason, SecurityEventKind, TrustedBrowser, User, utcnow
-from app.services import mailer, security_log, sessions
+from app.services import account_media, mailer, security_log, sessions
 from app.services.clients import Client
 
 
@@ -25,9 +27,10 @@ def request_deletion(
     client: Client | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Hide the account and its content now, end every session and trusted browser, and
-    tell the owner by email when the data will be erased for good."""
+    """Hide the account, its content and its files now, end every session and trusted browser,
+    and tell the owner by email when the data will be erased for good."""
     now = now or utcnow()
+    account_media.hide(user)
     user.deletion_requested_at = now
     user.deletion_reason = reason.value
     security_log.record(user, SecurityEventKind.ACCOUNT_DELETION_REQUESTED, client, reason.value)
@@ -72,3 +75,4 @@ def restore(user: User, client: Client | None) -> None:
     user.deletion_reason = None
     security_log.record(user, SecurityEventKind.ACCOUNT_RESTORED, client)
     db.session.flush()
+    account_media.publish_when_committed(user)

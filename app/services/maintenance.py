@@ -14,7 +14,15 @@ from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import ActionToken, UsernameHold
-from app.services import exports, media_sweep, moderation, purge, retention, sessions
+from app.services import (
+    account_media,
+    exports,
+    media_sweep,
+    moderation,
+    purge,
+    retention,
+    sessions,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,9 @@ def run(now: datetime) -> MaintenanceResult:
     lifted = moderation.lift_expired_blocks(now)
     expired_exports = exports.purge_expired(now)
     db.session.commit()
+    for user_id in lifted:  # their files come back once the lifting has committed
+        account_media.publish(user_id)
+        db.session.commit()
     purged = 0
     for user_id in purge.due(now):
         purged += purge.purge_account(user_id, now)
@@ -77,5 +88,5 @@ def run(now: datetime) -> MaintenanceResult:
         expired_exports=expired_exports,
         truncated_ips=truncated,
         dropped_ips=dropped,
-        lifted_blocks=lifted,
+        lifted_blocks=len(lifted),
     )

@@ -7,6 +7,8 @@ Keys are random, so a public URL cannot be guessed, and a private file has no
 URL at all: the app checks who may see it, then tells nginx to send it from an
 internal location. Making a photo private moves its files, so a URL someone
 kept stops working. Every write is atomic, so a reader never sees half a file.
+``move`` takes many keys at once (a whole account hidden or restored): one
+rename per key, and one fsync per fan-out folder however many keys there are.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -47,6 +49,7 @@ class MediaStorage(Protocol):
     def save(self, key: str, variants: Mapping[str, bytes], *, public: bool) -> None: ...
     def delete(self, key: str) -> None: ...
     def set_public(self, key: str, public: bool) -> None: ...
+    def move(self, keys: Iterable[str], *, public: bool) -> list[str]: ...
     def locate(self, key: str, variant: str) -> Located | None: ...
     def stored_keys(self) -> Iterator[tuple[str, float]]: ...
 
@@ -94,15 +97,34 @@ class LocalMediaStorage:
             self._remove(key, public=public)
 
     def set_public(self, key: str, public: bool) -> None:
-        """Move each file with one rename: at every moment it is in exactly one area."""
-        source, target = self._folder(key, not public), self._folder(key, public)
-        if not source.is_dir():
-            return
-        _make_folders(self.root, target)
-        for path in sorted(source.iterdir()):
-            path.replace(target / path.name)
-        _sync(target)
-        _remove_empty(source, source.parent)
+        self.move([key], public=public)
+
+    def move(self, keys: Iterable[str], *, public: bool) -> list[str]:
+        """Move each key's folder into the area with one rename, so at every moment each
+        file is in exactly one area; returns the keys that moved (not those already there).
+
+        The folders the renames touched are synced once at the end, not once per key:
+        hiding an account of thousands of photos costs a rename per photo.
+        """
+        moved: list[str] = []
+        touched: set[Path] = set()
+        for key in keys:
+            source, target = self._folder(key, not public), self._folder(key, public)
+            if not source.is_dir():
+                continue
+            if target.parent not in touched:
+                _make_folders(self.root, target.parent)
+            try:
+                source.rename(target)  # replaces an empty target folder, never a full one
+            except OSError:  # both areas hold files of the key: a move cut short by a crash
+                _merge(source, target)
+            touched |= {source.parent, target.parent}
+            moved.append(key)
+        for folder in touched:
+            _sync(folder)
+        for folder in touched:
+            _remove_empty(folder)  # a fan-out folder the moves emptied
+        return moved
 
     def locate(self, key: str, variant: str) -> Located | None:
         relative = f"{key[:2]}/{_checked_key(key)}/{_checked_variant(variant)}.webp"
@@ -160,6 +182,14 @@ def _write_atomically(path: Path, data: bytes) -> Path:
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _merge(source: Path, target: Path) -> None:
+    """Move files one by one into a folder that already holds some of them."""
+    for path in sorted(source.iterdir()):
+        path.replace(target / path.name)
+    _sync(target)
+    _remove_empty(source)
 
 
 def _sync(folder: Path) -> None:

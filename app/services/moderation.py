@@ -4,8 +4,9 @@ Every decision writes a ``ModerationAction`` (who, what, when, why) in the same
 transaction as the change itself, so neither exists without the other. Acting
 on a report resolves it together with every other open report about the same
 thing, so the queue never asks twice. A block ends the person's sessions, hides
-their content (``access.account_active``) and tells them by email until when
-and why; it lifts by itself when its time is up.
+their content (``access.account_active``) and files (``account_media``) and
+tells them by email until when and why; it lifts by itself when its time is up,
+and every way it lifts brings the files back.
 """
 
 from __future__ import annotations
@@ -29,7 +30,16 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import interactions, lifecycle, mailer, posts, security_log, sessions, text
+from app.services import (
+    account_media,
+    interactions,
+    lifecycle,
+    mailer,
+    posts,
+    security_log,
+    sessions,
+    text,
+)
 from app.services.errors import FormError
 
 MAX_REASON = 500
@@ -74,14 +84,17 @@ def login_refusal(user: User, now: datetime | None = None) -> Refusal | None:
     return None
 
 
-def lift_expired_blocks(now: datetime | None = None) -> int:
-    """Clear every temporary block whose time is up (``flask maintenance run``)."""
-    result = db.session.execute(
+def lift_expired_blocks(now: datetime | None = None) -> list[int]:
+    """Clear every temporary block whose time is up (``flask maintenance run``). Returns the
+    accounts' ids: the caller brings their files back (``account_media.publish``) once this
+    has committed."""
+    lifted = db.session.scalars(
         update(User)
         .where(User.blocked_till <= (now or utcnow()), User.blocked_permanently == false())
         .values(blocked_till=None, block_reason="")
+        .returning(User.id)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return list(lifted)
 
 
 def _clear_block(user: User) -> None:
@@ -89,6 +102,7 @@ def _clear_block(user: User) -> None:
     user.blocked_permanently = False
     user.block_reason = ""
     db.session.flush()
+    account_media.publish_when_committed(user)
 
 
 def _reason(raw: str) -> str:
@@ -210,6 +224,7 @@ def block(
     if days is not None and not 1 <= days <= MAX_BLOCK_DAYS:
         raise FormError(f"Block for 1 to {MAX_BLOCK_DAYS} days, or permanently.", "days")
     until = None if days is None else utcnow() + timedelta(days=days)
+    account_media.hide(target)
     target.blocked_permanently = days is None
     target.blocked_till = until
     target.block_reason = reason

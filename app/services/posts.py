@@ -2,9 +2,12 @@
 
 Files and rows stay consistent. Every photo is validated and re-encoded before
 anything is written; files are written before the rows are flushed, and removed
-again if the request's transaction rolls back. Deleted posts lose their files
-once the deletion has committed. Anything a crash leaves behind is swept by
-``flask maintenance run``.
+again if the request's transaction rolls back. Whether they go to the public
+area is decided from the author's row locked just before they are written
+(``account_media.lock``), so an account that went private, was deleted or was
+blocked while a large upload was being processed never gets a public photo.
+Deleted posts lose their files once the deletion has committed. Anything a
+crash leaves behind is swept by ``flask maintenance run``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from sqlalchemy.orm import joinedload
 from app.core.database import after_commit, after_rollback
 from app.extensions import db
 from app.models import Hashtag, Photo, Post, PostHashtag, User, Visibility, utcnow
-from app.services import access, images, notifications, text
+from app.services import access, account_media, images, notifications, text
 from app.services.errors import FormError
 from app.services.media_storage import media_storage, new_key
 from app.services.sql import adjust_counters, delete_returning, insert_ignoring_duplicates
@@ -85,7 +88,8 @@ def create(
         like_count=0,
         comment_count=0,
     )
-    public = access.has_public_audience(post, author)
+    author = account_media.lock(author)  # held to the commit: see account_media
+    public = account_media.photos_public(post, author)
     for position, (image, alt) in enumerate(zip(processed, alts, strict=True)):
         key = _store(image.variants, public=public)
         post.photos.append(

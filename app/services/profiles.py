@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import IO
 from urllib.parse import urlsplit
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from app.core.database import after_commit, after_rollback
 from app.extensions import db
 from app.models import Audience, Photo, Post, User, Visibility
-from app.services import access, images, social, text
+from app.services import access, account_media, images, social, text
 from app.services.errors import FormError
 from app.services.identifiers import canonical_username
 from app.services.media_storage import media_storage, new_key
@@ -56,14 +57,19 @@ def update(user: User, display_name: str, bio: str, website: str) -> None:
 
 
 def set_avatar(user: User, data: IO[bytes]) -> None:
-    """Replace the avatar; the old files go once the change has committed."""
+    """Replace the avatar; the old files go once the change has committed.
+
+    Public unless the account, read under its lock just before the files are written,
+    was deleted or blocked while the upload was being processed.
+    """
     config = current_app.config
     image = images.process_avatar(
         data, max_pixels=config["IMAGE_MAX_PIXELS"], max_bytes=config["MAX_PHOTO_BYTES"]
     )
+    user = account_media.lock(user)
     storage = media_storage()
     key = new_key()
-    storage.save(key, image.variants, public=True)
+    storage.save(key, image.variants, public=access.is_active(user))
     after_rollback(lambda: storage.delete(key))
     remove_avatar(user)
     user.avatar_key = key
@@ -87,7 +93,12 @@ def update_privacy(
     comment_audience: Audience,
     mention_audience: Audience,
 ) -> None:
-    """Going private hides the photos at once; going public lets waiting requests in."""
+    """Going private hides the photos at once; going public lets waiting requests in.
+
+    The account's row is locked first, so an upload racing the switch either commits
+    before it (and its photos are moved with the rest) or reads the new setting.
+    """
+    user = account_media.lock(user)
     was_private = user.is_private
     user.is_private = is_private
     user.hide_follow_lists = hide_follow_lists
@@ -96,27 +107,18 @@ def update_privacy(
     db.session.flush()
     if is_private == was_private:
         return
-    keys = list(
-        db.session.scalars(
+    if is_private:
+        # The private area is always safe: files there are served only after a check.
+        keys = db.session.scalars(
             select(Photo.storage_key)
             .join(Post, Post.id == Photo.post_id)
             .where(Post.author_id == user.id, Post.visibility == Visibility.PUBLIC)
         )
-    )
-    storage = media_storage()
-
-    def publish() -> None:
-        for key in keys:
-            storage.set_public(key, True)
-
-    if is_private:
-        # The private area is always safe: files there are served only after a check.
-        for key in keys:
-            storage.set_public(key, False)
-        after_rollback(publish)
+        media_storage().move(keys, public=False)
+        after_rollback(partial(account_media.publish_and_commit, user.id))
     else:
         social.approve_all(user)
-        after_commit(publish)
+        account_media.publish_when_committed(user)
 
 
 def find(viewer: User | None, username: str, *, check_blocks: bool = True) -> User | None:

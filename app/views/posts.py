@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from app.models import Comment, Photo, Post, User, Visibility, utcnow
 from app.services.access import has_public_audience
+from app.services.account_media import files_public
 from app.services.interactions import ViewerState
 from app.views.assets import asset_url
 from app.views.filters import relative_label
@@ -83,7 +84,9 @@ def media_url(key: str, variant: str, *, public: bool = False) -> str:
 
 def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
     """``sees_all_posts``: the viewer may see followers-only posts, so counts them too."""
-    avatar = media_url(user.avatar_key, "avatar", public=True) if user.avatar_key else None
+    # A deleted or blocked account's avatar is private (moderators still see it).
+    public = files_public(user)
+    avatar = media_url(user.avatar_key, "avatar", public=public) if user.avatar_key else None
     return ProfileView(
         id=user.id,
         username=user.username,
@@ -97,6 +100,11 @@ def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
         follower_count=user.follower_count,
         following_count=user.following_count,
     )
+
+
+def _in_public_area(post: Post) -> bool:
+    """Whether the post's files are in the public area, so may come from the media host."""
+    return has_public_audience(post, post.author) and files_public(post.author)
 
 
 def photo_view(photo: Photo, href: str, *, public: bool) -> PhotoView:
@@ -131,8 +139,7 @@ def post_views(posts: Iterable[Post], state: ViewerState, viewer: User | None) -
                 followers_only=post.visibility == Visibility.FOLLOWERS,
                 comments_enabled=post.comments_enabled,
                 photos=[
-                    photo_view(photo, href, public=has_public_audience(post, post.author))
-                    for photo in post.photos
+                    photo_view(photo, href, public=_in_public_area(post)) for photo in post.photos
                 ],
                 like_count=post.like_count,
                 comment_count=post.comment_count,
@@ -150,7 +157,7 @@ def grid_photos(posts: Iterable[Post]) -> list[PhotoView]:
         photo_view(
             post.photos[0],
             url_for("posts.show", post_id=post.id),
-            public=has_public_audience(post, post.author),
+            public=_in_public_area(post),
         )
         for post in posts
         if post.photos

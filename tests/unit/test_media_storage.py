@@ -98,6 +98,39 @@ def test_moving_or_deleting_a_key_that_was_never_saved_is_fine(
     assert list(storage.stored_keys()) == []
 
 
+def test_moving_many_keys_moves_each_folder_whole_and_says_which_moved(
+    storage: LocalMediaStorage,
+) -> None:
+    public, private, never_saved = new_key(), new_key(), new_key()
+    storage.save(public, VARIANTS, public=True)
+    storage.save(private, VARIANTS, public=False)
+
+    assert storage.move([public, private, never_saved], public=False) == [public]
+    assert storage.move([public, private], public=False) == []  # all there already
+    assert files_under(storage.root / "public") == []
+    assert list((storage.root / "public").iterdir()) == []  # no empty fan-out folder left
+    assert storage.move([private, public], public=True) == [private, public]
+    assert files_under(storage.root) == sorted(
+        f"public/{key[:2]}/{key}/{name}.webp" for key in (public, private) for name in VARIANTS
+    )
+    assert (storage.root / "public" / public[:2] / public / "thumb.webp").read_bytes() == (
+        b"thumb bytes"
+    )
+
+
+def test_a_move_cut_short_by_a_crash_is_completed_file_by_file(
+    storage: LocalMediaStorage,
+) -> None:
+    key = new_key()
+    storage.save(key, VARIANTS, public=True)
+    half = storage.root / "private" / key[:2] / key  # one file had already moved
+    half.mkdir(parents=True)
+    (storage.root / "public" / key[:2] / key / "thumb.webp").replace(half / "thumb.webp")
+
+    assert storage.move([key], public=False) == [key]
+    assert files_under(storage.root) == [f"private/{key[:2]}/{key}/{n}.webp" for n in VARIANTS]
+
+
 TRAVERSALS = ["../../etc/passwd", "..", "", "0" * 30 + "/.", "%2e%2e" + "0" * 26]
 NOT_HEX_32 = ["0" * 31, "0" * 33, "A" * 32, "g" * 32, "0" * 31 + "\n"]
 
@@ -110,6 +143,7 @@ def test_keys_that_are_not_32_hex_characters_are_refused(
         lambda: storage.save(key, VARIANTS, public=True),
         lambda: storage.locate(key, "display"),
         lambda: storage.set_public(key, False),
+        lambda: storage.move([key], public=True),
         lambda: storage.delete(key),
     ]
     for call in calls:
