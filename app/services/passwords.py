@@ -26,10 +26,10 @@ _HASHER_KEY = "sapling_password_hasher"
 _T = TypeVar("_T")
 
 # argon2 is meant to be expensive: each hash takes a core for a good fraction of a second.
-# It runs on threads of the lowest scheduling priority (Linux's SCHED_IDLE and a nice value,
-# per thread; the threads argon2 starts for its lanes inherit both), so a burst of logins
-# uses the CPU that pages leave free rather than slowing every page down. One pool per
-# process, made after fork.
+# It runs on threads of the lowest scheduling priority (Linux's SCHED_IDLE, and a niceness
+# PASSWORD_HASHING_NICENESS above the process's own, per thread; the threads argon2 starts
+# for its lanes inherit both), so a burst of logins uses the CPU that pages leave free
+# rather than slowing every page down. One pool per process, made after fork.
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0
 _pool_lock = threading.Lock()
@@ -65,7 +65,7 @@ def _lower_priority(niceness: int) -> None:
     with contextlib.suppress(OSError, AttributeError):
         os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
     with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, thread, niceness)
+        os.nice(niceness)  # relative, and on Linux for this thread only (nice(2) is per thread)
 
 
 def _hasher() -> PasswordHasher:
