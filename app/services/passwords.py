@@ -15,12 +15,12 @@ import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from importlib import resources
 from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 _HASHER_KEY = "sapling_password_hasher"
 _T = TypeVar("_T")
@@ -126,7 +126,9 @@ def spend_verification_time(password: str) -> None:
 
 @cache
 def _common_passwords() -> frozenset[str]:
-    return frozenset(FREQUENCY_LISTS["passwords"])
+    """zxcvbn's 30,000 most common passwords, shipped as data (app/data/common-passwords.*)."""
+    listed = resources.files("app").joinpath("data", "common-passwords.txt")
+    return frozenset(listed.read_text(encoding="utf-8").split())
 
 
 def password_problems(password: str, *, username: str = "", email: str = "") -> list[str]:
