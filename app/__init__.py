@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from flask import Flask
@@ -27,13 +27,40 @@ from app.views import register_views
 __version__ = "0.8.0"
 
 
+class Sapling(Flask):
+    """Flask for an app with no async code: no event loop per request.
+
+    Flask-SQLAlchemy-Lite registers a coroutine teardown for async sessions,
+    which Sapling never opens. Flask would run it through asgiref at the end of
+    every request; ``ensure_sync`` is Flask's documented hook for how coroutine
+    functions run, so a coroutine that finishes without waiting on anything
+    simply runs here. One that does wait is a bug: there is no loop to wait in.
+    """
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        if not inspect.iscoroutinefunction(func):
+            return func
+        coroutine_function: Callable[..., Coroutine[Any, Any, Any]] = func
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            coroutine = coroutine_function(*args, **kwargs)
+            try:
+                coroutine.send(None)
+            except StopIteration as finished:
+                return finished.value
+            coroutine.close()
+            raise RuntimeError(f"{func.__qualname__} awaited something; Sapling has no event loop")
+
+        return run
+
+
 def create_app(config: Config | None = None, overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build an app from ``config`` (default: the one ``SAPLING_ENV`` names).
 
     ``overrides`` replaces single settings after the config is loaded; tests use
     it through the ``config`` marker.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = Sapling(__name__, instance_relative_config=True)
     app.config.from_object(config or config_from_env())
     if overrides:
         app.config.update(overrides)
@@ -60,11 +87,6 @@ def register_extensions(app: Flask) -> None:
         name: engine_options(options) for name, options in app.config["SQLALCHEMY_ENGINES"].items()
     }
     db.init_app(app)
-    # Flask-SQLAlchemy-Lite also registers an async teardown for async sessions, which
-    # Sapling never uses; Flask would run it through asgiref at the end of every request.
-    app.teardown_appcontext_funcs[:] = [
-        func for func in app.teardown_appcontext_funcs if not inspect.iscoroutinefunction(func)
-    ]
     with app.app_context():
         for engine in db.engines.values():
             configure_sqlite(engine)

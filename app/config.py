@@ -129,7 +129,8 @@ class Config:
         self.MAIL_DELIVER_AFTER_COMMIT = _flag(env.get("MAIL_DELIVER_AFTER_COMMIT"), default=True)
 
         self._load_account_settings(env)
-        self._load_media_settings(env)
+        self._load_photo_and_page_settings(env)
+        self._load_retention_settings(env)
         self.HSTS_SECONDS = 0
         self.LOG_FORMAT = env.get("LOG_FORMAT") or "text"
         self.LOG_LEVEL = env.get("LOG_LEVEL") or "INFO"
@@ -152,8 +153,8 @@ class Config:
             "file_template": "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s",
         }
 
-    def _load_media_settings(self, env: Mapping[str, str]) -> None:
-        """Photos: limits of the image pipeline and how private media are handed to nginx."""
+    def _load_photo_and_page_settings(self, env: Mapping[str, str]) -> None:
+        """Photos (the image pipeline's limit, how media reach nginx) and page sizes."""
         # Declared width times height above this is refused before any pixel is decoded.
         self.IMAGE_MAX_PIXELS = _int(env, "IMAGE_MAX_PIXELS", 50_000_000)
         # Behind nginx, private media are sent with X-Accel-Redirect to an internal location
@@ -167,13 +168,15 @@ class Config:
                 "MEDIA_PUBLIC_URL must be an http(s) URL, such as https://media.example.org."
             )
         self.FEED_PAGE_SIZE = _int(env, "FEED_PAGE_SIZE", 12)
-        # Data lifecycle (docs/privacy.md).
+        self.GRID_PAGE_SIZE = _int(env, "GRID_PAGE_SIZE", 24)
+
+    def _load_retention_settings(self, env: Mapping[str, str]) -> None:
+        """How long the data lifecycle keeps things (docs/privacy.md)."""
         self.ACCOUNT_DELETION_GRACE = timedelta(days=_int(env, "ACCOUNT_DELETION_GRACE_DAYS", 30))
         self.EXPORT_LIFETIME = timedelta(days=_int(env, "EXPORT_LIFETIME_DAYS", 7))
         self.IP_TRUNCATE_AFTER = timedelta(days=_int(env, "IP_TRUNCATE_AFTER_DAYS", 30))
         self.IP_DROP_AFTER = timedelta(days=_int(env, "IP_DROP_AFTER_DAYS", 90))
         self.SENT_MAIL_KEPT = timedelta(days=_int(env, "SENT_MAIL_KEPT_DAYS", 7))
-        self.GRID_PAGE_SIZE = _int(env, "GRID_PAGE_SIZE", 24)
 
     def _load_account_settings(self, env: Mapping[str, str]) -> None:
         """Accounts: every limit and lifetime is documented in docs/security.md."""

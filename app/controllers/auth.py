@@ -7,6 +7,7 @@ mail scanners that open links cannot use them up.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from app.controllers.human_check import challenge_if, challenge_passed
@@ -42,8 +43,6 @@ from app.services.errors import FormError
 
 bp = Blueprint("auth", __name__)
 
-Page = str | tuple[str, int] | tuple[str, int, dict[str, str]] | Response
-
 
 def _limit(key: str) -> str:
     return str(current_app.config[key])
@@ -65,7 +64,7 @@ def _invalid_link() -> tuple[str, int]:
 @limiter.limit(
     lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=rate_limits.email_account, methods=["POST"]
 )
-def signup() -> Page:
+def signup() -> ResponseReturnValue:
     form = SignupForm()
     under_attack = login_guard.under_attack()
     if form.validate_on_submit():
@@ -96,7 +95,7 @@ def check_inbox() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @anonymous_required
 @limiter.limit(lambda: _limit("RATELIMIT_LOGIN"), methods=["POST"])
-def login() -> Page:
+def login() -> ResponseReturnValue:
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return _form_page(
@@ -137,7 +136,9 @@ def _password_accepted(form: LoginForm, user: User) -> Response:
     return finish_login(user, remember=remember, next_url=next_url)
 
 
-def _login_failed(form: LoginForm, account: str, bucket: str | None, owner: User | None) -> Page:
+def _login_failed(
+    form: LoginForm, account: str, bucket: str | None, owner: User | None
+) -> ResponseReturnValue:
     """Count the failure: against the account and client, or (``bucket`` None) the cookie."""
     keep_changes_on_error()  # the failure is kept: timeline, counters, a lock email
     metrics.count_login(success=False)
@@ -175,7 +176,7 @@ def logout() -> Response:
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
-def verify_email(token: str) -> Page:
+def verify_email(token: str) -> ResponseReturnValue:
     email = accounts.verification_link_email(token)
     if email is None:
         return _invalid_link()
@@ -212,7 +213,7 @@ def resend_verification() -> Response:
 @limiter.limit(
     lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=rate_limits.email_account, methods=["POST"]
 )
-def forgot_password() -> Page:
+def forgot_password() -> ResponseReturnValue:
     form = EmailForm()
     under_attack = login_guard.under_attack()
     if form.validate_on_submit():
@@ -224,7 +225,7 @@ def forgot_password() -> Page:
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str) -> Page:
+def reset_password(token: str) -> ResponseReturnValue:
     if credentials.reset_token_user(token) is None:
         return _invalid_link()
     form = NewPasswordForm()
@@ -247,7 +248,7 @@ def reset_password(token: str) -> Page:
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
-def confirm_email_change(token: str) -> Page:
+def confirm_email_change(token: str) -> ResponseReturnValue:
     new_email = credentials.email_change_link_target(token)
     if new_email is None:
         return _invalid_link()
@@ -271,7 +272,7 @@ def confirm_email_change(token: str) -> Page:
 
 
 @bp.route("/email/cancel/<token>", methods=["GET", "POST"])
-def cancel_email_change(token: str) -> Page:
+def cancel_email_change(token: str) -> ResponseReturnValue:
     kind = credentials.cancel_link_kind(token)
     if kind is None:
         return _invalid_link()

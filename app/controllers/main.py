@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
-from werkzeug.wrappers import Response
+from flask.typing import ResponseReturnValue
 
 from app.core.authentication import is_logged_in
 
@@ -11,7 +11,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
-def index() -> str | Response:
+def index() -> ResponseReturnValue:
     """The landing page for visitors; people who are signed in go to their feed."""
     if is_logged_in():
         return redirect(url_for("feed.home"))

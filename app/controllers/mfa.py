@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from app.controllers.login_flow import finish_login
@@ -51,7 +52,6 @@ from app.services.passwords import verify_password
 
 bp = Blueprint("mfa", __name__)
 
-Page = str | tuple[str, int] | Response
 EXPIRED = "That sign-in took too long or was already used. Please start again."
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -115,7 +115,7 @@ def _second_step_page(
 
 
 @bp.get("/login/verify")
-def verify() -> Page:
+def verify() -> ResponseReturnValue:
     if pending_login() is None:
         return _expired()
     return _second_step_page(TotpCodeForm(), RecoveryCodeForm(), 200)
@@ -123,7 +123,7 @@ def verify() -> Page:
 
 @bp.post("/login/verify")
 @second_step_limits
-def verify_totp() -> Page:
+def verify_totp() -> ResponseReturnValue:
     pending = pending_login()
     if pending is None:
         return _expired()
@@ -144,7 +144,7 @@ def verify_totp() -> Page:
 
 @bp.post("/login/verify/recovery")
 @second_step_limits
-def verify_recovery_code() -> Page:
+def verify_recovery_code() -> ResponseReturnValue:
     pending = pending_login()
     if pending is None:
         return _expired()
@@ -238,7 +238,7 @@ def _back(next_url: str | None) -> Response:
 
 @bp.get("/reauth")
 @login_required
-def reauth() -> Page:
+def reauth() -> ResponseReturnValue:
     target = request.args.get("next", "")
     return _reauth_page(ReauthPasswordForm(next=target), ReauthCodeForm(next=target), 200)
 
@@ -246,7 +246,7 @@ def reauth() -> Page:
 @bp.post("/reauth")
 @login_required
 @reauth_limits
-def reauth_password() -> Page:
+def reauth_password() -> ResponseReturnValue:
     form = ReauthPasswordForm()
     user = signed_in_user()
     if form.validate_on_submit():
@@ -265,7 +265,7 @@ def reauth_password() -> Page:
 @bp.post("/reauth/code")
 @login_required
 @reauth_limits
-def reauth_code() -> Page:
+def reauth_code() -> ResponseReturnValue:
     form = ReauthCodeForm()
     user = signed_in_user()
     if form.validate_on_submit():

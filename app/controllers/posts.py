@@ -19,8 +19,6 @@ from app.views.posts import comment_views, post_views
 
 bp = Blueprint("posts", __name__, url_prefix="/p")
 
-Page = ResponseReturnValue
-
 
 def _post_or_404(post_id: int) -> Post:
     post = posts.visible(viewer(), post_id)
@@ -38,7 +36,7 @@ def _back_to(post: Post) -> Response:
 @bp.route("/new", methods=["GET", "POST"])
 @verified_required
 @action_limits("RATELIMIT_POSTING", methods=["POST"])
-def new() -> Page:
+def new() -> ResponseReturnValue:
     form = NewPostForm()
     if form.validate_on_submit():
         files = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
@@ -67,7 +65,7 @@ def new() -> Page:
 
 
 @bp.get("/<id:post_id>")
-def show(post_id: int) -> Page:
+def show(post_id: int) -> ResponseReturnValue:
     post = _post_or_404(post_id)
     me = viewer()
     state = interactions.viewer_state(me, [post])
@@ -84,7 +82,7 @@ def show(post_id: int) -> Page:
 
 @bp.route("/<id:post_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(post_id: int) -> Page:
+def edit(post_id: int) -> ResponseReturnValue:
     post = _post_or_404(post_id)
     if post.author_id != signed_in_user().id:
         abort(403)
@@ -123,18 +121,18 @@ def delete(post_id: int) -> Response:
 @bp.post("/<id:post_id>/like")
 @verified_required
 @action_limits("RATELIMIT_INTERACTIONS")
-def like(post_id: int) -> Page:
+def like(post_id: int) -> ResponseReturnValue:
     return _toggle(post_id, interactions.like, interactions.unlike)
 
 
 @bp.post("/<id:post_id>/save")
 @verified_required
 @action_limits("RATELIMIT_INTERACTIONS")
-def save(post_id: int) -> Page:
+def save(post_id: int) -> ResponseReturnValue:
     return _toggle(post_id, interactions.save, interactions.unsave)
 
 
-def _toggle(post_id: int, on: interactions.Toggle, off: interactions.Toggle) -> Page:
+def _toggle(post_id: int, on: interactions.Toggle, off: interactions.Toggle) -> ResponseReturnValue:
     """Like or save (``on=1``), or undo (``on=0``): an explicit state, so a replay is harmless."""
     post = _post_or_404(post_id)
     if not ConfirmForm().validate_on_submit():
@@ -154,7 +152,7 @@ def _toggle(post_id: int, on: interactions.Toggle, off: interactions.Toggle) -> 
 @bp.post("/<id:post_id>/comments")
 @verified_required
 @action_limits("RATELIMIT_INTERACTIONS")
-def comment(post_id: int) -> Page:
+def comment(post_id: int) -> ResponseReturnValue:
     post = _post_or_404(post_id)
     form = CommentForm()
     if form.validate_on_submit():

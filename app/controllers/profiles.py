@@ -17,8 +17,6 @@ from app.views.posts import grid_photos, profile_view
 
 bp = Blueprint("profiles", __name__)
 
-Page = ResponseReturnValue
-
 
 def _profile_or_404(username: str) -> User:
     user = profiles.find(viewer(), username)
@@ -28,7 +26,7 @@ def _profile_or_404(username: str) -> User:
 
 
 @bp.get("/@<username>")
-def show(username: str) -> Page:
+def show(username: str) -> ResponseReturnValue:
     me = viewer()
     owner = profiles.find(me, username, check_blocks=False)
     if owner is None:
@@ -62,16 +60,16 @@ def _lists_visible(me: User | None, owner: User) -> bool:
 
 
 @bp.get("/@<username>/followers")
-def followers(username: str) -> Page:
+def followers(username: str) -> ResponseReturnValue:
     return _people(username, "followers")
 
 
 @bp.get("/@<username>/following")
-def following(username: str) -> Page:
+def following(username: str) -> ResponseReturnValue:
     return _people(username, "following")
 
 
-def _people(username: str, which: str) -> Page:
+def _people(username: str, which: str) -> ResponseReturnValue:
     owner = _profile_or_404(username)
     me = viewer()
     if not _lists_visible(me, owner):
@@ -94,7 +92,7 @@ def _people(username: str, which: str) -> Page:
 @bp.route("/profile/edit", methods=["GET", "POST"])
 @login_required
 @action_limits("RATELIMIT_POSTING", methods=["POST"])
-def edit() -> Page:
+def edit() -> ResponseReturnValue:
     me = signed_in_user()
     form = ProfileForm(obj=me)
     if form.validate_on_submit():
@@ -118,7 +116,7 @@ def edit() -> Page:
 
 @bp.route("/profile/privacy", methods=["GET", "POST"])
 @login_required
-def privacy() -> Page:
+def privacy() -> ResponseReturnValue:
     me = signed_in_user()
     form = PrivacyForm(obj=me)
     if form.validate_on_submit():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from app.core import rate_limits
@@ -33,8 +34,6 @@ from app.views.settings import devices_view, timeline_view
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-Page = str | tuple[str, int] | Response
-
 
 @bp.before_request
 @login_required
@@ -53,7 +52,7 @@ def index() -> str:
 
 @bp.route("/password", methods=["GET", "POST"])
 @fresh_required
-def password() -> Page:
+def password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         client = current_client()
@@ -88,7 +87,7 @@ def password() -> Page:
     key_func=rate_limits.email_account,  # the new address, which is sent a link
     methods=["POST"],
 )
-def email() -> Page:
+def email() -> ResponseReturnValue:
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
@@ -108,7 +107,7 @@ def email() -> Page:
 
 @bp.route("/username", methods=["GET", "POST"])
 @limiter.limit(lambda: str(current_app.config["RATELIMIT_USERNAME_CHANGE"]), methods=["POST"])
-def username() -> Page:
+def username() -> ResponseReturnValue:
     form = ChangeUsernameForm()
     if form.validate_on_submit():
         try:
@@ -178,7 +177,7 @@ def security() -> str:
 
 @bp.route("/delete", methods=["GET", "POST"])
 @fresh_required
-def delete_account() -> Page:
+def delete_account() -> ResponseReturnValue:
     """Delete the account: hidden at once, erased after the grace period."""
     me = signed_in_user()
     form = DeleteAccountForm()

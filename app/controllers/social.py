@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from app.core.authentication import login_required, signed_in_user, verified_required
@@ -20,8 +19,6 @@ from app.services.social import FollowState
 from app.views.posts import profile_view
 
 bp = Blueprint("social", __name__)
-
-Page = ResponseReturnValue
 
 
 def _target(username: str) -> User:

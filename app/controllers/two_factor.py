@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from app.controllers.webauthn_json import (
@@ -19,8 +20,6 @@ from app.services.errors import FormError
 from app.views.qr import qr_svg
 
 bp = Blueprint("two_factor", __name__, url_prefix="/settings/two-factor")
-
-Page = str | tuple[str, int] | Response
 
 
 @bp.before_request
@@ -44,7 +43,7 @@ def index() -> str:
 
 @bp.route("/totp", methods=["GET", "POST"])
 @fresh_required
-def totp_setup() -> Page:
+def totp_setup() -> ResponseReturnValue:
     user = signed_in_user()
     if totp.is_enabled(user):
         flash("Your authenticator app is already set up.", "info")
@@ -96,7 +95,7 @@ def _show_codes(codes: list[str], *, first_time: bool = False) -> str:
 
 @bp.post("/recovery-codes")
 @fresh_required
-def regenerate_recovery_codes() -> Page:
+def regenerate_recovery_codes() -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return _show_codes(recovery_codes.generate(signed_in_user(), current_client()))
@@ -146,7 +145,7 @@ def passkey_register() -> Response | tuple[Response, int]:
 
 
 @bp.post("/passkeys/<int(max=2147483647):passkey_id>/rename")
-def passkey_rename(passkey_id: int) -> Page:
+def passkey_rename(passkey_id: int) -> ResponseReturnValue:
     user = signed_in_user()
     passkey = passkeys.get_own(user, passkey_id)
     if passkey is None:

@@ -24,7 +24,12 @@ _LOCAL_KEY = "sapling_local_counters"
 
 
 class _Local:
-    """A tiny expiring key-value store for one process (development, or Redis outages)."""
+    """A tiny expiring key-value store for one process (development, or Redis outages).
+
+    Not ``limits``' MemoryStorage: that holds integer counters only (CAPTCHA
+    answers and passkey challenges are strings), has no read-and-delete for
+    ``take``, and starts a timer thread per store.
+    """
 
     def __init__(self) -> None:
         self.values: dict[str, tuple[str, float]] = {}

@@ -2,8 +2,10 @@
 
 Every variant is decoded, turned upright, converted to sRGB and written afresh
 as WebP, so no byte of the upload is ever served and no metadata survives
-(EXIF with GPS, XMP, IPTC, ICC profiles, comments). The file name and the
-client's content type are never consulted: Pillow decides what the bytes are.
+(EXIF with GPS, XMP, IPTC, ICC profiles, comments). What else a file carries
+(a motion photo's video, a vendor trailer, an HTML page after the image's end)
+is never read, so it goes nowhere either. The file name and the client's
+content type are never consulted: Pillow decides what the bytes are.
 """
 
 from __future__ import annotations
@@ -20,9 +22,7 @@ from typing import IO
 import pillow_heif
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from app.services import image_containers
 from app.services.errors import FormError
-from app.services.image_containers import Finding
 
 pillow_heif.register_heif_opener()
 
@@ -38,11 +38,7 @@ _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _LANCZOS = Image.Resampling.LANCZOS
 _ACCEPTED = "Upload a JPEG, PNG, WebP or HEIC photo."
 _UNREADABLE = f"This file is not a photo Sapling can read. {_ACCEPTED}"
-_REFUSALS = {
-    Finding.MALFORMED: "This image is damaged or incomplete. Try exporting it again.",
-    Finding.TRAILING_DATA: "This file has extra data hidden after the image, so it was refused.",
-    Finding.MARKUP: "This file contains web page code (HTML or script), so it was refused.",
-}
+_DAMAGED = "This image is damaged or incomplete. Try exporting it again."
 
 
 class ImageRejected(FormError):  # noqa: N818 (the name callers already use)
@@ -110,7 +106,7 @@ def _refusing(max_pixels: int) -> Iterator[None]:
         except MemoryError as error:
             raise ImageRejected("This image is too large to process.") from error
         except (OSError, SyntaxError, ValueError, struct.error, EOFError, RuntimeError) as error:
-            raise ImageRejected(_REFUSALS[Finding.MALFORMED]) from error
+            raise ImageRejected(_DAMAGED) from error
 
 
 def _decode(
@@ -134,9 +130,6 @@ def _decode(
             )
         if image.width * image.height > max_pixels:  # from the header, before any decoding
             raise ImageRejected(_too_many_pixels(max_pixels, image.width * image.height))
-        finding = image_containers.inspect(raw, image.format)
-        if finding is not Finding.CLEAN:
-            raise ImageRejected(_REFUSALS[finding])
         turned = image.getexif().get(ExifTags.Base.Orientation) in {5, 6, 7, 8}
         factor = scale(image.size[::-1] if turned else image.size)
         # JPEG decodes at 1/2, 1/4 or 1/8 scale when asked: less time, less memory.

@@ -15,21 +15,21 @@ import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from importlib import resources
 from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 _HASHER_KEY = "sapling_password_hasher"
 _T = TypeVar("_T")
 
 # argon2 is meant to be expensive: each hash takes a core for a good fraction of a second.
-# It runs on threads of the lowest scheduling priority (Linux's SCHED_IDLE and a nice value,
-# per thread; the threads argon2 starts for its lanes inherit both), so a burst of logins
-# uses the CPU that pages leave free rather than slowing every page down. One pool per
-# process, made after fork.
+# It runs on threads of the lowest scheduling priority (Linux's SCHED_IDLE, and a niceness
+# PASSWORD_HASHING_NICENESS above the process's own, per thread; the threads argon2 starts
+# for its lanes inherit both), so a burst of logins uses the CPU that pages leave free
+# rather than slowing every page down. One pool per process, made after fork.
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0
 _pool_lock = threading.Lock()
@@ -65,7 +65,7 @@ def _lower_priority(niceness: int) -> None:
     with contextlib.suppress(OSError, AttributeError):
         os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
     with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, thread, niceness)
+        os.nice(niceness)  # relative, and on Linux for this thread only (nice(2) is per thread)
 
 
 def _hasher() -> PasswordHasher:
@@ -126,7 +126,9 @@ def spend_verification_time(password: str) -> None:
 
 @cache
 def _common_passwords() -> frozenset[str]:
-    return frozenset(FREQUENCY_LISTS["passwords"])
+    """zxcvbn's 30,000 most common passwords, shipped as data (app/data/common-passwords.*)."""
+    listed = resources.files("app").joinpath("data", "common-passwords.txt")
+    return frozenset(listed.read_text(encoding="utf-8").split())
 
 
 def password_problems(password: str, *, username: str = "", email: str = "") -> list[str]:

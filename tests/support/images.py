@@ -207,6 +207,19 @@ def jpeg_with_script_comment() -> bytes:
     return jpeg(comment=SCRIPT)
 
 
+def motion_photo_jpeg() -> bytes:
+    """A phone's motion photo: a JPEG with EXIF, XMP and GPS, then a video after its end."""
+    payload = b"GPS 51.5N " + SCRIPT
+    video = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom" + struct.pack(">I", 8 + len(payload))
+    return jpeg_with_private_metadata() + video + b"mdat" + payload
+
+
+def jpeg_with_vendor_trailer() -> bytes:
+    """A JPEG with a vendor's tagged trailer after its end-of-image marker (some Samsung phones)."""
+    trailer = b"SEFH" + b"Image_UTC_Data1700000000000" + b"MotionPhoto_Data" + b"SEFT"
+    return jpeg_with_private_metadata() + b"\0\0" + trailer
+
+
 def png_with_html_appended() -> bytes:
     return png() + HTML_PAGE
 

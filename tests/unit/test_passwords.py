@@ -60,3 +60,13 @@ def test_hashing_runs_at_a_lower_priority_than_pages(app: Flask) -> None:
 def test_hashing_can_run_in_the_requests_own_thread(app: Flask) -> None:
     with app.app_context():
         assert passwords.on_hashing_thread(threading.get_native_id) == threading.get_native_id()
+
+
+def test_the_common_password_list_is_the_shipped_data(app: Flask) -> None:
+    common = passwords._common_passwords()  # the list itself is the subject
+    assert len(common) == 30_000
+    assert {"123456", "password", "qwerty", "iloveyou"} <= common
+    with app.app_context():
+        assert password_problems("qwertyuiop123") == [
+            "This password is on a list of commonly used passwords. Choose another."
+        ]
