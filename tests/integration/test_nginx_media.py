@@ -77,10 +77,11 @@ def assert_gone(site: Site, owner: Owner) -> None:
 
 
 def post_form(client: requests.Session, site: Site, page: str, path: str, **data: str) -> int:
-    token = csrf_token_in(client.get(site.stack.https + page, timeout=10).text)
+    form = client.get(site.stack.https + page, timeout=10)
     response = client.post(
         site.stack.https + path,
-        data={"csrf_token": token, **data},
+        data={"csrf_token": csrf_token_in(form.text), **data},
+        headers={"Referer": form.url},  # what a browser sends with a form from that page
         allow_redirects=False,
         timeout=10,
     )
