@@ -1,1 +1,13 @@
-"""Business actions, one module per domain. They flush but never commit."""
+"""Business actions, grouped by the part of the product they serve. They flush, never commit.
+
+    accounts/    signing up, credentials, profiles, emailed links
+    security/    login protection, the second factor, sessions, the security log
+    content/     posts, interactions, the social graph, timelines, notifications, visibility
+    media/       photo processing and storage
+    moderation/  reports and moderators' decisions
+    privacy/     data exports, account deletion and purge, retention
+    operations/  the email outbox, readiness, queue depths, maintenance and job scheduling
+    errors.py, sql.py  shared by all of them
+
+No request objects here: controllers pass what a service needs (``security.clients.Client``).
+"""

@@ -20,9 +20,9 @@ from random import Random
 from flask import current_app
 from PIL import Image, ImageDraw
 
-from app.services import images, media_storage
 from app.services.demo_posts import PoolImage
 from app.services.demo_words import PALETTE
+from app.services.media import images, media_storage
 
 Colour = tuple[int, int, int]
 COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six")

@@ -33,6 +33,7 @@ from app.models import (
     utcnow,
 )
 from app.services import demo_data, demo_images, demo_posts, demo_reactions, recount
+from app.services.accounts.passwords import hash_password
 from app.services.bulk import (
     allow_memory_for_bulk_work,
     defer_checks,
@@ -43,7 +44,6 @@ from app.services.bulk import (
 from app.services.demo_data import DEMO_USERNAME, World
 from app.services.demo_posts import NO_TAG, PoolImage
 from app.services.demo_words import TAGS
-from app.services.passwords import hash_password
 from app.services.sql import is_postgresql
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (printed for anyone to use; demo data only)

@@ -27,9 +27,9 @@ from app.models import (
     utcnow,
 )
 from app.services import demo_data
+from app.services.accounts.passwords import verify_password
 from app.services.demo_seed import DEMO_PASSWORD
-from app.services.media_storage import media_storage
-from app.services.passwords import verify_password
+from app.services.media.media_storage import media_storage
 
 SMALL = ("dev", "seed", "--users", "30", "--posts", "120", "--images", "4")
 

@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from app.services.image_containers import Finding, inspect
+from app.services.media.image_containers import Finding, inspect
 from tests.support import images
 
 
