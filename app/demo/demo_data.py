@@ -21,7 +21,7 @@ from itertools import accumulate
 from math import log
 from random import Random
 
-from app.services.demo_words import BIO_PHRASES, FIRST_NAMES, LAST_NAMES, TAGS
+from app.demo.demo_words import BIO_PHRASES, FIRST_NAMES, LAST_NAMES, TAGS
 
 DAY = 86400.0
 YEAR = 365 * DAY

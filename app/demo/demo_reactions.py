@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from random import Random
 
-from app.services.demo_data import DAY, Event, World, at
-from app.services.demo_posts import NO_COMMENTS, restricted
-from app.services.demo_words import COMMENTS
+from app.demo.demo_data import DAY, Event, World, at
+from app.demo.demo_posts import NO_COMMENTS, restricted
+from app.demo.demo_words import COMMENTS
 
 LIKE_COLUMNS = ("user_id", "post_id", "created_at")
 COMMENT_COLUMNS = ("id", "post_id", "author_id", "body", "created_at")

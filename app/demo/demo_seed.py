@@ -17,6 +17,17 @@ from random import Random
 
 from sqlalchemy import select, text
 
+from app.demo import demo_data, demo_images, demo_posts, demo_reactions, recount
+from app.demo.bulk import (
+    allow_memory_for_bulk_work,
+    defer_checks,
+    load_rows,
+    next_id,
+    reset_sequence,
+)
+from app.demo.demo_data import DEMO_USERNAME, World
+from app.demo.demo_posts import NO_TAG, PoolImage
+from app.demo.demo_words import TAGS
 from app.extensions import db
 from app.models import (
     Base,
@@ -32,18 +43,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import demo_data, demo_images, demo_posts, demo_reactions, recount
 from app.services.accounts.passwords import hash_password
-from app.services.bulk import (
-    allow_memory_for_bulk_work,
-    defer_checks,
-    load_rows,
-    next_id,
-    reset_sequence,
-)
-from app.services.demo_data import DEMO_USERNAME, World
-from app.services.demo_posts import NO_TAG, PoolImage
-from app.services.demo_words import TAGS
 from app.services.sql import is_postgresql
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (printed for anyone to use; demo data only)

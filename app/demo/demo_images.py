@@ -20,8 +20,8 @@ from random import Random
 from flask import current_app
 from PIL import Image, ImageDraw
 
-from app.services.demo_posts import PoolImage
-from app.services.demo_words import PALETTE
+from app.demo.demo_posts import PoolImage
+from app.demo.demo_words import PALETTE
 from app.services.media import images, media_storage
 
 Colour = tuple[int, int, int]

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 from random import Random
 
-from app.services.demo_data import YEAR, Event, World, at
-from app.services.demo_words import ADJECTIVES, CAPTION_ENDINGS, NOUNS, TAGS
+from app.demo.demo_data import YEAR, Event, World, at
+from app.demo.demo_words import ADJECTIVES, CAPTION_ENDINGS, NOUNS, TAGS
 
 POST_COLUMNS = (
     "id", "author_id", "caption", "visibility", "comments_enabled", "like_count",
