@@ -36,7 +36,7 @@ class User(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Canonical form only: NFKC-normalised, lower-case, [a-z0-9._]; see accounts/identifiers.py.
+    # Canonical form only: NFKC-normalised, lower-case, [a-z0-9._]; see services.usernames.
     username: Mapped[str] = mapped_column(String(30), unique=True)
     # As the person typed it, in the form identifiers.check_email gives (compatibility
     # characters folded, the domain through IDNA, no invisible characters), for sending mail.
