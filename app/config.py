@@ -207,7 +207,7 @@ class Config:
             env.get("RATELIMIT_SECOND_FACTOR_ACCOUNT") or "10 per hour"
         )
         self.RATELIMIT_REAUTH_ACCOUNT = env.get("RATELIMIT_REAUTH_ACCOUNT") or "10 per hour"
-        # Brute-force protection (app/services/login_guard.py).
+        # Brute-force protection (app/services/security/login_guard.py).
         self.CAPTCHA_AFTER_ACCOUNT_FAILURES = _int(env, "CAPTCHA_AFTER_ACCOUNT_FAILURES", 3)
         self.CAPTCHA_AFTER_CLIENT_FAILURES = _int(env, "CAPTCHA_AFTER_CLIENT_FAILURES", 10)
         self.LOCK_AFTER_FAILURES = _int(env, "LOCK_AFTER_FAILURES", 6)
@@ -215,11 +215,12 @@ class Config:
         self.LOCK_MAX_MINUTES = _int(env, "LOCK_MAX_MINUTES", 60)
         self.UNDER_ATTACK_THRESHOLD = _int(env, "UNDER_ATTACK_THRESHOLD", 100)  # failures/minute
         self.UNDER_ATTACK_QUIET_SECONDS = _int(env, "UNDER_ATTACK_QUIET_SECONDS", 600)
-        # Device cookies (app/services/known_browsers.py): a browser the owner has logged in
-        # from is never locked out by failures elsewhere. Browsers keep a cookie 400 days at most.
+        # Device cookies (app/services/security/known_browsers.py): a browser the owner has
+        # logged in from is never locked out by failures elsewhere. Browsers keep a cookie 400
+        # days at most.
         self.KNOWN_BROWSER_COOKIE_NAME = "sapling_known_browser"
         self.KNOWN_BROWSER_DAYS = min(_int(env, "KNOWN_BROWSER_DAYS", 365), 400)
-        # The proof-of-work in front of the CAPTCHA (app/services/proof_of_work.py): PBKDF2
+        # The proof-of-work in front of the CAPTCHA (app/services/security/proof_of_work.py): PBKDF2
         # iterations per try, and the most tries it can take (half that on average).
         self.POW_COST = _int(env, "POW_COST", 1000)
         self.POW_MAX_NUMBER = _int(env, "POW_MAX_NUMBER", 2000)

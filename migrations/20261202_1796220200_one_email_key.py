@@ -2,7 +2,7 @@
 
 Until 0.8.0 the key was email-validator's form lower-cased; now invisible characters are
 dropped and compatibility forms (fullwidth letters, ideographic full stops) folded too
-(``app/services/identifiers.canonical_email``). Plain addresses keep their key. The
+(``app/services/accounts/identifiers.canonical_email``). Plain addresses keep their key. The
 function is copied here as it stood, so that this revision means the same forever.
 
 If two accounts come down to one key, the older keeps it and the newer keeps its old

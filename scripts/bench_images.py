@@ -45,7 +45,7 @@ def noisy_photo(width: int = WIDTH, height: int = HEIGHT) -> bytes:
 
 
 def _sapling() -> Callable[[bytes], object]:
-    from app.services.images import process_photo  # noqa: PLC0415 (imported in the child only)
+    from app.services.media.images import process_photo  # noqa: PLC0415 (imported in the child only)
 
     return lambda data: process_photo(io.BytesIO(data), max_pixels=MAX_PIXELS)
 

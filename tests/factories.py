@@ -12,7 +12,8 @@ from PIL import Image
 
 from app.extensions import db
 from app.models import Post, User, Visibility, utcnow
-from app.services import accounts, posts, social
+from app.services.accounts import accounts
+from app.services.content import posts, social
 
 PASSWORD = "mossy granite under pines"
 _numbers = itertools.count(1)

@@ -1,4 +1,9 @@
-"""`flask dev ...`: tools for development and benchmarks. `flask dev seed` loads demo data."""
+"""`flask dev ...`: tools for development and benchmarks. `flask dev seed` loads demo data.
+
+The demo generators (app/demo/) are imported only when a command runs: every web worker
+registers these commands at start, and none of them needs 1,200 lines of word lists and
+image designs in memory.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,15 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.services import demo_images, demo_seed
-from app.services.demo_data import DEMO_USERNAME
 
 dev = AppGroup("dev", help="Development tools: demo data for trying the app and for benchmarks.")
 
-ALREADY_SEEDED = (
-    f"An account named {DEMO_USERNAME!r} exists, so this database already has demo data. "
-    "Seeding again would duplicate it: start from an empty database."
-)
+
+def _already_seeded(username: str) -> str:
+    return (
+        f"An account named {username!r} exists, so this database already has demo data. "
+        "Seeding again would duplicate it: start from an empty database."
+    )
 
 
 def _report(table: str, rows: int | None, seconds: float) -> None:
@@ -90,8 +95,11 @@ def seed(
             "Refusing to load demo data: SAPLING_ENV is production. "
             "Pass --allow-production if this really is a throwaway database."
         )
+    from app.demo import demo_images, demo_seed  # noqa: PLC0415 (kept out of the web's imports)
+    from app.demo.demo_data import DEMO_USERNAME  # noqa: PLC0415
+
     if demo_seed.demo_exists():
-        raise click.ClickException(ALREADY_SEEDED)
+        raise click.ClickException(_already_seeded(DEMO_USERNAME))
     options = demo_seed.SeedOptions(
         users=users,
         posts=posts,
@@ -106,7 +114,7 @@ def seed(
     try:
         seeded = demo_seed.seed(options, _report)
     except demo_seed.AlreadySeededError:
-        raise click.ClickException(ALREADY_SEEDED) from None
+        raise click.ClickException(_already_seeded(DEMO_USERNAME)) from None
     except BaseException:
         db.session.rollback()  # also undoes the dropped constraints and indexes
         raise

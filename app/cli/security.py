@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.services import login_guard
+from app.services.security import login_guard
 
 security = AppGroup("security", help="Abuse protection controls.")
 

@@ -8,8 +8,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User, utcnow
-from app.services import accounts, credentials, mailer, moderation, second_factor
+from app.services.accounts import accounts, credentials
 from app.services.errors import FormError
+from app.services.moderation import moderation
+from app.services.operations import mailer
+from app.services.security import second_factor
 
 users = AppGroup("users", help="Create, list and repair user accounts.")
 

@@ -12,7 +12,9 @@ from flask.cli import with_appcontext
 from app.core.scheduler import Job, Scheduler, StopCheck, stopping_on_signals
 from app.extensions import db
 from app.models import ExportStatus
-from app.services import exports, mailer, maintenance, password_resets, scheduled_jobs
+from app.services.accounts import password_resets
+from app.services.operations import mailer, maintenance, scheduled_jobs
+from app.services.privacy import exports
 
 log = logging.getLogger(__name__)
 

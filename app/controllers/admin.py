@@ -40,10 +40,11 @@ from app.forms.moderation import (
     UnblockForm,
 )
 from app.models import ModerationKind, User
-from app.services import moderation, report_queue, sessions
+from app.services.accounts.identifiers import canonical_username
 from app.services.errors import FormError
-from app.services.identifiers import canonical_username
-from app.services.media_storage import media_storage
+from app.services.media.media_storage import media_storage
+from app.services.moderation import moderation, report_queue
+from app.services.security import sessions
 from app.views.moderation import account_state, history_rows, report_rows
 from app.views.pages import cursor_arg
 from app.views.posts import profile_view

@@ -30,16 +30,9 @@ from app.extensions import limiter
 from app.forms.auth import EmailForm, LoginForm, NewPasswordForm, ResendForm, SignupForm
 from app.forms.base import ConfirmForm, Form
 from app.models import TokenPurpose, User
-from app.services import (
-    accounts,
-    challenges,
-    credentials,
-    known_browsers,
-    login_guard,
-    second_factor,
-    sessions,
-)
+from app.services.accounts import accounts, credentials
 from app.services.errors import FormError
+from app.services.security import challenges, known_browsers, login_guard, second_factor, sessions
 
 bp = Blueprint("auth", __name__)
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort
 from werkzeug.wrappers import Response
 
 from app.extensions import csrf
-from app.services import captcha
+from app.services.security import captcha
 
 bp = Blueprint("captcha", __name__, url_prefix="/captcha")
 csrf.exempt(bp)

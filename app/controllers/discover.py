@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from app.core.authentication import viewer
-from app.services import timelines
-from app.services.text import tag_key
+from app.services.content import timelines
+from app.services.content.text import tag_key
 from app.views.pages import cursor_arg
 from app.views.posts import grid_photos, profile_view
 

@@ -25,7 +25,7 @@ from app.core.authentication import fresh_required, login_required, signed_in_us
 from app.core.rate_limits import action_limits
 from app.forms.base import ConfirmForm
 from app.models import ExportStatus, utcnow
-from app.services import exports
+from app.services.privacy import exports
 from app.views.exports import export_card
 
 bp = Blueprint("exports", __name__, url_prefix="/settings/export")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from app.extensions import csrf, limiter
-from app.services.health import readiness
+from app.services.operations.health import readiness
 
 bp = Blueprint("health", __name__)
 csrf.exempt(bp)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.forms.auth import EmailForm, LoginForm, SignupForm
-from app.services import challenges
-from app.services.challenges import Challenge
+from app.services.security import challenges
+from app.services.security.challenges import Challenge
 
 
 def challenge_if(needed: bool) -> Challenge | None:

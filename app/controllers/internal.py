@@ -15,8 +15,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from app.core.internal_api import require_internal_key
 from app.core.metrics import exposition
 from app.extensions import csrf, db, limiter
-from app.services.health import readiness
-from app.services.queues import queues
+from app.services.operations.health import readiness
+from app.services.operations.queues import queues
 
 log = logging.getLogger(__name__)
 

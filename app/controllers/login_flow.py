@@ -17,7 +17,10 @@ from app.core.authentication import (
 from app.core.database import after_commit
 from app.core.redirects import safe_next
 from app.models import User
-from app.services import accounts, lifecycle, moderation, second_factor
+from app.services.accounts import accounts
+from app.services.moderation import moderation
+from app.services.privacy import lifecycle
+from app.services.security import second_factor
 from app.views.moderation import refusal_message
 
 

@@ -18,9 +18,9 @@ from werkzeug.wrappers import Response
 from app.core.authentication import viewer as current_viewer
 from app.extensions import db
 from app.models import Photo, Post, User
-from app.services import access
-from app.services.images import AVATAR_VARIANTS, PHOTO_VARIANTS
-from app.services.media_storage import Located, media_storage
+from app.services.content import access
+from app.services.media.images import AVATAR_VARIANTS, PHOTO_VARIANTS
+from app.services.media.media_storage import Located, media_storage
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 

@@ -39,8 +39,9 @@ from app.core.redirects import safe_next
 from app.extensions import limiter
 from app.forms.mfa import ReauthCodeForm, ReauthPasswordForm, RecoveryCodeForm, TotpCodeForm
 from app.models import SecurityEventKind, User
-from app.services import (
-    accounts,
+from app.services.accounts import accounts
+from app.services.accounts.passwords import verify_password
+from app.services.security import (
     passkeys,
     recovery_codes,
     second_factor,
@@ -48,7 +49,6 @@ from app.services import (
     sessions,
     totp,
 )
-from app.services.passwords import verify_password
 
 bp = Blueprint("mfa", __name__)
 

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from app.core.authentication import login_required, signed_in_user
 from app.forms.base import ConfirmForm
-from app.services import notifications
+from app.services.content import notifications
 from app.views.notifications import notification_views
 from app.views.pages import cursor_arg
 

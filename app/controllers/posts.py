@@ -12,7 +12,7 @@ from app.core.redirects import safe_next
 from app.forms.base import ConfirmForm
 from app.forms.posts import CommentForm, EditPostForm, NewPostForm
 from app.models import Post, Visibility
-from app.services import interactions, posts
+from app.services.content import interactions, posts
 from app.services.errors import FormError
 from app.views.pages import cursor_arg, wants_fragment
 from app.views.posts import comment_views, post_views

@@ -9,9 +9,10 @@ from app.core.authentication import login_required, signed_in_user, viewer
 from app.core.rate_limits import action_limits
 from app.forms.profiles import PrivacyForm, ProfileForm
 from app.models import Audience, User
-from app.services import access, profiles, social, timelines
+from app.services.accounts import profiles
+from app.services.content import access, social, timelines
+from app.services.content.social import FollowState
 from app.services.errors import FormError
-from app.services.social import FollowState
 from app.views.pages import cursor_arg
 from app.views.posts import grid_photos, profile_view
 

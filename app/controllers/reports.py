@@ -9,7 +9,8 @@ from app.core.authentication import login_required, signed_in_user
 from app.core.rate_limits import action_limits
 from app.forms.posts import ReportForm
 from app.models import Comment, Post, ReportReason, User
-from app.services import interactions, posts, profiles, social
+from app.services.accounts import profiles
+from app.services.content import interactions, posts, social
 from app.services.errors import FormError
 
 bp = Blueprint("reports", __name__)

@@ -26,9 +26,11 @@ from app.forms.settings import (
     DeleteAccountForm,
 )
 from app.models import DeletionReason
-from app.services import credentials, lifecycle, second_factor, security_log, sessions
+from app.services.accounts import credentials
+from app.services.accounts.identifiers import canonical_username
 from app.services.errors import FormError
-from app.services.identifiers import canonical_username
+from app.services.privacy import lifecycle
+from app.services.security import second_factor, security_log, sessions
 from app.views.filters import datetime_label
 from app.views.settings import devices_view, timeline_view
 

@@ -12,10 +12,11 @@ from app.core.rate_limits import action_limits
 from app.core.redirects import safe_next
 from app.forms.base import ConfirmForm
 from app.models import User
-from app.services import profiles, social
+from app.services.accounts import profiles
+from app.services.accounts.identifiers import canonical_username
+from app.services.content import social
+from app.services.content.social import FollowState
 from app.services.errors import FormError
-from app.services.identifiers import canonical_username
-from app.services.social import FollowState
 from app.views.posts import profile_view
 
 bp = Blueprint("social", __name__)

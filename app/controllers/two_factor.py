@@ -15,8 +15,8 @@ from app.controllers.webauthn_json import (
 from app.core.authentication import current_client, fresh_required, login_required, signed_in_user
 from app.forms.base import ConfirmForm
 from app.forms.mfa import ConfirmCodeForm, PasskeyNameForm, RecoveryDownloadForm
-from app.services import passkeys, recovery_codes, totp
 from app.services.errors import FormError
+from app.services.security import passkeys, recovery_codes, totp
 from app.views.qr import qr_svg
 
 bp = Blueprint("two_factor", __name__, url_prefix="/settings/two-factor")

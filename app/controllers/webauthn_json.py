@@ -11,7 +11,7 @@ from typing import Any
 from flask import abort, jsonify, request, session
 from werkzeug.wrappers import Response
 
-from app.services import counters
+from app.services.security import counters
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 CHALLENGE_KEY = "webauthn_challenge"

@@ -22,8 +22,8 @@ from app.core.client_ip import client_ip
 from app.core.redirects import safe_next
 from app.extensions import db, login_manager
 from app.models import User, UserSession
-from app.services import known_browsers, sessions
-from app.services.clients import Client, device_label
+from app.services.security import known_browsers, sessions
+from app.services.security.clients import Client, device_label
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -32,7 +32,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from app.extensions import db
-from app.services.queues import queues
+from app.services.operations.queues import queues
 
 log = logging.getLogger(__name__)
 

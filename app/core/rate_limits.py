@@ -15,7 +15,7 @@ from flask import Response, current_app, request
 
 from app.core.authentication import is_logged_in, pending_login, signed_in_user
 from app.extensions import limiter
-from app.services.identifiers import canonical_email
+from app.services.accounts.identifiers import canonical_email
 
 F = TypeVar("F", bound=Callable[..., Any])
 

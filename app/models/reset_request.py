@@ -1,4 +1,4 @@
-"""A password reset someone asked for, waiting for the worker (services/password_resets.py)."""
+"""A password reset asked for, waiting for the worker (services/accounts/password_resets.py)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from app.models.base import Base
 
 
 class ScheduledJob(Base):
-    """Claimed with a row lock for as long as the job runs (app/services/scheduled_jobs.py)."""
+    """Locked while the job runs (services/operations/scheduled_jobs.py)."""
 
     __tablename__ = "scheduled_jobs"
 

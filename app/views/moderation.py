@@ -17,9 +17,10 @@ from app.models import (
     User,
     Visibility,
 )
-from app.services import lifecycle, moderation
-from app.services.moderation import Refusal
-from app.services.report_queue import Case
+from app.services.moderation import moderation
+from app.services.moderation.moderation import Refusal
+from app.services.moderation.report_queue import Case
+from app.services.privacy import lifecycle
 from app.views.filters import datetime_label
 from app.views.posts import ProfileView, profile_view
 

@@ -10,9 +10,9 @@ from flask import current_app, url_for
 from markupsafe import Markup
 
 from app.models import Comment, Photo, Post, User, Visibility, utcnow
-from app.services.access import has_public_audience
-from app.services.account_media import files_public
-from app.services.interactions import ViewerState
+from app.services.content.access import has_public_audience
+from app.services.content.interactions import ViewerState
+from app.services.media.account_media import files_public
 from app.views.assets import asset_url
 from app.views.filters import relative_label
 from app.views.text import rich_text

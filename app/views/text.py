@@ -7,7 +7,7 @@ import re
 from flask import url_for
 from markupsafe import Markup, escape
 
-from app.services.text import HASHTAG, MENTION, mention_key
+from app.services.content.text import HASHTAG, MENTION, mention_key
 
 _TOKENS = re.compile(f"{HASHTAG.pattern}|{MENTION.pattern}")
 

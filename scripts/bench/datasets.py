@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from app.config import sqlalchemy_url
 from scripts.bench.settings import PROJECT, Settings, database_url
 
-SEEDER = ("app/cli/dev.py", "app/services/bulk.py", "app/services/demo_*.py")  # flask dev seed
+SEEDER = ("app/cli/dev.py", "app/demo/*.py")  # flask dev seed
 COUNTED = ("users", "posts", "follows", "likes")
 ROW_COUNTS = (
     "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM posts), "

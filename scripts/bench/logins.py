@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from app.config import sqlalchemy_url
-from app.services.demo_seed import DEMO_PASSWORD
+from app.demo.demo_seed import DEMO_PASSWORD
 from scripts.bench import wrk
 from scripts.bench.client import Browser, encoded, login_body
 

@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.services.demo_seed import DEMO_PASSWORD
+from app.demo.demo_seed import DEMO_PASSWORD
 from scripts.bench import datasets, pages, settings, wrk
 from scripts.bench.client import FORWARDED, Browser
 from scripts.bench.servers import SAPLING_APP, Server

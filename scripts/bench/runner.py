@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from app.services.demo_seed import DEMO_PASSWORD
+from app.demo.demo_seed import DEMO_PASSWORD
 from scripts.bench import datasets, images, logins, machine, pages, stats, wrk
 from scripts.bench.client import FORWARDED, Browser
 from scripts.bench.servers import CEILING_APP, SAPLING_APP, Server

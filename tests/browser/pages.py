@@ -104,7 +104,7 @@ def under_attack(app: Flask, on: bool) -> Iterator[None]:
     if not on:
         yield
         return
-    from app.services import login_guard
+    from app.services.security import login_guard
 
     with app.app_context():
         login_guard.set_under_attack(True)

@@ -99,7 +99,7 @@ def test_revoke_another_session_from_the_devices_page(
 def test_the_captcha_is_accessible_and_works_without_javascript(
     browser: Browser, live_site: LiveSite
 ) -> None:
-    from app.services import login_guard
+    from app.services.security import login_guard
     from tests.support.axe import assert_accessible_in_both_themes
 
     with live_site.app.app_context():

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from app.config import Config
-from app.services import counters, login_guard
+from app.services.security import counters, login_guard
 from tests.browser.pages import MEMBER
 from tests.conftest import LiveSite
 from tests.factories import PASSWORD

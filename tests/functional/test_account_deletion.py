@@ -23,8 +23,9 @@ from app.models import (
     UserSession,
     utcnow,
 )
-from app.services import lifecycle, purge, recovery_codes, totp
-from app.services.clients import Client
+from app.services.privacy import lifecycle, purge
+from app.services.security import recovery_codes, totp
+from app.services.security.clients import Client
 from tests.factories import create_post, create_user, follow
 from tests.functional.test_two_factor import make_stale
 from tests.support.auth import AuthActions

@@ -21,8 +21,10 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import Photo, Post, User, Visibility, utcnow
-from app.services import maintenance, moderation, profiles
-from app.services.media_storage import media_storage, new_key
+from app.services.accounts import profiles
+from app.services.media.media_storage import media_storage, new_key
+from app.services.moderation import moderation
+from app.services.operations import maintenance
 from tests.factories import create_post, create_user, follow, jpeg_bytes, make_private
 from tests.support.auth import AuthActions
 from tests.support.moderation import moderate, signed_in, stored_user

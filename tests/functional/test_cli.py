@@ -19,7 +19,7 @@ from app.models import (
     UserSession,
     utcnow,
 )
-from app.services import mailer
+from app.services.operations import mailer
 from scripts.loopback import free_port
 from tests.factories import PASSWORD, create_user, link_from
 from tests.support.auth import AuthActions

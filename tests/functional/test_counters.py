@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app.services import counters
+from app.services.security import counters
 from tests.conftest import REDIS_URL, build_app
 
 BACKENDS = {

@@ -22,7 +22,8 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import DataExport, ExportStatus, OutboxMessage, Photo, Post, User, Visibility
-from app.services import export_archive, exports, posts
+from app.services.content import posts
+from app.services.privacy import export_archive, exports
 from scripts.bench_images import noisy_photo
 from tests.conftest import build_app, migrated_database
 from tests.factories import create_user

@@ -34,8 +34,10 @@ from app.models import (
     Visibility,
     utcnow,
 )
-from app.services import exports, interactions, posts, profiles, social
-from app.services.media_storage import media_storage
+from app.services.accounts import profiles
+from app.services.content import interactions, posts, social
+from app.services.media.media_storage import media_storage
+from app.services.privacy import exports
 from tests.factories import create_post, create_user, follow, link_from, make_private
 from tests.support import images
 from tests.support.auth import AuthActions

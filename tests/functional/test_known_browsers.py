@@ -137,7 +137,7 @@ def _other_account(app: Flask) -> str:
 
 
 def _expired(app: Flask) -> str:
-    from app.services import known_browsers
+    from app.services.security import known_browsers
 
     with app.app_context():
         owner = db.session.scalar(sa.select(User).where(User.username == "juniper"))
@@ -182,7 +182,7 @@ def test_a_password_change_retires_the_old_device_cookies(
     old = owner.client.get_cookie(cookie_name(app))
     assert old is not None
     with app.app_context():
-        from app.services import sessions
+        from app.services.security import sessions
 
         member = db.session.get(User, user.id)
         assert member is not None

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import SecurityEvent, SecurityEventKind, User, UserSession, utcnow
-from app.services.passwords import needs_rehash
+from app.services.accounts.passwords import needs_rehash
 from tests.factories import PASSWORD, create_user
 from tests.support.auth import AuthActions
 from tests.support.smtp import Mailbox

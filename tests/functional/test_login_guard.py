@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from app.models import User
-from app.services import counters
+from app.services.security import counters
 from tests.factories import PASSWORD, link_from
 from tests.support.auth import AuthActions
 from tests.support.smtp import Mailbox

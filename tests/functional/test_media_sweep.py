@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from app.models import User
-from app.services.media_storage import media_storage, new_key
+from app.services.media.media_storage import media_storage, new_key
 from tests.factories import create_post
 from tests.support import images
 

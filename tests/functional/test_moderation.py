@@ -30,7 +30,7 @@ from app.models import (
     Visibility,
     utcnow,
 )
-from app.services import report_queue
+from app.services.moderation import report_queue
 from tests.factories import create_post, create_user, make_private
 from tests.support.moderation import (
     comment,

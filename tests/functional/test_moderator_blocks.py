@@ -15,7 +15,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app.extensions import db
 from app.models import DeletionReason, User, utcnow
-from app.services import moderation
+from app.services.moderation import moderation
 from app.views.filters import datetime_label
 from tests.factories import create_post, create_user, follow
 from tests.support.auth import AuthActions

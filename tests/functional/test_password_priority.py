@@ -20,7 +20,7 @@ PRIORITIES = """
 import os, sys, threading
 from app import create_app
 from app.config import TestingConfig
-from app.services import passwords
+from app.services.accounts import passwords
 
 def own() -> int:
     return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())

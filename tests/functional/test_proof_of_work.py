@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from app.models import User
-from app.services import login_guard
+from app.services.security import login_guard
 from tests.factories import PASSWORD
 from tests.support.auth import AuthActions
 from tests.support.challenges import captcha_id_in, pow_challenge_in, solve_pow, solved_fields
@@ -66,7 +66,7 @@ def test_a_proof_of_work_solution_is_refused_when_replayed(
 
 
 def test_an_expired_challenge_is_refused(app: Flask, auth: AuthActions, user: User) -> None:
-    from app.services import proof_of_work
+    from app.services.security import proof_of_work
 
     page = challenged_page(app, auth)
     with app.app_context():

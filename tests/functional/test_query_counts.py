@@ -16,7 +16,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Post, User
-from app.services import interactions
+from app.services.content import interactions
 from tests.factories import create_post, create_user, follow
 from tests.support.auth import AuthActions
 from tests.support.queries import count_queries

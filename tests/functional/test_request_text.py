@@ -22,7 +22,7 @@ from app.models import (
     UserSession,
     utcnow,
 )
-from app.services import export_archive
+from app.services.privacy import export_archive
 from tests.support.auth import AuthActions
 from tests.support.smtp import Mailbox
 

@@ -12,6 +12,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy.exc import IntegrityError
 
+from app.demo import demo_data
+from app.demo.demo_seed import DEMO_PASSWORD
 from app.extensions import db
 from app.models import (
     Comment,
@@ -26,10 +28,8 @@ from app.models import (
     Visibility,
     utcnow,
 )
-from app.services import demo_data
-from app.services.demo_seed import DEMO_PASSWORD
-from app.services.media_storage import media_storage
-from app.services.passwords import verify_password
+from app.services.accounts.passwords import verify_password
+from app.services.media.media_storage import media_storage
 
 SMALL = ("dev", "seed", "--users", "30", "--posts", "120", "--images", "4")
 

@@ -107,7 +107,7 @@ def test_long_passphrases_are_accepted_without_truncation(app: Flask, auth: Auth
     passphrase = "a meadow of quiet mosses under " * 3  # 93 characters
     assert sign_up(auth, password=passphrase).status_code == 303
     with app.app_context():
-        from app.services.passwords import verify_password
+        from app.services.accounts.passwords import verify_password
 
         [user] = users_named(app, "fern")
         assert verify_password(user.password_hash, passphrase)

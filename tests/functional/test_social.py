@@ -313,7 +313,7 @@ def test_strangers_count_only_the_posts_they_can_see(app: Flask) -> None:
 
 
 def test_deleting_a_comment_twice_counts_it_once(app: Flask) -> None:
-    from app.services import interactions, posts
+    from app.services.content import interactions, posts
 
     alice = create_user(app, "alice")
     post = create_post(app, alice)
@@ -369,7 +369,7 @@ def privacy(client: FlaskClient, **fields: str) -> int:
 
 
 def test_going_private_moves_the_photos_out_of_public_reach_and_back(app: Flask) -> None:
-    from app.services.media_storage import media_storage
+    from app.services.media.media_storage import media_storage
 
     alice, bob = create_user(app, "alice"), create_user(app, "bob")
     follow(app, bob, alice)

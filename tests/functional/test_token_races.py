@@ -23,8 +23,8 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import OutboxMessage, SecurityEvent, SecurityEventKind, User
-from app.services import accounts
-from app.services.passwords import verify_password
+from app.services.accounts import accounts
+from app.services.accounts.passwords import verify_password
 from tests.conftest import build_app, migrated_database
 from tests.factories import PASSWORD, create_user
 from tests.support.auth import AuthActions

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app.extensions import db
 from app.models import RecoveryCode, SecurityEvent, TotpFactor, User, UserSession, utcnow
-from app.services import totp
+from app.services.security import totp
 from tests.factories import PASSWORD, create_user
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token

@@ -22,7 +22,9 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Audience, DeletionReason, Post, User
-from app.services import lifecycle, posts, profiles
+from app.services.accounts import profiles
+from app.services.content import posts
+from app.services.privacy import lifecycle
 from tests.conftest import build_app, migrated_database
 from tests.factories import create_user, jpeg_bytes
 

@@ -24,8 +24,10 @@ from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from app.models import DataExport, OutboxMessage, PasswordResetRequest, ScheduledJob, utcnow
-from app.services import exports, password_resets, scheduled_jobs
-from app.services.clients import Client
+from app.services.accounts import password_resets
+from app.services.operations import scheduled_jobs
+from app.services.privacy import exports
+from app.services.security.clients import Client
 from tests.conftest import build_app, migrated_database
 from tests.factories import create_user
 from tests.support.smtp import SMTPServer

@@ -15,7 +15,7 @@ import re
 import altcha
 from flask import Flask
 
-from app.services import counters
+from app.services.security import counters
 
 _CAPTCHA_ID = re.compile(r'name="captcha_id" value="([^"]+)"')
 _POW = re.compile(r'data-altcha-challenge="([^"]+)"')

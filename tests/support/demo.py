@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User, Visibility
-from app.services import interactions, posts
+from app.services.content import interactions, posts
 from tests.factories import create_user, follow, make_private
 
 PALETTES = [

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from app import create_app
 from app.config import TestingConfig
-from app.services import exports
+from app.services.privacy import exports
 
 
 def status_kib(field: str) -> int:

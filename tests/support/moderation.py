@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Comment, Post, Report, ReportReason, User
-from app.services import interactions, posts
+from app.services.content import interactions, posts
 from tests.factories import create_user
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token

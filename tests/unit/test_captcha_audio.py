@@ -15,7 +15,7 @@ from pathlib import Path
 
 from captcha.audio import DATA_DIR, AudioCaptcha, _read_wave_file, change_speed
 
-from app.services.captcha_audio import VariedAudioCaptcha
+from app.services.security.captcha_audio import VariedAudioCaptcha
 
 DIGITS = "0123456789"
 

@@ -6,11 +6,11 @@ from random import Random
 
 import pytest
 
-from app.services import demo_data, demo_posts, demo_reactions
-from app.services.demo_data import World
-from app.services.demo_posts import NO_TAG, PoolImage
-from app.services.demo_words import TAGS
-from app.services.identifiers import check_username
+from app.demo import demo_data, demo_posts, demo_reactions
+from app.demo.demo_data import World
+from app.demo.demo_posts import NO_TAG, PoolImage
+from app.demo.demo_words import TAGS
+from app.services.accounts.identifiers import check_username
 
 NOW = 1_800_000_000.0
 

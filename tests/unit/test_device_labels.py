@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.models.device_label import BROWSERS, SYSTEMS, is_vocabulary, relabel
-from app.services.clients import device_label
+from app.services.security.clients import device_label
 
 ATTACK = "(compatible; URGENT call 555-0100 or visit evil-example-com Bot/1.0)"
 CHROME = "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.identifiers import (
+from app.services.accounts.identifiers import (
     IdentifierError,
     canonical_email,
     canonical_login,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageFile
 
-from app.services.images import (
+from app.services.media.images import (
     AVATAR_VARIANTS,
     PHOTO_VARIANTS,
     ImageRejected,

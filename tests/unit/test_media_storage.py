@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app.services.media_storage import LocalMediaStorage, media_storage, new_key
+from app.services.media.media_storage import LocalMediaStorage, media_storage, new_key
 
 VARIANTS = {"display": b"display bytes", "medium": b"medium bytes", "thumb": b"thumb bytes"}
 

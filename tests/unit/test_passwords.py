@@ -6,8 +6,13 @@ import threading
 import pytest
 from flask import Flask
 
-from app.services import passwords
-from app.services.passwords import hash_password, needs_rehash, password_problems, verify_password
+from app.services.accounts import passwords
+from app.services.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problems,
+    verify_password,
+)
 
 
 def test_hashes_are_argon2id_and_verify_after_unicode_normalisation(app: Flask) -> None:

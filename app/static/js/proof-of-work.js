@@ -1,5 +1,5 @@
 // The proof-of-work in front of the CAPTCHA, in ALTCHA's v2 challenge format
-// (app/services/proof_of_work.py). Find the counter whose PBKDF2-SHA-256 key starts with
+// (app/services/security/proof_of_work.py). Find the counter whose PBKDF2-SHA-256 key starts with
 // the challenge's prefix; the browser's Web Crypto does the hashing, off the main thread.
 // Without JavaScript or Web Crypto nothing happens here and the CAPTCHA stays the way in.
 "use strict";

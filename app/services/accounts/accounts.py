@@ -1,0 +1,261 @@
+"""Signing up, verifying an address, and logging in."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import (
+    KnownDevice,
+    SecurityEventKind,
+    TokenPurpose,
+    User,
+    UsernameHold,
+    UserSession,
+    utcnow,
+)
+from app.services.accounts import tokens
+from app.services.accounts.identifiers import (
+    IdentifierError,
+    canonical_login,
+    check_email,
+    check_username,
+)
+from app.services.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problems,
+    spend_verification_time,
+    verify_password,
+)
+from app.services.errors import FormError
+from app.services.operations import mailer
+from app.services.security import security_log, sessions
+from app.services.security.clients import Client
+
+
+def username_taken(username: str, *, by_other_than: User | None = None) -> bool:
+    owner = db.session.scalar(select(User.id).where(User.username == username))
+    if owner is not None and (by_other_than is None or owner != by_other_than.id):
+        return True
+    hold = db.session.scalar(
+        select(UsernameHold).where(
+            UsernameHold.username == username, UsernameHold.held_until > utcnow()
+        )
+    )
+    return hold is not None and (by_other_than is None or hold.user_id != by_other_than.id)
+
+
+def user_by_id(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"no user {user_id}")
+    return user
+
+
+def user_by_email(email_key: str) -> User | None:
+    """The account whose address has this key (``identifiers.canonical_email``)."""
+    return db.session.scalar(select(User).where(User.email_key == email_key))
+
+
+def address_owner(email_key: str, *, other_than: User | None = None) -> tuple[User, str] | None:
+    """The account that has this address, and where to tell it: the account using it, or
+    the one a live cancel link holds it for (so a freed address cannot be squatted while
+    its owner may still take the account back). ``other_than`` is never the answer."""
+    user = user_by_email(email_key)
+    if user is not None and (other_than is None or user.id != other_than.id):
+        return user, user.email
+    return tokens.holder_of(email_key, TokenPurpose.CANCEL_EMAIL_CHANGE, other_than=other_than)
+
+
+def validated_identity(username: str, email: str, password: str) -> tuple[str, str, str]:
+    """Check every field; returns (username, email, email_key) or raises FormError."""
+    try:
+        username = check_username(username)
+    except IdentifierError as error:
+        raise FormError(str(error), "username") from None
+    try:
+        email, email_key = check_email(email)
+    except IdentifierError as error:
+        raise FormError(str(error), "email") from None
+    problems = password_problems(password, username=username, email=email)
+    if problems:
+        raise FormError(" ".join(problems), "password")
+    return username, email, email_key
+
+
+def create_user(
+    username: str, email: str, email_key: str, password: str, *, is_admin: bool = False
+) -> User:
+    """Insert the account inside a savepoint, so a lost race is an error, not a broken session."""
+    if username_taken(username):
+        raise FormError("That username is taken.", "username")
+    user = User(
+        username=username,
+        email=email,
+        email_key=email_key,
+        display_name=username,
+        password_hash=hash_password(password),
+        is_admin=is_admin,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        if username_taken(username):
+            raise FormError("That username is taken.", "username") from None
+        raise FormError("An account with that email address already exists.", "email") from None
+    return user
+
+
+def sign_up(username: str, email: str, password: str, client: Client) -> User | None:
+    """A new, unverified account with a verification link on its way.
+
+    If the email address already has an account, nothing is created and its
+    owner is told that someone tried; the caller shows the same "check your
+    inbox" page either way, so sign-up cannot reveal who has an account.
+    """
+    username, email, email_key = validated_identity(username, email, password)
+    # Usernames are public, so a taken one may be named; that answer must come before
+    # anything about the email, or it would reveal whether the email has an account.
+    if username_taken(username):
+        raise FormError("That username is taken.", "username")
+    owner = address_owner(email_key)
+    if owner is not None:
+        hash_password(password)  # the same work as creating an account: no timing tell
+        _tell_owner_of_signup_attempt(*owner)
+        return None
+    try:
+        user = create_user(username, email, email_key, password)
+    except FormError as error:
+        if error.field != "email":
+            raise
+        # Someone registered this address a moment ago: behave as above.
+        existing = user_by_email(email_key)
+        if existing is not None:
+            _tell_owner_of_signup_attempt(existing, existing.email)
+        return None
+    security_log.record(user, SecurityEventKind.SIGNED_UP, client)
+    send_verification(user)
+    return user
+
+
+def _tell_owner_of_signup_attempt(user: User, address: str) -> None:
+    mailer.queue(
+        address,
+        "signup_attempt",
+        "Someone tried to sign up with your email address",
+        user=user,
+        login_url=mailer.link("auth.login"),
+        reset_url=mailer.link("auth.forgot_password"),
+    )
+
+
+def send_verification(user: User) -> None:
+    raw = tokens.issue(
+        user, TokenPurpose.VERIFY_EMAIL, user.email, current_app.config["EMAIL_VERIFY_TTL"]
+    )
+    mailer.queue(
+        user.email,
+        "verify_email",
+        "Confirm your email address for Sapling",
+        user=user,
+        verify_url=mailer.link("auth.verify_email", token=raw),
+    )
+
+
+def verify_email(raw: str, client: Client) -> User | None:
+    """Mark the address verified; None if the link is unknown, used, expired or outdated."""
+    token = tokens.consume(raw, TokenPurpose.VERIFY_EMAIL)
+    if token is None or token.email != token.user.email:
+        return None  # an outdated link: the request is refused, so the claim rolls back
+    user = token.user
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        security_log.record(user, SecurityEventKind.EMAIL_VERIFIED, client, detail=user.email)
+    return user
+
+
+def verify_by_operator(user: User) -> bool:
+    """`flask users verify-email`: confirm the address by hand; False if it already was.
+
+    Outstanding verification links die, the timeline says who did it, the owner is told.
+    """
+    tokens.revoke_all(user, TokenPurpose.VERIFY_EMAIL)
+    if user.email_verified_at is not None:
+        return False
+    user.email_verified_at = utcnow()
+    security_log.record(
+        user, SecurityEventKind.EMAIL_VERIFIED, None, detail=f"{user.email}, by an operator"
+    )
+    mailer.queue(
+        user.email,
+        "email_verified_by_operator",
+        "Your Sapling email address was confirmed",
+        user=user,
+        login_url=mailer.link("auth.login"),
+    )
+    return True
+
+
+def find_login_user(identifier: str) -> User | None:
+    key = canonical_login(identifier)
+    if "@" in key:
+        return user_by_email(key)
+    return db.session.scalar(select(User).where(User.username == key))
+
+
+def authenticate(user: User | None, password: str, client: Client) -> User | None:
+    """``user`` (as found by ``find_login_user``) if the password is right.
+
+    No account costs the same time as a wrong password: a dummy verification runs.
+    """
+    if user is None:
+        spend_verification_time(password)
+        return None
+    if not verify_password(user.password_hash, password):
+        security_log.record(user, SecurityEventKind.LOGIN_FAILED, client)
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def log_in(user: User, client: Client, *, remember: bool) -> tuple[UserSession, str, str]:
+    """Start a session; alert by email if this browser has never signed in to the account.
+
+    Returns the session, the raw session id and the device id for the cookies.
+    """
+    session, raw = sessions.start_session(user, client, remember=remember)
+    user.last_login_at = utcnow()
+    security_log.record(user, SecurityEventKind.LOGIN_SUCCEEDED, client)
+    had_devices = _has_known_devices(user)
+    is_new, device_id = sessions.remember_device(user, client)
+    if is_new and had_devices:
+        security_log.record(user, SecurityEventKind.NEW_DEVICE, client, detail=client.device_label)
+        mailer.queue(
+            user.email,
+            "new_device",
+            "New sign-in to your Sapling account",
+            user=user,
+            client=client,
+            when=utcnow(),
+            devices_url=mailer.link("settings.devices"),
+            reset_url=mailer.link("auth.forgot_password"),
+        )
+    return session, raw, device_id
+
+
+def _has_known_devices(user: User) -> bool:
+    count = db.session.scalar(
+        select(func.count()).select_from(KnownDevice).where(KnownDevice.user_id == user.id)
+    )
+    return bool(count)
+
+
+def verification_link_email(raw: str) -> str | None:
+    """The address a verification link would confirm, if the link still works."""
+    token = tokens.find(raw, TokenPurpose.VERIFY_EMAIL)
+    return token.email if token is not None and token.email == token.user.email else None

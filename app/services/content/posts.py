@@ -1,0 +1,174 @@
+"""Posts: publish with photos, edit, delete, and fetch one for a viewer.
+
+Files and rows stay consistent. Every photo is validated and re-encoded before
+anything is written; files are written before the rows are flushed, and removed
+again if the request's transaction rolls back. Whether they go to the public
+area is decided from the author's row locked just before they are written
+(``account_media.lock``), so an account that went private, was deleted or was
+blocked while a large upload was being processed never gets a public photo.
+Deleted posts lose their files once the deletion has committed. Anything a
+crash leaves behind is swept by ``flask maintenance run``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
+
+from app.core.database import after_commit, after_rollback
+from app.extensions import db
+from app.models import Hashtag, Photo, Post, PostHashtag, User, Visibility, utcnow
+from app.services.content import access, notifications, text
+from app.services.errors import FormError
+from app.services.media import account_media, images
+from app.services.media.media_storage import media_storage, new_key
+from app.services.sql import adjust_counters, delete_returning, insert_ignoring_duplicates
+
+MAX_PHOTOS = 10
+MAX_CAPTION = 2200
+MAX_ALT_TEXT = 1000
+
+
+@dataclass(frozen=True)
+class Upload:
+    stream: IO[bytes]
+    alt_text: str = ""
+
+
+def _check_text(caption: str, alts: Sequence[str]) -> tuple[str, list[str]]:
+    caption = text.clean(caption)
+    if len(caption) > MAX_CAPTION:
+        raise FormError(f"Keep the caption under {MAX_CAPTION:,} characters.", "caption")
+    cleaned = [text.clean(alt, multiline=False) for alt in alts]
+    if any(len(alt) > MAX_ALT_TEXT for alt in cleaned):
+        raise FormError(f"Keep each description under {MAX_ALT_TEXT:,} characters.", "photos")
+    return caption, cleaned
+
+
+def _process(stream: IO[bytes]) -> images.ProcessedImage:
+    config = current_app.config
+    return images.process_photo(
+        stream, max_pixels=config["IMAGE_MAX_PIXELS"], max_bytes=config["MAX_PHOTO_BYTES"]
+    )
+
+
+def _store(variants: Mapping[str, bytes], *, public: bool) -> str:
+    storage = media_storage()
+    key = new_key()
+    storage.save(key, variants, public=public)
+    after_rollback(lambda: storage.delete(key))
+    return key
+
+
+def create(
+    author: User,
+    uploads: Sequence[Upload],
+    caption: str,
+    *,
+    visibility: Visibility = Visibility.PUBLIC,
+    comments_enabled: bool = True,
+) -> Post:
+    if not uploads:
+        raise FormError("Choose at least one photo.", "photos")
+    if len(uploads) > MAX_PHOTOS:
+        raise FormError(f"A post can have up to {MAX_PHOTOS} photos.", "photos")
+    caption, alts = _check_text(caption, [upload.alt_text for upload in uploads])
+    # Every photo must pass before any file is written.
+    processed = [_process(upload.stream) for upload in uploads]
+
+    post = Post(
+        author_id=author.id,
+        caption=caption,
+        visibility=visibility,
+        comments_enabled=comments_enabled,
+        like_count=0,
+        comment_count=0,
+    )
+    author = account_media.lock(author)  # held to the commit: see account_media
+    public = account_media.photos_public(post, author)
+    for position, (image, alt) in enumerate(zip(processed, alts, strict=True)):
+        key = _store(image.variants, public=public)
+        post.photos.append(
+            Photo(
+                position=position,
+                storage_key=key,
+                alt_text=alt,
+                width=image.width,
+                height=image.height,
+            )
+        )
+    db.session.add(post)
+    db.session.flush()
+    public_count = int(visibility == Visibility.PUBLIC)
+    adjust_counters(User, author.id, post_count=1, public_post_count=public_count)
+    _tag(post, text.hashtags(caption))
+    notifications.mention(post, author, author, text.mentions(caption))
+    return post
+
+
+def _tag(post: Post, names: set[str]) -> None:
+    db.session.execute(delete(PostHashtag).where(PostHashtag.post_id == post.id))
+    for name in sorted(names):
+        insert_ignoring_duplicates(Hashtag, name=name)
+    if names:
+        tag_ids = db.session.scalars(select(Hashtag.id).where(Hashtag.name.in_(names)))
+        db.session.add_all(PostHashtag(hashtag_id=tag_id, post_id=post.id) for tag_id in tag_ids)
+    db.session.flush()
+
+
+def edit(actor: User, post: Post, caption: str, alt_texts: Mapping[int, str]) -> None:
+    """Change the caption and the photos' descriptions; only the author may."""
+    if post.author_id != actor.id:
+        raise PermissionError("Only the author can edit a post.")
+    before = text.mentions(post.caption)
+    photos = {photo.id: photo for photo in post.photos}
+    caption, alts = _check_text(caption, list(alt_texts.values()))
+    for photo_id, alt in zip(alt_texts, alts, strict=True):
+        if photo_id in photos:
+            photos[photo_id].alt_text = alt
+    if caption != post.caption:
+        post.caption = caption
+        _tag(post, text.hashtags(caption))
+        notifications.mention(post, post.author, actor, text.mentions(caption) - before)
+    post.edited_at = utcnow()
+    db.session.flush()
+
+
+def delete_post(actor: User, post: Post) -> None:
+    """The author (or a moderator) deletes a post; its files go once that has committed."""
+    if post.author_id != actor.id and not actor.is_admin:
+        raise PermissionError("Only the author can delete a post.")
+    keys = [photo.storage_key for photo in post.photos]
+    author_id, public = post.author_id, int(post.visibility == Visibility.PUBLIC)
+    if delete_returning(Post, Post.id == post.id):
+        adjust_counters(User, author_id, post_count=-1, public_post_count=-public)
+        after_commit(lambda: remove_unused_files(keys))
+
+
+def remove_unused_files(keys: Sequence[str]) -> None:
+    """Delete the files of keys no photo refers to any more (demo data shares keys)."""
+    still_used = set(
+        db.session.scalars(select(Photo.storage_key).where(Photo.storage_key.in_(keys)))
+    )
+    storage = media_storage()
+    for key in set(keys) - still_used:
+        storage.delete(key)
+
+
+def visible(viewer: User | None, post_id: int) -> Post | None:
+    """The post with its author and photos, or None if it does not exist for this viewer."""
+    # One statement: the post joined to its author and its (at most ten) photos.
+    query = select(Post).where(Post.id == post_id)
+    post = (
+        db.session.scalars(query.options(joinedload(Post.photos), joinedload(Post.author)))
+        .unique()
+        .one_or_none()
+    )
+    if post is None or not access.can_view_post(viewer, post, post.author):
+        return None
+    return post

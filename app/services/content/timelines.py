@@ -1,0 +1,191 @@
+"""Lists of posts and people, newest first, by keyset on the id.
+
+Each list is one query for the posts with their authors, plus one for their
+photos, whatever the page size. The visibility rule from ``access`` is part
+of every query, so a list never shows what the post page would refuse. The
+``*_query`` functions build the first query without running it, so tests can
+read its plan (EXPLAIN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Integer, Select, Subquery, false, func, literal, or_, select, true, union_all
+from sqlalchemy.orm import contains_eager, selectinload
+
+from app.extensions import db
+from app.models import Follow, Hashtag, Mute, Post, PostHashtag, SavedPost, User, Visibility
+from app.services.content import access, text
+from app.services.sql import Page, is_postgresql, like_prefix, page_from
+
+
+def _posts(viewer: User | None) -> Select[Post]:
+    return (
+        select(Post)
+        .join(Post.author)
+        .options(contains_eager(Post.author), selectinload(Post.photos))
+        .where(access.visible_posts(viewer.id if viewer else None))
+    )
+
+
+def _newest(query: Select[Any], before: int | None, limit: int) -> Select[Any]:
+    """Newest first from the cursor on, one row more than the page to tell if there is more."""
+    if before is not None:
+        query = query.where(Post.id < before)
+    return query.order_by(Post.id.desc()).limit(limit + 1)
+
+
+def _page(query: Select[Post], limit: int) -> Page[Post]:
+    rows: Sequence[Post] = db.session.scalars(query).all()
+    return page_from(rows, limit, lambda post: post.id)
+
+
+def _feed_authors(viewer: User) -> Subquery:
+    """The viewer and the accounts they follow, less muted, blocked and inactive ones.
+
+    A follower sees all of an account's posts or none of them (``access.visible_posts``),
+    so the feed can choose its authors first and then read only their newest posts.
+    """
+    followed = select(Follow.followee_id.label("id")).where(
+        Follow.follower_id == viewer.id, Follow.followee_id != viewer.id
+    )
+    yourself = select(literal(viewer.id, Integer).label("id"))
+    sources = union_all(yourself, followed).subquery("sources")
+    muted = select(Mute.muted_id).where(Mute.muter_id == viewer.id)
+    return (
+        select(User.id)
+        .join(sources, sources.c.id == User.id)
+        .where(
+            access.account_active(),
+            access.not_blocked(viewer.id, User.id),
+            User.id.not_in(muted),
+        )
+        .subquery("authors")
+    )
+
+
+def _newest_of(authors: Subquery, before: int | None, limit: int) -> Select[int]:
+    """The ids of the newest posts of ``authors``.
+
+    On PostgreSQL, a page's worth from each author (a short backward read of
+    ``ix_posts_author_id_id`` per author, LATERAL), and the newest of those: the work
+    grows with the accounts followed, never with the posts table, however few posts
+    they have. SQLite has no LATERAL and reads posts newest first instead.
+    """
+    if not is_postgresql():
+        return _newest(
+            select(Post.id).where(Post.author_id.in_(select(authors.c.id))), before, limit
+        )
+    own = _newest(select(Post.id).where(Post.author_id == authors.c.id), before, limit)
+    each = own.lateral("each_author")
+    return (
+        select(each.c.id)
+        .select_from(authors)
+        .join(each, true())
+        .order_by(each.c.id.desc())
+        .limit(limit + 1)
+    )
+
+
+def home_query(viewer: User, before: int | None, limit: int) -> Select[Post]:
+    """Your own posts and those of the accounts you follow, without the ones you muted."""
+    newest = _newest_of(_feed_authors(viewer), before, limit).subquery("newest")
+    return _posts(viewer).join(newest, newest.c.id == Post.id).order_by(Post.id.desc())
+
+
+def home(viewer: User, before: int | None, limit: int) -> Page[Post]:
+    return _page(home_query(viewer, before, limit), limit)
+
+
+def profile_query(viewer: User | None, owner: User, before: int | None, limit: int) -> Select[Post]:
+    return _newest(_posts(viewer).where(Post.author_id == owner.id), before, limit)
+
+
+def profile(viewer: User | None, owner: User, before: int | None, limit: int) -> Page[Post]:
+    return _page(profile_query(viewer, owner, before, limit), limit)
+
+
+def explore_query(viewer: User | None, before: int | None, limit: int) -> Select[Post]:
+    """Recent public posts of public accounts."""
+    query = _posts(viewer).where(Post.visibility == Visibility.PUBLIC, User.is_private == false())
+    return _newest(query, before, limit)
+
+
+def explore(viewer: User | None, before: int | None, limit: int) -> Page[Post]:
+    return _page(explore_query(viewer, before, limit), limit)
+
+
+def hashtag_id(tag: str) -> int | None:
+    return db.session.scalar(select(Hashtag.id).where(Hashtag.name == text.tag_key(tag)))
+
+
+def hashtag_query(viewer: User | None, tag_id: int, before: int | None, limit: int) -> Select[Post]:
+    query = _posts(viewer).join(PostHashtag, PostHashtag.post_id == Post.id)
+    return _newest(query.where(PostHashtag.hashtag_id == tag_id), before, limit)
+
+
+def hashtag(viewer: User | None, tag: str, before: int | None, limit: int) -> Page[Post]:
+    tag_id = hashtag_id(tag)
+    if tag_id is None:
+        return Page([], None)
+    return _page(hashtag_query(viewer, tag_id, before, limit), limit)
+
+
+def saved(viewer: User, before: int | None, limit: int) -> Page[Post]:
+    """The viewer's bookmarks that they can still see."""
+    query = _posts(viewer).join(SavedPost, SavedPost.post_id == Post.id)
+    return _page(_newest(query.where(SavedPost.user_id == viewer.id), before, limit), limit)
+
+
+def search_users(viewer: User | None, query_text: str, limit: int = 20) -> Sequence[User]:
+    """Accounts whose username or display name starts with the query, shortest names first."""
+    term = text.clean(query_text, multiline=False).lstrip("@").casefold()[:50]
+    if not term:
+        return []
+    pattern = like_prefix(term)
+    query = (
+        select(User)
+        .where(
+            or_(
+                User.username.like(pattern, escape="\\"),
+                func.lower(User.display_name).like(pattern, escape="\\"),
+            ),
+            User.email_verified_at.is_not(None),
+            access.account_active(),
+            access.not_blocked(viewer.id if viewer else None, User.id),
+        )
+        .order_by(func.length(User.username), User.username)
+        .limit(limit)
+    )
+    return db.session.scalars(query).all()
+
+
+def _people(query: Select[User], before: int | None, limit: int) -> Page[User]:
+    if before is not None:
+        query = query.where(User.id < before)
+    rows: Sequence[User] = db.session.scalars(query.order_by(User.id.desc()).limit(limit + 1)).all()
+    return page_from(rows, limit, lambda user: user.id)
+
+
+def followers(viewer: User | None, owner: User, before: int | None, limit: int) -> Page[User]:
+    return _people(
+        _follow_list(viewer, Follow.follower_id, Follow.followee_id, owner), before, limit
+    )
+
+
+def following(viewer: User | None, owner: User, before: int | None, limit: int) -> Page[User]:
+    return _people(
+        _follow_list(viewer, Follow.followee_id, Follow.follower_id, owner), before, limit
+    )
+
+
+def _follow_list(viewer: User | None, listed: Any, anchor: Any, owner: User) -> Select[User]:
+    """The accounts at one end of ``owner``'s follows, less those blocked either way."""
+    return (
+        select(User)
+        .join(Follow, listed == User.id)
+        .where(anchor == owner.id)
+        .where(access.account_active(), access.not_blocked(viewer.id if viewer else None, User.id))
+    )

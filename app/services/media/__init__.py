@@ -1,0 +1,1 @@
+"""Photo files: decoding and re-encoding uploads, where files live, and sweeping orphans."""

@@ -1,0 +1,1 @@
+"""Moderators: the reports queue and their decisions (removals, blocks, deletions)."""

@@ -1,0 +1,281 @@
+"""Moderators' decisions: dismissals, removals, blocks and account deletions.
+
+Every decision writes a ``ModerationAction`` (who, what, when, why) in the same
+transaction as the change itself, so neither exists without the other. Acting
+on a report resolves it together with every other open report about the same
+thing, so the queue never asks twice. A block ends the person's sessions, hides
+their content (``access.account_active``) and files (``account_media``) and
+tells them by email until when and why; it lifts by itself when its time is up,
+and every way it lifts brings the files back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, false, select, update
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import (
+    Comment,
+    DeletionReason,
+    ModerationAction,
+    ModerationKind,
+    Post,
+    Report,
+    ReportStatus,
+    SecurityEventKind,
+    User,
+    utcnow,
+)
+from app.services.content import interactions, posts, text
+from app.services.errors import FormError
+from app.services.media import account_media
+from app.services.operations import mailer
+from app.services.privacy import lifecycle
+from app.services.security import security_log, sessions
+
+MAX_REASON = 500
+MAX_BLOCK_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A moderator's block, as told at login to someone who proved they own the account."""
+
+    permanent: bool = False
+    until: datetime | None = None
+    reason: str = ""
+
+
+def set_admin(user: User, admin: bool) -> bool:
+    """Grant or revoke the moderator role; False if it was already so. Goes in the timeline."""
+    if user.is_admin == admin:
+        return False
+    user.is_admin = admin
+    kind = SecurityEventKind.ADMIN_GRANTED if admin else SecurityEventKind.ADMIN_REVOKED
+    security_log.record(user, kind, None, detail="by an operator")
+    return True
+
+
+def is_blocked(user: User, now: datetime | None = None) -> bool:
+    if user.blocked_permanently:
+        return True
+    return user.blocked_till is not None and user.blocked_till > (now or utcnow())
+
+
+def login_refusal(user: User, now: datetime | None = None) -> Refusal | None:
+    """The block that keeps ``user`` from logging in, or None; one whose time is up is
+    lifted here. (A deleted account's refusal is ``lifecycle``'s, in ``finish_login``.)"""
+    now = now or utcnow()
+    if user.blocked_permanently:
+        return Refusal(permanent=True, reason=user.block_reason)
+    if user.blocked_till is not None and user.blocked_till > now:
+        return Refusal(until=user.blocked_till, reason=user.block_reason)
+    if user.blocked_till is not None:
+        _clear_block(user)
+    return None
+
+
+def lift_expired_blocks(now: datetime | None = None) -> list[int]:
+    """Clear every temporary block whose time is up (``flask maintenance run``). Returns the
+    accounts' ids: the caller brings their files back (``account_media.publish``) once this
+    has committed."""
+    lifted = db.session.scalars(
+        update(User)
+        .where(User.blocked_till <= (now or utcnow()), User.blocked_permanently == false())
+        .values(blocked_till=None, block_reason="")
+        .returning(User.id)
+    )
+    return list(lifted)
+
+
+def _clear_block(user: User) -> None:
+    user.blocked_till = None
+    user.blocked_permanently = False
+    user.block_reason = ""
+    db.session.flush()
+    account_media.publish_when_committed(user)
+
+
+def _reason(raw: str) -> str:
+    reason = text.clean(raw)
+    if not reason:
+        raise FormError("Give a reason: it is recorded with the decision.", "reason")
+    if len(reason) > MAX_REASON:
+        raise FormError(f"Keep the reason under {MAX_REASON} characters.", "reason")
+    return reason
+
+
+def _log(
+    moderator: User,
+    kind: ModerationKind,
+    reason: str,
+    target_id: int | None,
+    *,
+    report: Report | None = None,
+    until: datetime | None = None,
+) -> ModerationAction:
+    action = ModerationAction(
+        moderator_id=moderator.id,
+        kind=kind,
+        target_user_id=target_id,
+        report_id=report.id if report else None,
+        reason=reason,
+        until=until,
+    )
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def _resolve(
+    moderator: User, report: Report | None, about: ColumnElement[bool], status: ReportStatus
+) -> None:
+    """Close ``report`` and every other open report matching ``about``."""
+    now = utcnow()
+    if report is not None:
+        report.status, report.resolved_at, report.resolved_by_id = status, now, moderator.id
+    db.session.execute(
+        update(Report)
+        .where(Report.status == ReportStatus.OPEN, about)
+        .values(status=status, resolved_at=now, resolved_by_id=moderator.id)
+    )
+    db.session.flush()
+
+
+def _same_subject(report: Report) -> ColumnElement[bool]:
+    """Reports about the same comment, post (not its comments) or account (not its content)."""
+    if report.comment_id is not None:
+        return Report.comment_id == report.comment_id
+    if report.post_id is not None:
+        return and_(Report.post_id == report.post_id, Report.comment_id.is_(None))
+    if report.reported_user_id is not None:
+        return and_(
+            Report.reported_user_id == report.reported_user_id,
+            Report.post_id.is_(None),
+            Report.comment_id.is_(None),
+        )
+    return Report.id == report.id
+
+
+def _check_target(moderator: User, target: User) -> None:
+    if target.id == moderator.id:
+        raise FormError("You can't take moderator action against your own account.")
+    if target.is_admin:
+        raise FormError(
+            f"@{target.username} is a moderator: an operator must revoke the role first."
+        )
+
+
+def dismiss(moderator: User, report: Report, reason: str) -> None:
+    """Nothing wrong: close the report (and the other open ones about the same thing)."""
+    reason = _reason(reason)
+    if report.status != ReportStatus.OPEN:
+        raise FormError("This report was already dealt with.")
+    _resolve(moderator, report, _same_subject(report), ReportStatus.DISMISSED)
+    _log(moderator, ModerationKind.DISMISS_REPORT, reason, report.reported_user_id, report=report)
+
+
+def remove_reported(moderator: User, report: Report, reason: str) -> ModerationKind:
+    """Delete the reported comment or post through the same services their authors use."""
+    reason = _reason(reason)
+    comment = db.session.get(Comment, report.comment_id) if report.comment_id else None
+    post = db.session.scalar(
+        select(Post)
+        .where(Post.id == (comment.post_id if comment else report.post_id))
+        .options(selectinload(Post.photos))
+    )
+    if post is None or (report.comment_id is not None and comment is None):
+        raise FormError("There is nothing to remove: it was already deleted.")
+    if comment is not None:
+        _resolve(moderator, report, Report.comment_id == comment.id, ReportStatus.ACTIONED)
+        interactions.delete_comment(moderator, post, comment)
+        kind, author_id = ModerationKind.REMOVE_COMMENT, comment.author_id
+    else:
+        # Reports about the post's comments go too: the comments go with it.
+        _resolve(moderator, report, Report.post_id == post.id, ReportStatus.ACTIONED)
+        posts.delete_post(moderator, post)
+        kind, author_id = ModerationKind.REMOVE_POST, post.author_id
+    _log(moderator, kind, reason, author_id, report=report)
+    return kind
+
+
+def block(
+    moderator: User,
+    target: User,
+    reason: str,
+    days: int | None,
+    *,
+    report: Report | None = None,
+) -> ModerationAction:
+    """Block for ``days`` days (1 to 365), or for good when ``days`` is None."""
+    _check_target(moderator, target)
+    reason = _reason(reason)
+    if target.deletion_requested_at is not None:
+        raise FormError("This account is already deleted.")
+    if days is not None and not 1 <= days <= MAX_BLOCK_DAYS:
+        raise FormError(f"Block for 1 to {MAX_BLOCK_DAYS} days, or permanently.", "days")
+    until = None if days is None else utcnow() + timedelta(days=days)
+    account_media.hide(target)
+    target.blocked_permanently = days is None
+    target.blocked_till = until
+    target.block_reason = reason
+    sessions.end_all_sessions(target)
+    if report is not None:  # everything reported about them is dealt with
+        _resolve(moderator, report, Report.reported_user_id == target.id, ReportStatus.ACTIONED)
+    action = _log(
+        moderator, ModerationKind.BLOCK_USER, reason, target.id, report=report, until=until
+    )
+    mailer.queue(
+        target.email,
+        "account_blocked",
+        "Your Sapling account is blocked",
+        user=target,
+        until=until,
+        reason=reason,
+    )
+    return action
+
+
+def unblock(moderator: User, target: User, reason: str) -> None:
+    reason = _reason(reason)
+    if not is_blocked(target):
+        raise FormError(f"@{target.username} is not blocked.")
+    _clear_block(target)
+    _log(moderator, ModerationKind.UNBLOCK_USER, reason, target.id)
+    mailer.queue(
+        target.email,
+        "account_unblocked",
+        "Your Sapling account is unblocked",
+        user=target,
+        login_url=mailer.link("auth.login"),
+    )
+
+
+def delete_account(
+    moderator: User, target: User, reason: str, *, report: Report | None = None
+) -> None:
+    """Remove the account for good: hidden now, purged after the grace period, never restored."""
+    _check_target(moderator, target)
+    reason = _reason(reason)
+    if target.deletion_reason == DeletionReason.REMOVED_BY_MODERATOR.value:
+        raise FormError("This account was already removed.")
+    lifecycle.request_deletion(target, DeletionReason.REMOVED_BY_MODERATOR)
+    if report is not None:
+        _resolve(moderator, report, Report.reported_user_id == target.id, ReportStatus.ACTIONED)
+    _log(moderator, ModerationKind.DELETE_ACCOUNT, reason, target.id, report=report)
+
+
+def history(target: User, limit: int = 100) -> list[tuple[ModerationAction, User | None]]:
+    """Decisions about ``target``, newest first, with the moderator who made each."""
+    rows = db.session.execute(
+        select(ModerationAction, User)
+        .outerjoin(User, User.id == ModerationAction.moderator_id)
+        .where(ModerationAction.target_user_id == target.id)
+        .order_by(ModerationAction.id.desc())
+        .limit(limit)
+    )
+    return [(action, moderator) for action, moderator in rows]

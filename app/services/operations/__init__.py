@@ -1,0 +1,1 @@
+"""Keeping the service running: the email outbox, readiness, queues, the maintenance run."""

@@ -1,0 +1,1 @@
+"""What the app keeps about you and for how long: exports, account deletion, retention."""

@@ -1,0 +1,261 @@
+"""Data exports: asked for in the settings, built by the worker, downloadable for a week.
+
+Archives live in ``MEDIA_ROOT/exports/`` under random names, outside both
+media areas (so the orphan sweep, which walks only those, never sees them) and
+never served without the owner's login. ``build_next`` is the worker's unit of
+work and, unlike other services, commits: its claim must be visible to the
+other workers before the long build begins, and the outcome is its own commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from contextlib import suppress
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+
+from app.extensions import db
+from app.models import DataExport, ExportStatus, User, utcnow
+from app.services.operations import mailer
+from app.services.privacy import export_archive
+
+log = logging.getLogger(__name__)
+
+IN_PROGRESS = (ExportStatus.PENDING, ExportStatus.BUILDING)
+# A build still "building" after this was interrupted (the worker died); it ends as failed.
+ABANDONED_AFTER = timedelta(days=1)
+# Files no row names (a crash, or an account purged mid-build) go once they are this old.
+STRAY_GRACE = timedelta(hours=1)
+PART = ".part"
+
+
+def folder() -> Path:
+    return Path(current_app.config["MEDIA_ROOT"]) / "exports"
+
+
+def path_of(export: DataExport) -> Path | None:
+    return folder() / export.file_name if export.file_name else None
+
+
+def latest(user: User) -> DataExport | None:
+    """The newest export of ``user``, whatever its state (the settings page shows it)."""
+    query = select(DataExport).where(DataExport.user_id == user.id)
+    return db.session.scalar(query.order_by(DataExport.id.desc()).limit(1))
+
+
+def owned(user: User, export_id: int) -> DataExport | None:
+    export = db.session.get(DataExport, export_id)
+    return export if export is not None and export.user_id == user.id else None
+
+
+def is_expired(export: DataExport, now: datetime) -> bool:
+    return export.expires_at is not None and export.expires_at <= now
+
+
+def request_export(user: User, now: datetime | None = None) -> tuple[DataExport, bool]:
+    """Ask for an export; one already waiting or building is returned instead (False)."""
+    # The account's row lock serialises two requests sent at once (a double click).
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    waiting = db.session.scalar(
+        select(DataExport)
+        .where(DataExport.user_id == user.id, DataExport.status.in_(IN_PROGRESS))
+        .order_by(DataExport.id.desc())
+        .limit(1)
+    )
+    if waiting is not None:
+        return waiting, False
+    export = DataExport(user_id=user.id, status=ExportStatus.PENDING, requested_at=now or utcnow())
+    db.session.add(export)
+    db.session.flush()
+    return export, True
+
+
+def _claim(now: datetime) -> tuple[int, int, str] | None:
+    """Take the oldest waiting export: (its id, its owner's id, its file name).
+
+    Several workers never take the same one. On PostgreSQL, SKIP LOCKED passes over
+    a row another worker is claiming at this moment, and once that claim commits the
+    row is no longer pending; SQLite serialises writers (BEGIN IMMEDIATE), so there
+    the clause is left out.
+    """
+    export = db.session.scalar(
+        select(DataExport)
+        .where(DataExport.status == ExportStatus.PENDING)
+        .order_by(DataExport.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if export is None:
+        db.session.rollback()  # ends the read (and SQLite's write lock)
+        return None
+    claimed = export.id, export.user_id, f"{secrets.token_hex(16)}.zip"
+    export.status = ExportStatus.BUILDING
+    export.started_at = now
+    export.file_name = claimed[2]
+    db.session.commit()
+    return claimed
+
+
+def build_next(now: datetime | None = None) -> ExportStatus | None:
+    """Build one waiting export: READY or FAILED, or None if nothing was waiting.
+
+    The archive is written to ``<name>.part`` and renamed into place when complete,
+    so a finished name never points at a partial file. A failure leaves no file.
+    Missing photo files do not fail the build: the README says how many are absent.
+    """
+    while (claimed := _claim(now or utcnow())) is not None:
+        outcome = _build(*claimed)
+        if outcome is not None:
+            return outcome
+    return None
+
+
+def _build(export_id: int, user_id: int, file_name: str) -> ExportStatus | None:
+    """The outcome, or None if the account (and with it the export) was purged meanwhile."""
+    target = folder() / file_name
+    partial = target.with_name(file_name + PART)
+    lifetime: timedelta = current_app.config["EXPORT_LIFETIME"]
+    try:
+        make_folder()
+        user = db.session.get(User, user_id)
+        if user is None:
+            return None
+        started = utcnow()
+        export_archive.write(user, partial, started, started + lifetime)
+        _move_into_place(partial, target)
+    except Exception as error:
+        log.exception("Data export %s failed", export_id)
+        _discard(partial)
+        return _end(export_id, ExportStatus.FAILED, error=f"{type(error).__name__}: {error}")
+    except BaseException:  # interrupted: no partial file; the row is failed later as abandoned
+        _discard(partial)
+        raise
+    return _end(export_id, ExportStatus.READY, target=target)
+
+
+def _discard(path: Path) -> None:
+    with suppress(FileNotFoundError, NotADirectoryError):
+        path.unlink()
+
+
+def _move_into_place(partial: Path, target: Path) -> None:
+    """Readable by nginx (which sends it), on disk for good, then renamed in one step."""
+    partial.chmod(0o644)
+    with partial.open("rb") as written:
+        os.fsync(written.fileno())
+    partial.replace(target)
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _end(
+    export_id: int, status: ExportStatus, *, target: Path | None = None, error: str = ""
+) -> ExportStatus | None:
+    """Record the outcome; a ready archive is announced to its owner by email."""
+    db.session.rollback()
+    export = db.session.get(DataExport, export_id)
+    user = db.session.get(User, export.user_id) if export is not None else None
+    if export is None or user is None:  # purged while it was being built
+        if target is not None:
+            target.unlink(missing_ok=True)
+        db.session.rollback()
+        return None
+    export.status = status
+    export.error = error[:200]
+    if target is not None:
+        export.ready_at = utcnow()
+        export.expires_at = export.ready_at + current_app.config["EXPORT_LIFETIME"]
+        export.size_bytes = target.stat().st_size
+        # One copy at a time: older ones expire now, and maintenance deletes them.
+        db.session.execute(
+            update(DataExport)
+            .where(
+                DataExport.user_id == export.user_id,
+                DataExport.status == ExportStatus.READY,
+                DataExport.id != export.id,
+                DataExport.expires_at > export.ready_at,
+            )
+            .values(expires_at=export.ready_at)
+        )
+        mailer.queue(
+            user.email,
+            "export_ready",
+            "Your Sapling data is ready to download",
+            user=user,
+            export=export,
+            download_url=mailer.link("exports.download", export_id=export.id),
+        )
+    db.session.commit()
+    # A worker has no request whose timing could give anything away: it sends at once,
+    # and anything that fails to send waits in the outbox for the worker's next round.
+    mailer.deliver_queued()
+    return status
+
+
+def make_folder() -> Path:
+    """The exports folder: nginx may open a file in it by name, but nobody may list it."""
+    path = folder()
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(0o711)
+    return path
+
+
+def purge_expired(now: datetime) -> int:
+    """Delete expired archives and their rows, and old failures; returns how many went.
+
+    Builds interrupted long ago end as failed. Files that no row names any more are
+    removed once they are old enough not to be a build in progress.
+    """
+    abandoned = select(DataExport).where(
+        DataExport.status == ExportStatus.BUILDING, DataExport.started_at <= now - ABANDONED_AFTER
+    )
+    for export in db.session.scalars(abandoned):
+        _unlink(export)
+        export.status, export.error = ExportStatus.FAILED, "The build was interrupted."
+    lifetime: timedelta = current_app.config["EXPORT_LIFETIME"]
+    done = or_(
+        DataExport.expires_at <= now,
+        (DataExport.status == ExportStatus.FAILED) & (DataExport.requested_at <= now - lifetime),
+    )
+    gone = list(db.session.scalars(select(DataExport).where(done)))
+    for export in gone:
+        _unlink(export)
+    if gone:
+        db.session.execute(delete(DataExport).where(DataExport.id.in_([e.id for e in gone])))
+    db.session.flush()
+    return len(gone) + _remove_strays(now)
+
+
+def _unlink(export: DataExport) -> None:
+    path = path_of(export)
+    if path is not None:
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + PART).unlink(missing_ok=True)
+
+
+def _remove_strays(now: datetime) -> int:
+    try:
+        with os.scandir(folder()) as entries:
+            files = [entry for entry in entries if entry.is_file(follow_symlinks=False)]
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    cutoff = (now - STRAY_GRACE).timestamp()
+    old = [entry for entry in files if entry.stat().st_mtime < cutoff]
+    names = {entry.name.removesuffix(PART) for entry in old}
+    if not names:
+        return 0
+    query = select(DataExport.file_name).where(DataExport.file_name.in_(names))
+    known = set(db.session.scalars(query))
+    strays = [entry for entry in old if entry.name.removesuffix(PART) not in known]
+    for entry in strays:
+        Path(entry.path).unlink(missing_ok=True)
+    return len(strays)
