@@ -40,7 +40,14 @@ NGINX = find_nginx()
 NO_NGINX = "nginx tests skipped: no nginx found (apt-get install nginx)"
 
 
-def pytest_report_header() -> list[str]:
+def on_xdist_worker(config: pytest.Config) -> bool:
+    """Under pytest-xdist the controller prints the header and the summary, once."""
+    return hasattr(config, "workerinput")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if on_xdist_worker(config):
+        return []
     return [
         f"database: {DATABASE.kind} ({DATABASE.reason})",
         f"redis: {'yes' if REDIS_URL else 'no'} ({REDIS_REASON})",
@@ -49,7 +56,9 @@ def pytest_report_header() -> list[str]:
     ]
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if on_xdist_worker(config):
+        return
     fallbacks = []
     if DATABASE.kind == "sqlite":
         fallbacks.append(f"SQLite instead of PostgreSQL ({DATABASE.reason})")
