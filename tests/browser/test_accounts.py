@@ -8,9 +8,9 @@ import time
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.pages import MEMBER
-from tests.conftest import LiveSite
 from tests.factories import PASSWORD, link_from
 from tests.support.browser import log_in
+from tests.support.live_server import LiveSite
 
 FIREFOX_ON_WINDOWS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:130.0) Gecko/20100101 Firefox/130.0"

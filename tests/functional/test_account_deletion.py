@@ -26,10 +26,10 @@ from app.models import (
 from app.services import lifecycle, purge, recovery_codes, totp
 from app.services.clients import Client
 from tests.factories import create_post, create_user, follow
-from tests.functional.test_two_factor import make_stale
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token
 from tests.support.smtp import Mailbox
+from tests.support.two_factor import make_stale
 
 VICTIM_IP = "198.51.100.77"
 

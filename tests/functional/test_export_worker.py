@@ -24,8 +24,8 @@ from app.extensions import db
 from app.models import DataExport, ExportStatus, OutboxMessage, Photo, Post, User, Visibility
 from app.services import export_archive, exports, posts
 from scripts.bench_images import noisy_photo
-from tests.conftest import build_app, migrated_database
 from tests.factories import create_user
+from tests.support.apps import build_app, migrated_database
 
 PROJECT = Path(__file__).resolve().parents[2]
 PHOTOS = 2000

@@ -23,8 +23,8 @@ from flask import Flask
 from app.extensions import db
 from app.models import Audience, DeletionReason, Post, User
 from app.services import lifecycle, posts, profiles
-from tests.conftest import build_app, migrated_database
 from tests.factories import create_user, jpeg_bytes
+from tests.support.apps import build_app, migrated_database
 
 pytestmark = pytest.mark.postgres
 

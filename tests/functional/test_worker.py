@@ -25,8 +25,8 @@ from app.extensions import db
 from app.models import DataExport, OutboxMessage, PasswordResetRequest, ScheduledJob, utcnow
 from app.services import exports, password_resets, scheduled_jobs
 from app.services.clients import Client
-from tests.conftest import build_app, migrated_database
 from tests.factories import create_user
+from tests.support.apps import build_app, migrated_database
 from tests.support.smtp import SMTPServer
 from tests.support.tcp_proxy import TCPProxy
 from tests.support.worker_process import PATIENCE, STARTED, WorkerProcess, wait_until
