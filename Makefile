@@ -44,8 +44,16 @@ dev: $(VENV)/.installed ## Flask's debug server with reload
 	$(DEV_ENV) $(BIN)/flask db upgrade
 	$(DEV_ENV) $(BIN)/flask run --debug --host $(HOST) --port $(PORT)
 
+# pytest-xdist: one worker per core (PYTEST_WORKERS=0 runs in this process). Each worker has
+# its own throwaway databases, live site, Chromium and nginx; a test file stays on one worker.
+PYTEST_WORKERS ?= auto
+PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
+
 test: $(VENV)/.installed-dev node_modules/.installed ## The whole suite (PostgreSQL, Redis and Chromium when present)
-	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) --cov --cov-report=term $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.installed-dev ## The suite without Chromium, nginx or coverage: quick, before a commit
+	$(BIN)/python -m pytest $(PARALLEL) -q --no-cov -m "not browser and not nginx" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev ## ruff check, ruff format --check, mypy --strict app, bandit
 	$(BIN)/ruff check .

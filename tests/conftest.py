@@ -4,10 +4,7 @@ real Redis, SMTP and Chromium when the machine has them."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,31 +13,37 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from app import create_app
-from app.config import TestingConfig
-from app.extensions import alembic, db
+from app.extensions import db
 from app.models import User
-from scripts.browser import find_chromium, launch_chromium
+from scripts.browser import launch_chromium
 from tests.factories import create_user
+from tests.support.apps import (
+    CHROMIUM,
+    DATABASE,
+    NGINX,
+    NO_CHROMIUM,
+    NO_NGINX,
+    REDIS_REASON,
+    REDIS_URL,
+    build_app,
+    migrated_database,
+)
 from tests.support.auth import AuthActions
 from tests.support.browser import PageWatcher
-from tests.support.databases import choose_database, create_throwaway_database, drop_database
 from tests.support.demo import populate
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, LiveSite
 from tests.support.moderation import add_moderation_cast
-from tests.support.nginx_stack import find_nginx
-from tests.support.redis import choose_redis
 from tests.support.smtp import Mailbox, SMTPServer
 
-DATABASE = choose_database()
-REDIS_URL, REDIS_REASON = choose_redis()
-CHROMIUM = find_chromium()
-NO_CHROMIUM = "browser tests skipped: no Chromium found (apt-get install chromium)"
-NGINX = find_nginx()
-NO_NGINX = "nginx tests skipped: no nginx found (apt-get install nginx)"
+
+def on_xdist_worker(config: pytest.Config) -> bool:
+    """Under pytest-xdist the controller prints the header and the summary, once."""
+    return hasattr(config, "workerinput")
 
 
-def pytest_report_header() -> list[str]:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if on_xdist_worker(config):
+        return []
     return [
         f"database: {DATABASE.kind} ({DATABASE.reason})",
         f"redis: {'yes' if REDIS_URL else 'no'} ({REDIS_REASON})",
@@ -49,7 +52,9 @@ def pytest_report_header() -> list[str]:
     ]
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if on_xdist_worker(config):
+        return
     fallbacks = []
     if DATABASE.kind == "sqlite":
         fallbacks.append(f"SQLite instead of PostgreSQL ({DATABASE.reason})")
@@ -69,39 +74,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
         if item.get_closest_marker("postgres") and DATABASE.kind != "postgresql":
             item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL ({DATABASE.reason})"))
-
-
-def build_app(
-    database_url: str, media_root: Path, overrides: dict[str, Any] | None = None
-) -> Flask:
-    """An app on TestingConfig, with a fresh rate-limit namespace so tests never share counters."""
-    environ = {"REDIS_URL": REDIS_URL} if REDIS_URL else {}
-    settings = {
-        "DATABASE_URL": database_url,
-        "MEDIA_ROOT": str(media_root),
-        "MAIL_OUTBOX_DIR": str(media_root.parent / "mail"),
-        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-    }
-    settings.update(overrides or {})
-    return create_app(TestingConfig(environ), settings)
-
-
-@contextmanager
-def migrated_database(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
-    """A fresh database migrated to head, dropped afterwards."""
-    if DATABASE.server_url:
-        url = create_throwaway_database(DATABASE.server_url)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'sapling-test.db'}"
-    app = build_app(url, tmp_path_factory.mktemp(f"{name}-media"))
-    with app.app_context():
-        alembic.upgrade()
-        db.engine.dispose()
-    try:
-        yield url
-    finally:
-        if DATABASE.server_url:
-            drop_database(DATABASE.server_url, url)
 
 
 @pytest.fixture(scope="session")
@@ -172,20 +144,6 @@ def auth(client: FlaskClient) -> AuthActions:
 def user(app: Flask) -> User:
     """A verified member, password ``tests.factories.PASSWORD``."""
     return create_user(app, "juniper", "juniper@example.org")
-
-
-@dataclass(frozen=True)
-class LiveSite:
-    """The app on a real port, its own database, and the SMTP server it sends through."""
-
-    server: LiveServer
-    mailbox: Mailbox
-    app: Flask
-    ids: dict[str, int]  # what tests/support/demo.py made, for page paths
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
 
 LIVE_MEMBER = "member.live"

@@ -92,6 +92,8 @@ class Scheduler:
                 break
             self._round()
             rounds += 1
+            due = min(job.next_at for job in self.jobs) - time.monotonic()
+            log.debug("Round %d done; the next is due in %.1f s", rounds, max(due, 0.0))
         return rounds
 
     def _round(self) -> None:

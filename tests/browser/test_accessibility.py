@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import BrowserContext
 
 from tests.browser.pages import PAGES, THEMES, VIEWPORTS, PageSpec, under_attack
-from tests.conftest import LiveSite
 from tests.support.axe import describe, require_axe, violations
+from tests.support.live_server import LiveSite
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

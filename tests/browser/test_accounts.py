@@ -8,20 +8,13 @@ import time
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.pages import MEMBER
-from tests.conftest import LiveSite
 from tests.factories import PASSWORD, link_from
 from tests.support.browser import log_in
+from tests.support.live_server import LiveSite
 
 FIREFOX_ON_WINDOWS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:130.0) Gecko/20100101 Firefox/130.0"
 )
-
-
-def wait_for_mail(site: LiveSite, address: str, count: int = 1) -> None:
-    """Mail is sent right after the request commits; give the server thread a moment."""
-    deadline = time.monotonic() + 10
-    while len(site.mailbox.to(address)) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def test_sign_up_verify_and_log_in(page: Page, live_site: LiveSite) -> None:
@@ -33,8 +26,8 @@ def test_sign_up_verify_and_log_in(page: Page, live_site: LiveSite) -> None:
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
 
-    wait_for_mail(live_site, "willow@example.org")
-    link = link_from(live_site.mailbox.to("willow@example.org")[-1], "/verify/")
+    mail = live_site.mailbox.wait_for_mail("willow@example.org")
+    link = link_from(mail[-1], "/verify/")
     page.goto(link)
     page.get_by_role("button", name="Confirm my email address").click()
     expect(page.get_by_text("your email address is confirmed")).to_be_visible()

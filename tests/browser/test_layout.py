@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.pages import PAGES, VIEWPORTS, PageSpec
-from tests.conftest import LiveSite
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, LiveSite
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)

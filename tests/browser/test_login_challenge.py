@@ -12,10 +12,10 @@ from playwright.sync_api import Browser, expect
 from app.config import Config
 from app.services.security import counters, login_guard
 from tests.browser.pages import MEMBER
-from tests.conftest import LiveSite
 from tests.factories import PASSWORD
 from tests.support.axe import assert_accessible_in_both_themes
 from tests.support.browser import PageWatcher
+from tests.support.live_server import LiveSite
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.pages import MEMBER, PRIVATE
-from tests.conftest import LiveSite
 from tests.factories import PASSWORD, create_user
 from tests.support.browser import PageWatcher, log_in
 from tests.support.demo import photo
+from tests.support.live_server import LiveSite
 
 
 def test_posting_shows_upload_progress_then_the_post(

@@ -10,10 +10,10 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import LiveSite
 from tests.factories import PASSWORD, create_user
 from tests.support.axe import assert_accessible_in_both_themes
 from tests.support.browser import log_in
+from tests.support.live_server import LiveSite
 
 
 def fresh_member(live_site: LiveSite, name: str) -> str:

@@ -27,10 +27,10 @@ from app.services.privacy import lifecycle, purge
 from app.services.security import recovery_codes, totp
 from app.services.security.clients import Client
 from tests.factories import create_post, create_user, follow
-from tests.functional.test_two_factor import make_stale
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token
 from tests.support.smtp import Mailbox
+from tests.support.two_factor import make_stale
 
 VICTIM_IP = "198.51.100.77"
 

@@ -156,7 +156,7 @@ PLACEHOLDERS = [
     "CHANGE-ME",
     "CHANGE-ME-to-a-long-random-string-of-48-characters",
     "change_me_please_this_is_not_a_real_production_key",
-    "ChangeMe" + secrets.token_hex(16),
+    pytest.param("ChangeMe" + secrets.token_hex(16), id="ChangeMe-random"),  # an id xdist can match
     "replace-me-with-the-output-of-secrets.token_urlsafe",
     "testing-secret-key-not-for-production",
     "your-secret-key-goes-here-make-it-long-and-random",
@@ -201,7 +201,8 @@ LOW_ENTROPY = [
     "mysecretkey" * 3,
     "abcdefghij" * 4,
     "internal-" + "k" * 40,
-    uuid.uuid4().hex * 2,  # a random half, repeated: half the key is predictable
+    # A random half, repeated: half the key is predictable. (The id is fixed for pytest-xdist.)
+    pytest.param(uuid.uuid4().hex * 2, id="random-half-repeated"),
     "0123456789" * 4,
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
 ]

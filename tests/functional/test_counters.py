@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from app.services.security import counters
-from tests.conftest import REDIS_URL, build_app
+from tests.support.apps import REDIS_URL, build_app
 
 BACKENDS = {
     "process": None,

@@ -21,9 +21,9 @@ from werkzeug.test import TestResponse
 
 from app import config, create_app
 from app.extensions import db
-from tests.conftest import build_app, migrated_database
 from tests.factories import create_user
-from tests.functional.test_social import login
+from tests.support.apps import build_app, migrated_database
+from tests.support.members import login
 from tests.support.pages import csrf_token
 from tests.support.tcp_proxy import TCPProxy
 from tests.support.worker_process import wait_until

@@ -25,8 +25,8 @@ from app.models import DataExport, ExportStatus, OutboxMessage, Photo, Post, Use
 from app.services.content import posts
 from app.services.privacy import export_archive, exports
 from scripts.bench_images import noisy_photo
-from tests.conftest import build_app, migrated_database
 from tests.factories import create_user
+from tests.support.apps import build_app, migrated_database
 
 PROJECT = Path(__file__).resolve().parents[2]
 PHOTOS = 2000

@@ -221,7 +221,7 @@ def test_in_production_the_device_cookie_is_host_only_secure_and_httponly() -> N
     from werkzeug.wrappers import Response
 
     from app.core.authentication import set_known_browser_cookie
-    from tests.functional.test_security_headers import production_app
+    from tests.support.production import production_app
 
     app = production_app()
     with app.test_request_context("/login", base_url="https://sapling.example"):

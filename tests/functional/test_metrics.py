@@ -26,8 +26,8 @@ from app import __version__
 from app.core import metrics
 from app.extensions import db
 from app.models import DataExport, ExportStatus, OutboxMessage, TotpFactor, User, utcnow
-from tests.functional.test_two_factor import code_at, enable_totp
 from tests.support.auth import AuthActions
+from tests.support.two_factor import code_at, enable_totp
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "current-key-" + "k" * 32

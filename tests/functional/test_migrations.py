@@ -11,7 +11,7 @@ from flask import Flask
 
 from app.extensions import alembic, db
 from app.models import User
-from tests.conftest import DATABASE, build_app
+from tests.support.apps import DATABASE, build_app
 from tests.support.databases import create_throwaway_database, drop_database
 
 # SQLite cannot reflect an index on an expression (lower(display_name)), so the comparison

@@ -132,7 +132,7 @@ def test_a_permanent_block_says_so_and_never_lifts(
 def test_the_second_step_and_passkeys_are_refused_while_blocked(
     app: Flask, client: FlaskClient, rowan: User
 ) -> None:
-    from tests.functional.test_two_factor import code_at, enable_totp
+    from tests.support.two_factor import code_at, enable_totp
 
     auth = AuthActions(client)
     auth.login("rowan")
@@ -150,7 +150,7 @@ def test_the_second_step_and_passkeys_are_refused_while_blocked(
 
 
 def test_a_passkey_cannot_sign_a_blocked_member_in(app: Flask, rowan: User) -> None:
-    from tests.functional.test_passkeys import ORIGIN, Browser, passwordless, register
+    from tests.support.passkeys import ORIGIN, Browser, passwordless, register
     from tests.support.soft_authenticator import SoftAuthenticator
 
     authenticator = SoftAuthenticator(origin=ORIGIN)

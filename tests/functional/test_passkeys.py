@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -13,40 +11,14 @@ from app.extensions import db
 from app.models import Passkey, User
 from tests.factories import create_user
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.passkeys import ORIGIN, Browser, passwordless, register
 from tests.support.smtp import Mailbox
 from tests.support.soft_authenticator import SoftAuthenticator
-
-ORIGIN = "http://localhost:8000"
-
-
-class Browser:
-    """A test client plus the CSRF header the passkey script sends."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-        self.auth = AuthActions(client)
-
-    def post_json(self, path: str, body: dict[str, Any] | None = None, page: str = "/login") -> Any:
-        token = csrf_token(self.client.get(page))
-        return self.client.post(path, json=body or {}, headers={"X-CSRFToken": token})
 
 
 @pytest.fixture
 def authenticator() -> SoftAuthenticator:
     return SoftAuthenticator(origin=ORIGIN)
-
-
-def register(browser: Browser, authenticator: SoftAuthenticator, name: str = "Laptop") -> Any:
-    options = browser.post_json(
-        "/settings/two-factor/passkeys/options", page="/settings/two-factor/"
-    ).get_json()
-    credential = authenticator.create(options)
-    return browser.post_json(
-        "/settings/two-factor/passkeys",
-        {"credential": credential, "name": name},
-        page="/settings/two-factor/",
-    )
 
 
 @pytest.fixture
@@ -58,13 +30,6 @@ def with_passkey(client: FlaskClient, user: User, authenticator: SoftAuthenticat
     assert response.get_json() == {"redirect": "/settings/two-factor/"}
     browser.auth.logout()
     return browser
-
-
-def passwordless(browser: Browser, authenticator: SoftAuthenticator, **kwargs: int) -> Any:
-    options = browser.post_json("/login/passkey/options").get_json()
-    assert options["allowCredentials"] == []  # discoverable: the browser picks the account
-    assert options["userVerification"] == "required"
-    return browser.post_json("/login/passkey", {"credential": authenticator.get(options, **kwargs)})
 
 
 def test_registering_a_passkey_records_it_and_tells_the_owner(
@@ -184,7 +149,7 @@ def test_someone_elses_passkey_is_no_second_step(
 def test_reauthenticating_with_a_passkey(
     app: Flask, with_passkey: Browser, authenticator: SoftAuthenticator
 ) -> None:
-    from tests.functional.test_two_factor import make_stale
+    from tests.support.two_factor import make_stale
 
     passwordless(with_passkey, authenticator)
     make_stale(app)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.models import Follow, Hashtag, Post, PostHashtag, User
 from app.services.content import timelines
-from tests.conftest import build_app, migrated_database
+from tests.support.apps import build_app, migrated_database
 from tests.support.plans import Node, explain, nodes, render, scans_of, under_limit
 from tests.support.queries import count_queries
 

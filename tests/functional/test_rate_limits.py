@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 
 from app.extensions import limiter
-from tests.conftest import REDIS_URL, build_app
 from tests.factories import create_user
+from tests.support.apps import REDIS_URL, build_app
 from tests.support.auth import AuthActions
 
 

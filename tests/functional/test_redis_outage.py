@@ -20,11 +20,10 @@ from flask.testing import FlaskClient
 from redis import Redis
 
 from app.extensions import db, limiter
-from tests.conftest import REDIS_URL, build_app, migrated_database
 from tests.factories import create_post, create_user
-from tests.functional.test_social import login, send
-from tests.functional.test_unread_badge import badge
+from tests.support.apps import REDIS_URL, build_app, migrated_database
 from tests.support.auth import AuthActions
+from tests.support.members import badge, login, send
 from tests.support.tcp_proxy import TCPProxy
 from tests.support.worker_process import wait_until
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
 
-from app import create_app
-from app.config import ProductionConfig
 from tests.support.pages import csrf_token
+from tests.support.production import production_app
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
@@ -78,18 +75,6 @@ def test_session_cookie_is_http_only_and_same_site_lax(client: FlaskClient) -> N
     assert cookie.http_only
     assert cookie.same_site == "Lax"
     assert not cookie.secure  # plain HTTP outside production, so `make run` works
-
-
-def production_app() -> Flask:
-    config = ProductionConfig(
-        {
-            "SECRET_KEY": secrets.token_urlsafe(32),
-            "DATABASE_URL": "sqlite://",
-            "BASE_URL": "https://sapling.example",
-            "MEDIA_ROOT": "/tmp/sapling-test-media",  # noqa: S108
-        }
-    )
-    return create_app(config, {"COMPONENT_GALLERY": False})
 
 
 def test_production_adds_hsts_and_upgrades_insecure_requests() -> None:

@@ -214,7 +214,7 @@ def race(app: Flask, forms: list[dict[str, str]]) -> list[int]:
 @pytest.fixture
 def committing_app(database_url: str, tmp_path):  # type: ignore[no-untyped-def]
     """An app whose requests really commit, for races; cleans up the accounts it made."""
-    from tests.conftest import build_app
+    from tests.support.apps import build_app
 
     app = build_app(database_url, tmp_path / "media", {"RATELIMIT_SIGNUP": "100 per minute"})
     yield app

@@ -19,19 +19,8 @@ from app.models import (
     Visibility,
 )
 from tests.factories import create_post, create_user, follow, make_private
-from tests.support.auth import AuthActions
+from tests.support.members import login, send
 from tests.support.pages import csrf_token
-
-
-def login(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    AuthActions(client).login(username)
-    return client
-
-
-def send(client: FlaskClient, path: str, **data: str) -> int:
-    token = csrf_token(client.get("/explore"))
-    return client.post(path, data={"csrf_token": token, **data}).status_code
 
 
 def counts(app: Flask, user: User) -> tuple[int, int]:

@@ -19,10 +19,10 @@ from flask import Flask
 from PIL import Image
 
 from app.models import User
-from tests.functional.test_uploads import rows, stored_files, upload
 from tests.support import images
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token
+from tests.support.uploads import rows, stored_files, upload
 
 MESSAGE = "run out of storage space"
 

@@ -25,8 +25,8 @@ from app.extensions import db
 from app.models import OutboxMessage, SecurityEvent, SecurityEventKind, User
 from app.services.accounts import accounts
 from app.services.accounts.passwords import verify_password
-from tests.conftest import build_app, migrated_database
 from tests.factories import PASSWORD, create_user
+from tests.support.apps import build_app, migrated_database
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token
 

@@ -3,46 +3,21 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 
-import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app.extensions import db
-from app.models import RecoveryCode, SecurityEvent, TotpFactor, User, UserSession, utcnow
+from app.models import RecoveryCode, SecurityEvent, TotpFactor, User
 from app.services.security import totp
 from tests.factories import PASSWORD, create_user
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token
 from tests.support.smtp import Mailbox
-
-
-def secret_from(page: str) -> str:
-    match = re.search(r'id="totp-secret">([A-Z2-7]+)<', page)
-    assert match, "no key shown on the page"
-    return match.group(1)
-
-
-def codes_from(page: str) -> list[str]:
-    return re.findall(r"<li>([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})</li>", page)
-
-
-def code_at(secret: str, offset_steps: int = 0) -> str:
-    return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
-
-
-def enable_totp(auth: AuthActions) -> tuple[str, list[str]]:
-    page = auth.client.get("/settings/two-factor/totp").get_data(as_text=True)
-    secret = secret_from(page)
-    response = auth.post("/settings/two-factor/totp", {"code": code_at(secret)})
-    assert response.status_code == 200
-    codes = codes_from(response.get_data(as_text=True))
-    assert len(codes) == 10
-    return secret, codes
+from tests.support.two_factor import code_at, codes_from, enable_totp, make_stale, secret_from
 
 
 @pytest.fixture
@@ -257,14 +232,6 @@ def test_trusted_browsers_are_listed_and_can_be_revoked(
 
 
 # --- Re-authentication ("sudo mode") ------------------------------------------------------
-
-
-def make_stale(app: Flask) -> None:
-    with app.app_context():
-        db.session.execute(
-            sa.update(UserSession).values(authenticated_at=utcnow() - timedelta(minutes=6))
-        )
-        db.session.commit()
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pytest
@@ -10,9 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.models import Post
-from tests.conftest import REDIS_URL
 from tests.factories import create_post, create_user
-from tests.functional.test_social import login, send
+from tests.support.apps import REDIS_URL
+from tests.support.members import badge, login, send
 from tests.support.queries import count_queries
 
 needs_redis = pytest.mark.skipif(REDIS_URL is None, reason="the count is cached in Redis")
@@ -30,12 +29,6 @@ def cast(app: Flask) -> Cast:
     alice = create_user(app, "alice")
     create_user(app, "bob")
     return Cast(create_post(app, alice), login(app, "alice"), login(app, "bob"))
-
-
-def badge(client: FlaskClient) -> int:
-    page = client.get("/explore").get_data(as_text=True)
-    match = re.search(r'class="nav__badge"><span class="visually-hidden">, </span>(\d+)', page)
-    return int(match.group(1)) if match else 0
 
 
 def test_the_badge_follows_new_notifications_and_reading_them(app: Flask) -> None:

@@ -25,8 +25,8 @@ from app.models import Audience, DeletionReason, Post, User
 from app.services.accounts import profiles
 from app.services.content import posts
 from app.services.privacy import lifecycle
-from tests.conftest import build_app, migrated_database
 from tests.factories import create_user, jpeg_bytes
+from tests.support.apps import build_app, migrated_database
 
 pytestmark = pytest.mark.postgres
 

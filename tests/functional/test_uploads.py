@@ -8,43 +8,18 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Photo, Post, User
+from app.models import User
 from tests.support import images
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token
-
-
-def stored_files(app: Flask) -> list[Path]:
-    return sorted(p for p in Path(app.config["MEDIA_ROOT"]).rglob("*") if p.is_file())
-
-
-def upload(client: FlaskClient, *files: tuple[bytes, str, str]) -> tuple[int, str]:
-    token = csrf_token(client.get("/p/new"))
-    data = {
-        "csrf_token": token,
-        "visibility": "public",
-        "caption": "hello",
-        "photos": [(io.BytesIO(content), name, mimetype) for content, name, mimetype in files],
-    }
-    response = client.post("/p/new", data=data, content_type="multipart/form-data")
-    return response.status_code, response.get_data(as_text=True)
-
-
-def rows(app: Flask) -> tuple[int, int]:
-    with app.app_context():
-        posts = db.session.scalar(select(func.count()).select_from(Post)) or 0
-        photos = db.session.scalar(select(func.count()).select_from(Photo)) or 0
-    return posts, photos
-
+from tests.support.uploads import rows, stored_files, upload
 
 HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "html renamed .jpg": (images.html_named_jpg, "not a photo Sapling can read"),

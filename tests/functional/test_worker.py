@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import signal
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -28,8 +27,8 @@ from app.services.accounts import password_resets
 from app.services.operations import scheduled_jobs
 from app.services.privacy import exports
 from app.services.security.clients import Client
-from tests.conftest import build_app, migrated_database
 from tests.factories import create_user
+from tests.support.apps import build_app, migrated_database
 from tests.support.smtp import SMTPServer
 from tests.support.tcp_proxy import TCPProxy
 from tests.support.worker_process import PATIENCE, STARTED, WorkerProcess, wait_until
@@ -58,13 +57,16 @@ def worker_app(database: tuple[str, Path], smtp_server: SMTPServer) -> Iterator[
         db.engine.dispose()
 
 
-def start(app: Flask, log: Path, *args: str, url: str | None = None) -> WorkerProcess:
+def start(
+    app: Flask, log: Path, *args: str, url: str | None = None, log_level: str = "INFO"
+) -> WorkerProcess:
     return WorkerProcess(
         log,
         url or app.config["DATABASE_URL"],
         Path(app.config["MEDIA_ROOT"]),
         *args,
         smtp_port=app.config["MAIL_PORT"],
+        log_level=log_level,
     )
 
 
@@ -198,9 +200,8 @@ def test_a_signal_stops_an_idle_worker_promptly(
     # Its next round is five minutes away: a worker that waited out its sleep would
     # outlast stop()'s own timeout many times over.
     idle = ("--no-maintenance", "--mail-every", "300", "--exports-every", "300")
-    with start(worker_app, tmp_path / "worker.log", *idle) as worker:
-        worker.wait_for_log(STARTED)
-        time.sleep(0.5)  # the first round is done; it sleeps now
+    with start(worker_app, tmp_path / "worker.log", *idle, log_level="DEBUG") as worker:
+        worker.wait_for_log("Round 1 done; the next is due in ")  # it sleeps now
         assert worker.stop(number, timeout=60) == 0
     assert f"stopped ({number.name} received) after 1 round" in worker.log
     assert "Traceback" not in worker.log

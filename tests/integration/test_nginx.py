@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import SecurityEvent, SecurityEventKind, User
 from tests.factories import PASSWORD
-from tests.integration.conftest import INTERNAL_KEY, Site
+from tests.support.nginx_site import INTERNAL_KEY, Site
 from tests.support.nginx_stack import MEDIA_NAME, PROJECT, SERVER_NAME
 from tests.support.pages import csrf_token_in
 

@@ -23,7 +23,7 @@ from app.models import User, utcnow
 from app.services.accounts import profiles
 from app.services.operations import maintenance
 from tests.factories import create_post, create_user, jpeg_bytes
-from tests.integration.conftest import Site
+from tests.support.nginx_site import Site
 from tests.support.nginx_stack import SERVER_NAME
 from tests.support.pages import csrf_token_in
 

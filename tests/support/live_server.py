@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from tests.support.smtp import Mailbox
 
 
 def buffered(app: Flask) -> Any:
@@ -47,3 +50,17 @@ class LiveServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+
+@dataclass(frozen=True)
+class LiveSite:
+    """The app on a real port, its own database, and the SMTP server it sends through."""
+
+    server: LiveServer
+    mailbox: Mailbox
+    app: Flask
+    ids: dict[str, int]  # what tests/support/demo.py made, for page paths
+
+    @property
+    def url(self) -> str:
+        return self.server.url

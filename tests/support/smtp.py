@@ -1,9 +1,9 @@
 """A real SMTP server on a loopback port, keeping what it receives.
 
-Tests wait for mail with ``Mailbox.wait_for`` (a condition, not a sleep), and can make
-the server take one message and never answer it (``hold_reply``): a client killed
-while it waits is exactly a client killed between the server's acceptance and its own
-record of the send.
+Tests wait for mail with ``Mailbox.wait_for_mail`` (a condition, not a sleep; it fails
+the test when nothing comes), and can make the server take one message and never answer
+it (``hold_reply``): a client killed while it waits is exactly a client killed between
+the server's acceptance and its own record of the send.
 """
 
 from __future__ import annotations
@@ -55,6 +55,18 @@ class Mailbox:
         """True once at least ``count`` messages have arrived; False after ``timeout`` s."""
         with self._arrived:
             return self._arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+
+    def wait_for_mail(
+        self, address: str, count: int = 1, timeout: float = 15
+    ) -> list[EmailMessage]:
+        """The messages to ``address`` once ``count`` have come; fails the test if they do not."""
+        with self._arrived:
+            if self._arrived.wait_for(lambda: len(self.to(address)) >= count, timeout):
+                return self.to(address)
+            arrived = [str(m["To"]) for m in self.messages]
+        raise AssertionError(
+            f"no {count} message(s) to {address} within {timeout} s; arrived: {arrived}"
+        )
 
     def hold_reply(self, number: int) -> None:
         """Keep message ``number`` (1-based) and never send the reply; ``holding`` is set then."""

@@ -35,6 +35,7 @@ class WorkerProcess:
         media_root: Path,
         *args: str,
         smtp_port: int | None = None,
+        log_level: str = "INFO",
     ) -> None:
         env = {
             **os.environ,
@@ -43,7 +44,7 @@ class WorkerProcess:
             "MEDIA_ROOT": str(media_root),
             "MAIL_OUTBOX_DIR": str(media_root.parent / "mail"),
             "LOG_FORMAT": "text",
-            "LOG_LEVEL": "INFO",
+            "LOG_LEVEL": log_level,
             "FLASK_SKIP_DOTENV": "1",
             "PYTHONWARNINGS": "error",
         }

@@ -1,8 +1,8 @@
 """The deployment files, checked without a container engine: the Dockerfile, .dockerignore,
 docker-compose.yml and the systemd units refer to files, images and `flask` commands that exist.
 
-`docker compose config` runs only where the compose plugin is installed; `systemd-analyze
-verify` only where systemd's tools are.
+`docker compose config` and `systemd-analyze verify` run in
+tests/integration/test_deploy_tools.py: they start programs, so they are no unit tests.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -266,35 +264,6 @@ def test_migrations_run_before_app_and_worker(compose: dict[str, Any]) -> None:
         assert condition == "service_completed_successfully"
 
 
-def test_docker_compose_accepts_the_file() -> None:
-    docker = shutil.which("docker")
-    if docker is None:
-        pytest.skip("no docker client here (CI has no Docker engine or compose plugin)")
-    probe = subprocess.run(  # noqa: S603
-        [docker, "compose", "version"], capture_output=True, check=False
-    )
-    if probe.returncode != 0:
-        pytest.skip("the docker client has no compose plugin (CI has no Docker engine)")
-    made = []
-    for name in ("sapling.env", "postgres.env"):
-        env_file = ROOT / "deploy" / "docker" / name
-        if not env_file.exists():  # compose needs the operator's file; the template stands in
-            shutil.copy(ROOT / "deploy" / "docker" / f"{name}.example", env_file)
-            made.append(env_file)
-    try:
-        result = subprocess.run(  # noqa: S603
-            [docker, "compose", "-f", "docker-compose.yml", "config", "-q"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    finally:
-        for env_file in made:
-            env_file.unlink()
-    assert result.returncode == 0, result.stderr
-
-
 # --- nginx (behaviour: tests/integration/test_nginx.py; these run where nginx is absent) -----
 
 
@@ -406,25 +375,6 @@ def test_web_unit_and_image_start_gunicorn_alike() -> None:
     assert cmd == ['["gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"]']
     check_exists("deploy/gunicorn.conf.py")
     assert re.search(r"^app = ", read("wsgi.py"), re.MULTILINE)
-
-
-def test_systemd_accepts_the_units(tmp_path: Path) -> None:
-    analyze = shutil.which("systemd-analyze")
-    if analyze is None:
-        pytest.skip("systemd-analyze is not installed")
-    for path in SYSTEMD.iterdir():
-        shutil.copy(path, tmp_path / path.name)
-    units = sorted(str(path) for path in tmp_path.iterdir())
-    result = subprocess.run(  # noqa: S603
-        [analyze, "verify", *units], capture_output=True, text=True, check=False
-    )
-    # The executables live on the server, not here; anything else is a mistake in a unit.
-    problems = [
-        line
-        for line in (result.stdout + result.stderr).splitlines()
-        if line.strip() and f"Command {VENV_BIN}" not in line
-    ]
-    assert not problems
 
 
 # --- The flask commands they run -------------------------------------------------------------

@@ -1,0 +1,62 @@
+"""What this machine offers the suite (PostgreSQL or SQLite, Redis, Chromium, nginx) and the
+app and throwaway databases built on it. Fixtures in tests/conftest.py and tests that need a
+committing database of their own both use these."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from app import create_app
+from app.config import TestingConfig
+from app.extensions import alembic, db
+from scripts.browser import find_chromium
+from tests.support.databases import choose_database, create_throwaway_database, drop_database
+from tests.support.nginx_stack import find_nginx
+from tests.support.redis import choose_redis
+
+DATABASE = choose_database()
+REDIS_URL, REDIS_REASON = choose_redis()
+CHROMIUM = find_chromium()
+NO_CHROMIUM = "browser tests skipped: no Chromium found (apt-get install chromium)"
+NGINX = find_nginx()
+NO_NGINX = "nginx tests skipped: no nginx found (apt-get install nginx)"
+
+
+def build_app(
+    database_url: str, media_root: Path, overrides: dict[str, Any] | None = None
+) -> Flask:
+    """An app on TestingConfig, with a fresh rate-limit namespace so tests never share counters."""
+    environ = {"REDIS_URL": REDIS_URL} if REDIS_URL else {}
+    settings = {
+        "DATABASE_URL": database_url,
+        "MEDIA_ROOT": str(media_root),
+        "MAIL_OUTBOX_DIR": str(media_root.parent / "mail"),
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+    }
+    settings.update(overrides or {})
+    return create_app(TestingConfig(environ), settings)
+
+
+@contextmanager
+def migrated_database(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
+    """A fresh database migrated to head, dropped afterwards."""
+    if DATABASE.server_url:
+        url = create_throwaway_database(DATABASE.server_url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'sapling-test.db'}"
+    app = build_app(url, tmp_path_factory.mktemp(f"{name}-media"))
+    with app.app_context():
+        alembic.upgrade()
+        db.engine.dispose()
+    try:
+        yield url
+    finally:
+        if DATABASE.server_url:
+            drop_database(DATABASE.server_url, url)

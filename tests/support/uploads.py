@@ -1,0 +1,37 @@
+"""Uploading photos through the form, and counting what reached the database and the disk."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Photo, Post
+from tests.support.pages import csrf_token
+
+
+def stored_files(app: Flask) -> list[Path]:
+    return sorted(p for p in Path(app.config["MEDIA_ROOT"]).rglob("*") if p.is_file())
+
+
+def upload(client: FlaskClient, *files: tuple[bytes, str, str]) -> tuple[int, str]:
+    token = csrf_token(client.get("/p/new"))
+    data = {
+        "csrf_token": token,
+        "visibility": "public",
+        "caption": "hello",
+        "photos": [(io.BytesIO(content), name, mimetype) for content, name, mimetype in files],
+    }
+    response = client.post("/p/new", data=data, content_type="multipart/form-data")
+    return response.status_code, response.get_data(as_text=True)
+
+
+def rows(app: Flask) -> tuple[int, int]:
+    with app.app_context():
+        posts = db.session.scalar(select(func.count()).select_from(Post)) or 0
+        photos = db.session.scalar(select(func.count()).select_from(Photo)) or 0
+    return posts, photos
