@@ -12,7 +12,7 @@ from app.services.accounts import accounts, credentials
 from app.services.errors import FormError
 from app.services.moderation import moderation
 from app.services.operations import mailer
-from app.services.security import second_factor
+from app.services.security import two_step
 
 users = AppGroup("users", help="Create, list and repair user accounts.")
 
@@ -102,7 +102,7 @@ def verify_email(username: str) -> None:
 def reset_mfa(username: str) -> None:
     """Remove a user's authenticator app, recovery codes, passkeys and trusted browsers."""
     user = _get_user(username)
-    second_factor.reset_all(user)
+    two_step.reset_all(user)
     db.session.commit()
     mailer.deliver_queued()
     click.echo(f"Two-step login was reset for @{user.username}; they have been told by email.")

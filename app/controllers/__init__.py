@@ -17,14 +17,14 @@ from app.controllers.health import bp as health_bp
 from app.controllers.internal import bp as internal_bp
 from app.controllers.main import bp as main_bp
 from app.controllers.media import bp as media_bp
-from app.controllers.mfa import bp as mfa_bp
 from app.controllers.notifications import bp as notifications_bp
 from app.controllers.posts import bp as posts_bp
 from app.controllers.profiles import bp as profiles_bp
 from app.controllers.reports import bp as reports_bp
 from app.controllers.settings import bp as settings_bp
 from app.controllers.social import bp as social_bp
-from app.controllers.two_factor import bp as two_factor_bp
+from app.controllers.two_step import bp as two_step_bp
+from app.controllers.two_step_settings import bp as two_step_settings_bp
 
 
 class IdConverter(IntegerConverter):
@@ -41,10 +41,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(internal_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(captcha_bp)
-    app.register_blueprint(mfa_bp)
+    app.register_blueprint(two_step_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(exports_bp)
-    app.register_blueprint(two_factor_bp)
+    app.register_blueprint(two_step_settings_bp)
     app.register_blueprint(feed_bp)
     app.register_blueprint(posts_bp)
     app.register_blueprint(profiles_bp)

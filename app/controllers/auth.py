@@ -32,7 +32,7 @@ from app.forms.base import ConfirmForm, Form
 from app.models import TokenPurpose, User
 from app.services.accounts import accounts, credentials
 from app.services.errors import FormError
-from app.services.security import challenges, known_browsers, login_guard, second_factor, sessions
+from app.services.security import challenges, known_browsers, login_guard, sessions, two_step
 
 bp = Blueprint("auth", __name__)
 
@@ -123,7 +123,7 @@ def _password_accepted(form: LoginForm, user: User) -> Response:
     """On to the second step, unless the account has none or this browser is trusted."""
     remember, next_url = bool(form.remember.data), form.next.data or ""
     trusted = request.cookies.get(current_app.config["TRUSTED_BROWSER_COOKIE_NAME"])
-    if second_factor.has_second_factor(user) and not second_factor.is_trusted(user, trusted):
+    if two_step.is_enabled(user) and not two_step.is_trusted(user, trusted):
         begin_pending_login(user, remember=remember, next_url=next_url)
         return redirect(url_for("mfa.verify"), 303)
     return finish_login(user, remember=remember, next_url=next_url)

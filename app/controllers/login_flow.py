@@ -20,7 +20,7 @@ from app.models import User
 from app.services.accounts import accounts
 from app.services.moderation import moderation
 from app.services.privacy import lifecycle
-from app.services.security import second_factor
+from app.services.security import two_step
 from app.views.moderation import refusal_message
 
 
@@ -59,7 +59,7 @@ def finish_login(
         config = current_app.config
         response.set_cookie(
             config["TRUSTED_BROWSER_COOKIE_NAME"],
-            second_factor.trust_browser(user, client),
+            two_step.trust_browser(user, client),
             max_age=int(config["TRUSTED_BROWSER_DAYS"]) * 86400,
             path="/",
             secure=bool(config["SESSION_COOKIE_SECURE"]),

@@ -30,7 +30,7 @@ from app.services.accounts import credentials
 from app.services.accounts.identifiers import canonical_username
 from app.services.errors import FormError
 from app.services.privacy import lifecycle
-from app.services.security import second_factor, security_log, sessions
+from app.services.security import security_log, sessions, two_step
 from app.views.filters import datetime_label
 from app.views.settings import devices_view, timeline_view
 
@@ -128,7 +128,7 @@ def username() -> ResponseReturnValue:
 def devices() -> str:
     user = signed_in_user()
     rows = devices_view(sessions.active_sessions(user), current_session())
-    trusted = second_factor.trusted_browsers(user)
+    trusted = two_step.trusted_browsers(user)
     return render_template(
         "settings/devices.html", form=ConfirmForm(), sessions=rows, trusted=trusted
     )
@@ -138,7 +138,7 @@ def devices() -> str:
 def untrust_browser(trust_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if not second_factor.untrust(signed_in_user(), trust_id, current_client()):
+    if not two_step.untrust(signed_in_user(), trust_id, current_client()):
         abort(404)
     flash("That browser will be asked for the second step again.", "success")
     return redirect(url_for("settings.devices"), 303)

@@ -11,7 +11,7 @@ from typing import Any
 from flask import abort, jsonify, request, session
 from werkzeug.wrappers import Response
 
-from app.services.security import counters
+from app.services.security import expiring_store
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 CHALLENGE_KEY = "webauthn_challenge"
@@ -26,7 +26,7 @@ def start_ceremony(purpose: str, options_json: str, challenge: str) -> Response:
     because the first answer takes the challenge out of the shared store.
     """
     handle = secrets.token_urlsafe(18)
-    counters.put(f"webauthn:{handle}", f"{purpose}:{challenge}", CHALLENGE_TTL)
+    expiring_store.put(f"webauthn:{handle}", f"{purpose}:{challenge}", CHALLENGE_TTL)
     session[CHALLENGE_KEY] = {"handle": handle, "at": time.time()}
     response = Response(options_json, mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
@@ -38,7 +38,7 @@ def take_challenge(purpose: str) -> str | None:
     data = session.pop(CHALLENGE_KEY, None)
     if not isinstance(data, dict) or not isinstance(data.get("handle"), str):
         return None
-    stored = counters.take(f"webauthn:{data['handle'][:64]}")
+    stored = expiring_store.take(f"webauthn:{data['handle'][:64]}")
     if stored is None or not stored.startswith(f"{purpose}:"):
         return None
     return stored.removeprefix(f"{purpose}:")

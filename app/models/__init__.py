@@ -14,7 +14,6 @@ from app.models.lifecycle import (
     ModerationAction,
     ModerationKind,
 )
-from app.models.mfa import Passkey, RecoveryCode, TotpFactor, TrustedBrowser
 from app.models.notification import Notification, NotificationKind
 from app.models.outbox import OutboxMessage
 from app.models.post import Hashtag, Photo, Post, PostHashtag, Visibility
@@ -24,6 +23,7 @@ from app.models.security_event import SecurityEvent, SecurityEventKind
 from app.models.session import KnownDevice, UserSession
 from app.models.social import Block, Follow, FollowRequest, Mute
 from app.models.token import ActionToken, TokenPurpose
+from app.models.two_step import Passkey, RecoveryCode, TotpFactor, TrustedBrowser
 from app.models.user import Audience, User, UsernameHold
 
 __all__ = [

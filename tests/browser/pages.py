@@ -87,7 +87,7 @@ PAGES = [
     PageSpec("admin-user", f"/admin/users/{FRIEND}", login=MODERATOR),
     PageSpec("admin-hidden", "/admin/reports", status=404, login=MEMBER, screenshot=False),
     # Pages only reachable mid-flow (the second login step, the TOTP set-up, the recovery
-    # codes) are checked with axe inside tests/browser/test_two_factor.py.
+    # codes) are checked with axe inside tests/browser/test_two_step.py.
 ]
 
 THEMES = ("light", "dark")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from app.config import Config
-from app.services.security import counters, login_guard
+from app.services.security import expiring_store, login_guard
 from tests.browser.pages import MEMBER
 from tests.factories import PASSWORD
 from tests.support.axe import assert_accessible_in_both_themes
@@ -87,7 +87,7 @@ def test_without_javascript_the_captcha_still_logs_in(
     captcha_id = page.locator("input[name=captcha_id]").get_attribute("value")
     assert captcha_id
     with live_site.app.app_context():
-        answer = counters.get(f"captcha:{captcha_id}")  # read perfectly, as a person would
+        answer = expiring_store.get(f"captcha:{captcha_id}")  # read perfectly, as a person would
     assert answer
     page.get_by_label("Username or email").fill(MEMBER)
     page.get_by_label("Password", exact=True).fill(PASSWORD)

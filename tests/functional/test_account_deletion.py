@@ -30,7 +30,7 @@ from tests.factories import create_post, create_user, follow
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token
 from tests.support.smtp import Mailbox
-from tests.support.two_factor import make_stale
+from tests.support.two_step import make_stale
 
 VICTIM_IP = "198.51.100.77"
 

@@ -29,7 +29,7 @@ from tests.support.auth import AuthActions
 from tests.support.passkeys import ORIGIN, Browser, register
 from tests.support.smtp import Mailbox
 from tests.support.soft_authenticator import SoftAuthenticator
-from tests.support.two_factor import code_at, enable_totp
+from tests.support.two_step import code_at, enable_totp
 
 VICTIM = "juniper@example.org"
 FIRST, SECOND = "first@attacker.example", "second@attacker.example"

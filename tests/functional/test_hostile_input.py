@@ -38,7 +38,7 @@ def test_passkey_json_endpoints_refuse_hostile_bodies(client: FlaskClient, body:
 def test_a_totp_code_in_other_scripts_digits_is_just_wrong(
     app: Flask, auth: AuthActions, user: User
 ) -> None:
-    from tests.support.two_factor import enable_totp
+    from tests.support.two_step import enable_totp
 
     auth.login("juniper")
     enable_totp(auth)

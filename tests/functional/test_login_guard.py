@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from app.models import User
-from app.services.security import counters
+from app.services.security import expiring_store
 from tests.factories import PASSWORD, link_from
 from tests.support.auth import AuthActions
 from tests.support.smtp import Mailbox
@@ -25,7 +25,7 @@ def challenge_in(page: str) -> str | None:
 def answer_for(app: Flask, challenge_id: str) -> str:
     """Read the answer from the server's own store, as the image would show it."""
     with app.app_context():
-        answer = counters.get(f"captcha:{challenge_id}")
+        answer = expiring_store.get(f"captcha:{challenge_id}")
     assert answer is not None
     return answer
 
@@ -82,8 +82,8 @@ def test_locks_double_each_time(app: Flask, auth: AuthActions, user: User) -> No
         status, page = attempt(auth, app, WRONG, page)
         if status == 429:
             with app.app_context():
-                lengths.append(counters.ttl(f"lock:user:{user.id}"))
-                counters.delete(f"lock:user:{user.id}")  # let the clock run out
+                lengths.append(expiring_store.ttl(f"lock:user:{user.id}"))
+                expiring_store.delete(f"lock:user:{user.id}")  # let the clock run out
     assert len(lengths) == 2
     assert 55 <= lengths[0] <= 60 and 115 <= lengths[1] <= 120
 
@@ -149,7 +149,7 @@ def test_an_expired_captcha_is_refused(app: Flask, auth: AuthActions, user: User
     assert challenge
     answer = answer_for(app, challenge)
     with app.app_context():
-        counters.delete(f"captcha:{challenge}")  # what expiry does after 5 minutes
+        expiring_store.delete(f"captcha:{challenge}")  # what expiry does after 5 minutes
     response = auth.post(
         "/login",
         {
@@ -188,7 +188,7 @@ def test_under_attack_mode_switches_on_under_a_burst_and_off_again(app: Flask, u
     for path in ("/signup", "/login", "/password/forgot"):
         assert challenge_in(visitor.client.get(path).get_data(as_text=True)), path
     with app.app_context():
-        counters.delete("under-attack:auto")  # the quiet period has passed
+        expiring_store.delete("under-attack:auto")  # the quiet period has passed
     assert challenge_in(visitor.client.get("/signup").get_data(as_text=True)) is None
 
 

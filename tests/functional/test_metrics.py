@@ -27,7 +27,7 @@ from app.core import metrics
 from app.extensions import db
 from app.models import DataExport, ExportStatus, OutboxMessage, TotpFactor, User, utcnow
 from tests.support.auth import AuthActions
-from tests.support.two_factor import code_at, enable_totp
+from tests.support.two_step import code_at, enable_totp
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "current-key-" + "k" * 32

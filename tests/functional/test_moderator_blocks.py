@@ -132,7 +132,7 @@ def test_a_permanent_block_says_so_and_never_lifts(
 def test_the_second_step_and_passkeys_are_refused_while_blocked(
     app: Flask, client: FlaskClient, rowan: User
 ) -> None:
-    from tests.support.two_factor import code_at, enable_totp
+    from tests.support.two_step import code_at, enable_totp
 
     auth = AuthActions(client)
     auth.login("rowan")

@@ -149,7 +149,7 @@ def test_someone_elses_passkey_is_no_second_step(
 def test_reauthenticating_with_a_passkey(
     app: Flask, with_passkey: Browser, authenticator: SoftAuthenticator
 ) -> None:
-    from tests.support.two_factor import make_stale
+    from tests.support.two_step import make_stale
 
     passwordless(with_passkey, authenticator)
     make_stale(app)

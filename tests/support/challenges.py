@@ -15,7 +15,7 @@ import re
 import altcha
 from flask import Flask
 
-from app.services.security import counters
+from app.services.security import expiring_store
 
 _CAPTCHA_ID = re.compile(r'name="captcha_id" value="([^"]+)"')
 _POW = re.compile(r'data-altcha-challenge="([^"]+)"')
@@ -45,7 +45,7 @@ def solve_pow(challenge: dict[str, object]) -> str:
 
 def captcha_answer(app: Flask, challenge_id: str) -> str:
     with app.app_context():
-        answer = counters.get(f"captcha:{challenge_id}")
+        answer = expiring_store.get(f"captcha:{challenge_id}")
     assert answer is not None
     return answer
 

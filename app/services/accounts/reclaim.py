@@ -18,7 +18,7 @@ from app.services.accounts.identifiers import canonical_email
 from app.services.accounts.passwords import UNUSABLE_PASSWORD_HASH
 from app.services.errors import FormError
 from app.services.operations import mailer
-from app.services.security import second_factor, security_log, sessions
+from app.services.security import security_log, sessions, two_step
 from app.services.security.clients import Client
 
 
@@ -39,8 +39,8 @@ def reclaim(token: ActionToken, client: Client) -> User:
     tokens.revoke_newer(token)
     tokens.revoke_every_link(user, except_purposes=[TokenPurpose.CANCEL_EMAIL_CHANGE])
     sessions.end_all_sessions(user)
-    second_factor.untrust_all(user)
-    removed = second_factor.remove_added_since(user, token.created_at)
+    two_step.untrust_all(user)
+    removed = two_step.remove_added_since(user, token.created_at)
     sessions.forget_devices_first_seen_since(user, token.created_at)
     user.password_hash = UNUSABLE_PASSWORD_HASH
     reset = tokens.issue(

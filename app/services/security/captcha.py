@@ -16,7 +16,7 @@ import secrets
 
 from captcha.image import ImageCaptcha
 
-from app.services.security import counters
+from app.services.security import expiring_store
 from app.services.security.captcha_audio import VariedAudioCaptcha
 
 TTL_SECONDS = 300
@@ -26,14 +26,14 @@ WIDTH, HEIGHT = 280, 90
 def new_challenge() -> str:
     challenge_id = secrets.token_urlsafe(18)
     answer = "".join(secrets.choice("0123456789") for _ in range(6))
-    counters.put(f"captcha:{challenge_id}", answer, TTL_SECONDS)
+    expiring_store.put(f"captcha:{challenge_id}", answer, TTL_SECONDS)
     return challenge_id
 
 
 def _answer(challenge_id: str) -> str | None:
     if not challenge_id or len(challenge_id) > 64:
         return None
-    return counters.get(f"captcha:{challenge_id}")
+    return expiring_store.get(f"captcha:{challenge_id}")
 
 
 def image(challenge_id: str) -> bytes | None:
@@ -50,11 +50,11 @@ def check(challenge_id: str, attempt: str) -> bool:
     """True once for the right answer; any answer uses the challenge up."""
     if not challenge_id or len(challenge_id) > 64:
         return False
-    answer = counters.take(f"captcha:{challenge_id}")
+    answer = expiring_store.take(f"captcha:{challenge_id}")
     attempt = "".join(ch for ch in attempt if ch.isdigit())
     return answer is not None and hmac.compare_digest(answer, attempt)
 
 
 def discard(challenge_id: str) -> None:
     if challenge_id and len(challenge_id) <= 64:
-        counters.delete(f"captcha:{challenge_id}")
+        expiring_store.delete(f"captcha:{challenge_id}")

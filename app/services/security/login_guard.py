@@ -20,7 +20,7 @@ from flask import current_app
 from app.models import User
 from app.services.accounts.identifiers import canonical_login
 from app.services.operations import mailer
-from app.services.security import counters
+from app.services.security import expiring_store
 
 WINDOW = 3600  # failures are remembered for an hour
 LEVEL_MEMORY = 24 * 3600  # lock lengths keep doubling within a day
@@ -39,20 +39,20 @@ def _config(name: str) -> int:
 
 def captcha_required(account: str, client: str) -> bool:
     return (
-        counters.count(f"fail:acct:{account}") >= _config("CAPTCHA_AFTER_ACCOUNT_FAILURES")
-        or counters.count(f"fail:ip:{client}") >= _config("CAPTCHA_AFTER_CLIENT_FAILURES")
+        expiring_store.count(f"fail:acct:{account}") >= _config("CAPTCHA_AFTER_ACCOUNT_FAILURES")
+        or expiring_store.count(f"fail:ip:{client}") >= _config("CAPTCHA_AFTER_CLIENT_FAILURES")
         or under_attack()
     )
 
 
 def locked_for(account: str) -> float:
     """Seconds until the account may be tried again (0 when it is not locked)."""
-    return counters.ttl(f"lock:{account}")
+    return expiring_store.ttl(f"lock:{account}")
 
 
 def record_failure(account: str, client: str, user: User | None) -> float:
     """Count a failed login; returns the lock length in seconds if this failure locked it."""
-    counters.incr(f"fail:ip:{client}", WINDOW)
+    expiring_store.incr(f"fail:ip:{client}", WINDOW)
     note_site_failure()
     minutes = _count_and_maybe_lock(account)
     if minutes and user is not None:
@@ -84,50 +84,52 @@ def record_known_browser_failure(browser: str) -> float:
 
 def _count_and_maybe_lock(account: str) -> int:
     """One more failure; the lock's length in minutes if this one set a lock, else 0."""
-    failures = counters.incr(f"fail:acct:{account}", WINDOW)
+    failures = expiring_store.incr(f"fail:acct:{account}", WINDOW)
     lock_after = _config("LOCK_AFTER_FAILURES")
     if failures < lock_after or (failures - lock_after) % _config("LOCK_EVERY_FAILURES") != 0:
         return 0
-    level = counters.incr(f"lock-level:{account}", LEVEL_MEMORY)
+    level = expiring_store.incr(f"lock-level:{account}", LEVEL_MEMORY)
     minutes = min(int(2 ** max(level - 1, 0)), _config("LOCK_MAX_MINUTES"))
-    counters.put(f"lock:{account}", "1", minutes * 60)
+    expiring_store.put(f"lock:{account}", "1", minutes * 60)
     return minutes
 
 
 def record_success(account: str) -> None:
-    counters.delete(f"fail:acct:{account}")
+    expiring_store.delete(f"fail:acct:{account}")
 
 
 def clear(account: str) -> None:
     """After a password reset the owner starts afresh."""
     for name in (f"fail:acct:{account}", f"lock:{account}", f"lock-level:{account}"):
-        counters.delete(name)
+        expiring_store.delete(name)
 
 
 def note_site_failure() -> None:
     """Failed logins and sign-ups across the site; a burst turns on under-attack mode."""
     minute = int(time.time() // 60)
-    failures = counters.incr(f"site-fail:{minute}", 120)
+    failures = expiring_store.incr(f"site-fail:{minute}", 120)
     if failures >= _config("UNDER_ATTACK_THRESHOLD"):
-        counters.put("under-attack:auto", "1", _config("UNDER_ATTACK_QUIET_SECONDS"))
+        expiring_store.put("under-attack:auto", "1", _config("UNDER_ATTACK_QUIET_SECONDS"))
 
 
 def under_attack() -> bool:
-    return counters.get("under-attack:manual") == "on" or counters.get("under-attack:auto") == "1"
+    manual = expiring_store.get("under-attack:manual") == "on"
+    return manual or expiring_store.get("under-attack:auto") == "1"
 
 
 def set_under_attack(on: bool) -> None:
     """The operator's switch; turning it off also ends an automatic episode."""
     if on:
-        counters.put("under-attack:manual", "on", None)
+        expiring_store.put("under-attack:manual", "on", None)
     else:
-        counters.delete("under-attack:manual")
-        counters.delete("under-attack:auto")
+        expiring_store.delete("under-attack:manual")
+        expiring_store.delete("under-attack:auto")
 
 
 def under_attack_status() -> str:
-    if counters.get("under-attack:manual") == "on":
+    if expiring_store.get("under-attack:manual") == "on":
         return "on (set by an operator)"
-    if counters.get("under-attack:auto") == "1":
-        return f"on (automatic, ends after {int(counters.ttl('under-attack:auto'))} quiet seconds)"
+    if expiring_store.get("under-attack:auto") == "1":
+        quiet = int(expiring_store.ttl("under-attack:auto"))
+        return f"on (automatic, ends after {quiet} quiet seconds)"
     return "off"

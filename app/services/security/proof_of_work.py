@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
-from app.services.security import counters
+from app.services.security import expiring_store
 
 ALGORITHM = "PBKDF2/SHA-256"
 MAX_PAYLOAD_LENGTH = 4000
@@ -61,7 +61,7 @@ def new_challenge(now: float | None = None) -> str:
         hmac_secret=challenge_secret,
         hmac_key_secret=key_secret,
     )
-    counters.put(_name(challenge.parameters.nonce), "1", ttl)
+    expiring_store.put(_name(challenge.parameters.nonce), "1", ttl)
     return json.dumps(challenge.to_dict(), separators=(",", ":"))
 
 
@@ -78,4 +78,4 @@ def verify(payload: str) -> bool:
     except _MALFORMED:
         return False
     # The signature covers the nonce, so it is one we issued; taking it makes this the only use.
-    return isinstance(nonce, str) and counters.take(_name(nonce)) is not None
+    return isinstance(nonce, str) and expiring_store.take(_name(nonce)) is not None

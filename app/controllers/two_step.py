@@ -37,19 +37,21 @@ from app.core.authentication import (
 from app.core.database import keep_changes_on_error
 from app.core.redirects import safe_next
 from app.extensions import limiter
-from app.forms.mfa import ReauthCodeForm, ReauthPasswordForm, RecoveryCodeForm, TotpCodeForm
+from app.forms.two_step import ReauthCodeForm, ReauthPasswordForm, RecoveryCodeForm, TotpCodeForm
 from app.models import SecurityEventKind, User
 from app.services.accounts import accounts
 from app.services.accounts.passwords import verify_password
 from app.services.security import (
     passkeys,
     recovery_codes,
-    second_factor,
     security_log,
     sessions,
     totp,
+    two_step,
 )
 
+# The endpoint names (mfa.*) predate the module name and stay: they are metric labels
+# (docs/metrics.md) and rate-limit keys, which dashboards and stored windows rely on.
 bp = Blueprint("mfa", __name__)
 
 EXPIRED = "That sign-in took too long or was already used. Please start again."
@@ -106,11 +108,11 @@ def _second_step_page(
     pending = pending_login()
     user = pending[0] if pending else None
     return render_template(
-        "auth/second_factor.html",
+        "auth/two_step.html",
         totp_form=totp_form,
         recovery_form=recovery_form,
         has_totp=user is not None and totp.is_enabled(user),
-        has_passkeys=user is not None and second_factor.passkey_count(user) > 0,
+        has_passkeys=user is not None and two_step.passkey_count(user) > 0,
     ), status
 
 
@@ -228,7 +230,7 @@ def _reauth_page(
         password_form=password_form,
         code_form=code_form,
         has_totp=totp.is_enabled(user),
-        has_passkeys=second_factor.passkey_count(user) > 0,
+        has_passkeys=two_step.passkey_count(user) > 0,
     ), status
 
 

@@ -1,4 +1,4 @@
-"""Expiring counters and flags in the shared store: Redis when configured, else this process.
+"""An expiring key-value store: Redis when configured, else a per-process fallback.
 
 Failed-login counters, locks, CAPTCHA answers and the under-attack flag live
 here, never in the session cookie, so dropping cookies resets nothing. If Redis
@@ -20,7 +20,7 @@ from app.core.redis import is_outage
 from app.extensions import redis_client
 
 log = logging.getLogger(__name__)
-_LOCAL_KEY = "sapling_local_counters"
+_LOCAL_KEY = "sapling_local_store"
 
 
 class _Local:

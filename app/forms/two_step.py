@@ -1,4 +1,4 @@
-"""Forms for second factors and re-authentication."""
+"""Forms for two-step login and re-authentication."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ def passkey_count(user: User) -> int:
     return int(count or 0)
 
 
-def has_second_factor(user: User) -> bool:
+def is_enabled(user: User) -> bool:
     return totp.is_enabled(user) or passkey_count(user) > 0
 
 

@@ -17,7 +17,7 @@ from tests.factories import PASSWORD, create_user
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token
 from tests.support.smtp import Mailbox
-from tests.support.two_factor import code_at, codes_from, enable_totp, make_stale, secret_from
+from tests.support.two_step import code_at, codes_from, enable_totp, make_stale, secret_from
 
 
 @pytest.fixture
