@@ -11,7 +11,6 @@ from app.models import User, utcnow
 from app.services.accounts import accounts, credentials
 from app.services.errors import FormError
 from app.services.moderation import moderation
-from app.services.operations import mailer
 from app.services.security import two_step
 
 users = AppGroup("users", help="Create, list and repair user accounts.")
@@ -77,8 +76,7 @@ def set_password(username: str, password: str) -> None:
         credentials.set_password_by_operator(user, password)
     except FormError as error:
         raise click.ClickException(error.message) from None
-    db.session.commit()
-    mailer.deliver_queued()
+    db.session.commit()  # and the email goes (core/database.after_commit)
     click.echo(
         f"Password set for @{user.username}; every session was signed out, "
         "earlier reset links stopped working, and they have been told by email."
@@ -91,8 +89,7 @@ def verify_email(username: str) -> None:
     """Mark a user's email address as confirmed; outstanding confirmation links stop working."""
     user = _get_user(username)
     changed = accounts.verify_by_operator(user)
-    db.session.commit()
-    mailer.deliver_queued()
+    db.session.commit()  # and the email goes (core/database.after_commit)
     state = "is confirmed; they have been told by email" if changed else "was already confirmed"
     click.echo(f"@{user.username}'s address {user.email} {state}.")
 
@@ -103,8 +100,7 @@ def reset_mfa(username: str) -> None:
     """Remove a user's authenticator app, recovery codes, passkeys and trusted browsers."""
     user = _get_user(username)
     two_step.reset_all(user)
-    db.session.commit()
-    mailer.deliver_queued()
+    db.session.commit()  # and the email goes (core/database.after_commit)
     click.echo(f"Two-step login was reset for @{user.username}; they have been told by email.")
 
 

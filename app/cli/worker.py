@@ -44,8 +44,7 @@ def handle_password_resets(should_stop: StopCheck) -> str | None:
     handled = 0
     while not should_stop():
         batch = password_resets.handle()
-        db.session.commit()
-        mailer.deliver_queued()
+        db.session.commit()  # and the links are sent (core/database.after_commit)
         handled += batch
         if batch < password_resets.BATCH_SIZE:
             break

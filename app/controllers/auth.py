@@ -212,7 +212,11 @@ def forgot_password() -> ResponseReturnValue:
     if form.validate_on_submit():
         if under_attack and not challenge_passed(form):
             return _form_page("auth/forgot_password.html", form, challenge=challenges.new())
-        credentials.request_password_reset(form.email.data or "", current_client())
+        credentials.request_password_reset(
+            form.email.data or "",
+            current_client(),
+            answer_after_commit=current_app.config["MAIL_DELIVER_AFTER_COMMIT"],
+        )
         return render_template("auth/check_inbox.html", reset=True)
     return _form_page("auth/forgot_password.html", form, challenge=challenge_if(under_attack))
 

@@ -57,10 +57,11 @@ def change_password(user: User, current: str, new: str, client: Client) -> None:
     )
 
 
-def request_password_reset(email: str, client: Client) -> None:
+def request_password_reset(email: str, client: Client, *, answer_after_commit: bool) -> None:
     """A reset link goes out if the address has an account; the caller says the same either
-    way. The request only records the ask: the worker does the rest (password_resets)."""
-    password_resets.ask(email, client)
+    way. The request only records the ask: the worker does the rest (password_resets), or,
+    with ``answer_after_commit``, the request itself once it has committed."""
+    password_resets.ask(email, client, answer_after_commit=answer_after_commit)
 
 
 def reset_token_user(raw: str) -> User | None:

@@ -14,7 +14,7 @@ worker (docs/security.md, "Fixed in 0.8.0").
 
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from sqlalchemy import select
 
 from app.core.database import after_commit
@@ -30,26 +30,29 @@ from app.services.security.clients import Client
 BATCH_SIZE = 50
 
 
-def ask(email: str, client: Client) -> None:
-    """Record the ask (flushed, not committed); the caller answers the same either way."""
+def ask(email: str, client: Client, *, answer_after_commit: bool = False) -> None:
+    """Record the ask (flushed, not committed); the caller answers the same either way.
+
+    ``answer_after_commit`` handles it once the caller's unit of work has committed, for a
+    request when MAIL_DELIVER_AFTER_COMMIT is on; otherwise the worker does.
+    """
     key = canonical_email(email)
     if "@" not in key:
         return  # not an address at all: no account can have it
     request = PasswordResetRequest(email_key=key, ip=client.ip, device_label=client.device_label)
     db.session.add(request)
     db.session.flush()
-    if has_request_context() and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
-        g.setdefault("reset_request_ids", []).append(request.id)
+    if answer_after_commit:
+        db.session.info.setdefault("reset_request_ids", []).append(request.id)
         after_commit(handle_queued)
 
 
 def handle_queued() -> None:
-    """Handle what this request asked, once it has committed, and send the email at once."""
-    ids = g.pop("reset_request_ids", [])
+    """Handle what this request asked, once it has committed; the email goes after that commit."""
+    ids = db.session.info.pop("reset_request_ids", [])
     if ids:
         handle(ids)
         db.session.commit()
-        mailer.deliver_queued()
 
 
 def _waiting(ids: list[int] | None) -> list[PasswordResetRequest]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from redis import RedisError
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager, joinedload
@@ -195,13 +195,12 @@ def _unread_changed(*user_ids: int) -> None:
     """Drop the cached counts now, and again once the change is committed, so a page
     rendered in between cannot cache the count from before it."""
     _drop_cached(user_ids)
-    if has_request_context():
-        g.setdefault("unread_changed", set()).update(user_ids)
-        after_commit(_drop_changed_after_commit)
+    db.session.info.setdefault("unread_changed", set()).update(user_ids)
+    after_commit(_drop_changed_after_commit)
 
 
 def _drop_changed_after_commit() -> None:
-    _drop_cached(g.pop("unread_changed", set()))
+    _drop_cached(db.session.info.pop("unread_changed", set()))
 
 
 def _drop_cached(user_ids: Iterable[int]) -> None:

@@ -1,7 +1,8 @@
 """The email outbox: messages are rows written in the request's transaction.
 
-They are delivered right after the request commits (when
-MAIL_DELIVER_AFTER_COMMIT is on, the default) and by `flask worker` (or
+They are delivered right after the unit of work that queued them commits (a CLI
+command or the worker always, a request when MAIL_DELIVER_AFTER_COMMIT is on: see
+core/database.delivers_after_commit) and by `flask worker` (or
 `flask outbox send`), which retries failures with exponential backoff. If the
 SMTP server is down nothing is lost: the row waits. Each message is committed as
 sent on its own (see Courier), so a crash re-sends at most the one in flight. Without MAIL_SERVER
@@ -19,10 +20,10 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, g, has_request_context, render_template
+from flask import current_app, render_template
 from sqlalchemy import select
 
-from app.core.database import after_commit
+from app.core.database import after_commit, delivers_after_commit
 from app.extensions import db
 from app.models import OutboxMessage, utcnow
 
@@ -42,15 +43,15 @@ def queue(to: str, template: str, subject: str, **context: Any) -> OutboxMessage
     )
     db.session.add(message)
     db.session.flush()
-    g.setdefault("outbox_ids", []).append(message.id)
-    if has_request_context() and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
+    db.session.info.setdefault("outbox_ids", []).append(message.id)
+    if delivers_after_commit():
         after_commit(deliver_queued)
     return message
 
 
 def deliver_queued() -> None:
-    """Send what this request or command queued, once its transaction has committed."""
-    ids = g.pop("outbox_ids", [])
+    """Send what this unit of work queued, once its transaction has committed."""
+    ids = db.session.info.pop("outbox_ids", [])
     if ids:
         with Courier(ids) as courier:
             while courier.send_next() is not None:

@@ -193,10 +193,9 @@ def _end(
             export=export,
             download_url=mailer.link("exports.download", export_id=export.id),
         )
+    # A worker has no request whose timing could give anything away: the commit sends at
+    # once, and anything that fails to send waits in the outbox for the worker's next round.
     db.session.commit()
-    # A worker has no request whose timing could give anything away: it sends at once,
-    # and anything that fails to send waits in the outbox for the worker's next round.
-    mailer.deliver_queued()
     return status
 
 
