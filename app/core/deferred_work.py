@@ -10,36 +10,36 @@ and would make core depend on services.
 from __future__ import annotations
 
 from functools import partial
-from types import ModuleType
 
 from app.core.database import after_commit, after_rollback
+
+# The imports of app.worker below are inside the functions on purpose (ruff's PLC0415 is
+# waived for this file in pyproject.toml): see the module's docstring.
 
 
 def send_queued_mail() -> None:
     """Send the email this unit of work queued once it has committed."""
-    units = _units()
-    after_commit(units.deliver_queued)  # the same function each time: registered once
+    from app.worker.after_commit import deliver_queued
+
+    after_commit(deliver_queued)  # the same function each time: registered once
 
 
 def answer_reset_asks() -> None:
     """Answer this unit of work's forgot-password asks once it has committed."""
-    units = _units()
-    after_commit(units.handle_queued)
+    from app.worker.after_commit import handle_queued
+
+    after_commit(handle_queued)
 
 
 def publish_media_after_commit(user_id: int) -> None:
     """Move the account's public files back into the public area once this commits."""
-    units = _units()
-    after_commit(partial(units.publish_and_commit, user_id))
+    from app.worker.after_commit import publish_and_commit
+
+    after_commit(partial(publish_and_commit, user_id))
 
 
 def publish_media_after_rollback(user_id: int) -> None:
     """Move back the files hidden for a change that did not commit."""
-    units = _units()
-    after_rollback(partial(units.publish_and_commit, user_id))
+    from app.worker.after_commit import publish_and_commit
 
-
-def _units() -> ModuleType:
-    from app.worker import after_commit  # noqa: PLC0415 (core never imports services at start)
-
-    return after_commit
+    after_rollback(partial(publish_and_commit, user_id))
