@@ -11,7 +11,7 @@ from app.cli.maintenance import maintenance
 from app.cli.outbox import outbox
 from app.cli.security import security
 from app.cli.users import users
-from app.cli.worker import worker
+from app.worker.command import worker
 
 
 def register_commands(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.cli.worker import build_exports
+from app.worker.jobs import build_exports
 
 data_exports = AppGroup("exports", help="Build the copies of their data that people asked for.")
 

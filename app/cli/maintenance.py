@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from app.models import utcnow
-from app.services.operations import maintenance as maintenance_service
+from app.worker import maintenance as maintenance_service
 
 maintenance = AppGroup("maintenance", help="Periodic clean-up jobs.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.cli.worker import deliver_mail, handle_password_resets
+from app.worker.jobs import deliver_mail, handle_password_resets
 
 outbox = AppGroup("outbox", help="Deliver the queued email.")
 

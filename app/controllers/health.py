@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from app.extensions import csrf, limiter
+from app.extensions import csrf, db, limiter
 from app.services.operations.health import readiness
 
 bp = Blueprint("health", __name__)
@@ -28,6 +28,7 @@ def readyz() -> tuple[Response, int]:
     operator, at /internal/readyz (app/controllers/internal.py).
     """
     ready, _checks = readiness()
+    db.session.rollback()  # the checks only read; a failed one leaves the session unusable
     response = jsonify(status="ok" if ready else "unavailable")
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if ready else 503

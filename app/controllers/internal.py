@@ -37,6 +37,7 @@ def metrics() -> Response:
 def readyz() -> tuple[Response, int]:
     """The public /readyz's checks one by one, the version and the work waiting."""
     ready, checks = readiness()
+    db.session.rollback()  # the checks only read; a failed one leaves the session unusable
     try:
         waiting: dict[str, object] | None = asdict(queues())
     except Exception:

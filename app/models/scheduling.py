@@ -12,7 +12,7 @@ from app.models.base import Base
 
 
 class ScheduledJob(Base):
-    """Locked while the job runs (services/operations/scheduled_jobs.py)."""
+    """Locked while the job runs (worker/scheduled_jobs.py)."""
 
     __tablename__ = "scheduled_jobs"
 

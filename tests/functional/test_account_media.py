@@ -24,7 +24,7 @@ from app.models import Photo, Post, User, Visibility, utcnow
 from app.services.accounts import profiles
 from app.services.media.media_storage import media_storage, new_key
 from app.services.moderation import moderation
-from app.services.operations import maintenance
+from app.worker import maintenance
 from tests.factories import create_post, create_user, follow, jpeg_bytes, make_private
 from tests.support.auth import AuthActions
 from tests.support.moderation import moderate, signed_in, stored_user

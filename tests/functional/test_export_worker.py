@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models import DataExport, ExportStatus, OutboxMessage, Photo, Post, User, Visibility
 from app.services.content import posts
 from app.services.privacy import export_archive, exports
+from app.worker import exports as export_worker
 from scripts.bench_images import noisy_photo
 from tests.factories import create_user
 from tests.support.apps import build_app, migrated_database
@@ -85,7 +86,7 @@ def test_a_worker_passes_over_an_export_another_is_claiming(committing_app: Flas
 
             def work() -> None:
                 with committing_app.app_context():
-                    outcomes.append(exports.build_next())
+                    outcomes.append(export_worker.build_next())
 
             worker = threading.Thread(target=work)
             worker.start()
@@ -102,7 +103,7 @@ def test_a_worker_passes_over_an_export_another_is_claiming(committing_app: Flas
         second: ExportStatus.READY,
     }
     with committing_app.app_context():
-        assert exports.build_next() == ExportStatus.READY  # the first, now that it is free
+        assert export_worker.build_next() == ExportStatus.READY  # the first, now that it is free
     assert set(statuses(committing_app, [first, second]).values()) == {ExportStatus.READY}
 
 
@@ -115,7 +116,7 @@ def test_concurrent_workers_build_each_export_exactly_once(committing_app: Flask
     def work() -> None:
         with committing_app.app_context():
             start.wait()
-            while outcome := exports.build_next():
+            while outcome := export_worker.build_next():
                 outcomes.append(outcome)
 
     workers = [threading.Thread(target=work) for _ in range(3)]

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from app.cli.worker import handle_password_resets
 from app.extensions import db
 from app.models import (
     ActionToken,
@@ -26,6 +25,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.worker.jobs import handle_password_resets
 from tests.factories import link_from
 from tests.support.pages import csrf_token
 from tests.support.queries import count_queries

@@ -12,7 +12,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.core.scheduler import (
+from app.extensions import db
+from app.models import ScheduledJob
+from app.worker.scheduler import (
     Backoff,
     Job,
     Scheduler,
@@ -21,11 +23,9 @@ from app.core.scheduler import (
     database_unavailable,
     stopping_on_signals,
 )
-from app.extensions import db
-from app.models import ScheduledJob
 from scripts.loopback import free_port
 
-LOGGER = "app.core.scheduler"
+LOGGER = "app.worker.scheduler"
 
 
 def unreachable() -> sa.exc.OperationalError:

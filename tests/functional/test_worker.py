@@ -24,9 +24,9 @@ from sqlalchemy.engine import make_url
 from app.extensions import db
 from app.models import DataExport, OutboxMessage, PasswordResetRequest, ScheduledJob, utcnow
 from app.services.accounts import password_resets
-from app.services.operations import scheduled_jobs
 from app.services.privacy import exports
 from app.services.security.clients import Client
+from app.worker import scheduled_jobs
 from tests.factories import create_user
 from tests.support.apps import build_app, migrated_database
 from tests.support.smtp import SMTPServer

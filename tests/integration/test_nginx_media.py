@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import User, utcnow
 from app.services.accounts import profiles
-from app.services.operations import maintenance
+from app.worker import maintenance
 from tests.factories import create_post, create_user, jpeg_bytes
 from tests.support.nginx_site import Site
 from tests.support.nginx_stack import SERVER_NAME

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from app import create_app
 from app.config import TestingConfig
-from app.services.privacy import exports
+from app.worker import exports
 
 
 def status_kib(field: str) -> int:

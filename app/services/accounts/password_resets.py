@@ -17,7 +17,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
-from app.core.database import after_commit
+from app.core import deferred_work
 from app.extensions import db
 from app.models import PasswordResetRequest, SecurityEventKind, TokenPurpose, utcnow
 from app.services.accounts import tokens
@@ -44,15 +44,7 @@ def ask(email: str, client: Client, *, answer_after_commit: bool = False) -> Non
     db.session.flush()
     if answer_after_commit:
         db.session.info.setdefault("reset_request_ids", []).append(request.id)
-        after_commit(handle_queued)
-
-
-def handle_queued() -> None:
-    """Handle what this request asked, once it has committed; the email goes after that commit."""
-    ids = db.session.info.pop("reset_request_ids", [])
-    if ids:
-        handle(ids)
-        db.session.commit()
+        deferred_work.answer_reset_asks()
 
 
 def _waiting(ids: list[int] | None) -> list[PasswordResetRequest]:

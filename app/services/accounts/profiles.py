@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import IO
 from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
 
+from app.core import deferred_work
 from app.core.database import after_commit, after_rollback
 from app.extensions import db
 from app.models import Audience, Photo, Post, User, Visibility
@@ -116,7 +116,7 @@ def update_privacy(
             .where(Post.author_id == user.id, Post.visibility == Visibility.PUBLIC)
         )
         media_storage().move(keys, public=False)
-        after_rollback(partial(account_media.publish_and_commit, user.id))
+        deferred_work.publish_media_after_rollback(user.id)
     else:
         social.approve_all(user)
         account_media.publish_when_committed(user)

@@ -25,11 +25,9 @@ for an active account: they are then served after the check, never exposed.
 
 from __future__ import annotations
 
-from functools import partial
-
 from sqlalchemy import select
 
-from app.core.database import after_commit, after_rollback
+from app.core import deferred_work
 from app.extensions import db
 from app.models import Photo, Post, User, Visibility
 from app.services.content import access
@@ -85,12 +83,12 @@ def hide(user: User) -> None:
     if user.avatar_key:
         keys.append(user.avatar_key)
     media_storage().move(keys, public=False)
-    after_rollback(partial(publish_and_commit, user.id))
+    deferred_work.publish_media_after_rollback(user.id)
 
 
 def publish_when_committed(user: User) -> None:
     """After the change that makes ``user`` active again (restore, unblock, a block's time up)."""
-    after_commit(partial(publish_and_commit, user.id))
+    deferred_work.publish_media_after_commit(user.id)
 
 
 def publish(user_id: int) -> int:
@@ -107,13 +105,3 @@ def publish(user_id: int) -> int:
             .where(Post.author_id == user.id, Post.visibility == Visibility.PUBLIC)
         )
     return len(media_storage().move(keys, public=True))
-
-
-def publish_and_commit(user_id: int) -> None:
-    """``publish`` in a transaction of its own, for after the request's has ended."""
-    try:
-        publish(user_id)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()  # the files stay private: served after the check, never exposed
-        raise

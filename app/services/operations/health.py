@@ -50,7 +50,10 @@ CHECKS: dict[str, Callable[[], str]] = {
 
 
 def readiness() -> tuple[bool, dict[str, str]]:
-    """Run every check; the details of a failure go to the log, never to the caller."""
+    """Run every check; the details of a failure go to the log, never to the caller.
+
+    The caller rolls back afterwards: a failed database check leaves the session unusable.
+    """
     results: dict[str, str] = {}
     for name, check in CHECKS.items():
         try:
@@ -58,5 +61,4 @@ def readiness() -> tuple[bool, dict[str, str]]:
         except Exception:
             log.exception("Readiness check %r failed", name)
             results[name] = FAILED
-    db.session.rollback()
     return all(status != FAILED for status in results.values()), results

@@ -23,7 +23,8 @@ from typing import Any
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from app.core.database import after_commit, delivers_after_commit
+from app.core import deferred_work
+from app.core.database import delivers_after_commit
 from app.extensions import db
 from app.models import OutboxMessage, utcnow
 
@@ -45,18 +46,8 @@ def queue(to: str, template: str, subject: str, **context: Any) -> OutboxMessage
     db.session.flush()
     db.session.info.setdefault("outbox_ids", []).append(message.id)
     if delivers_after_commit():
-        after_commit(deliver_queued)
+        deferred_work.send_queued_mail()
     return message
-
-
-def deliver_queued() -> None:
-    """Send what this unit of work queued, once its transaction has committed."""
-    ids = db.session.info.pop("outbox_ids", [])
-    if ids:
-        with Courier(ids) as courier:
-            while courier.send_next() is not None:
-                db.session.commit()
-        db.session.commit()  # ends the transaction of the last look
 
 
 def link(endpoint: str, **values: Any) -> str:

@@ -2,9 +2,8 @@
 
 Archives live in ``MEDIA_ROOT/exports/`` under random names, outside both
 media areas (so the orphan sweep, which walks only those, never sees them) and
-never served without the owner's login. ``build_next`` is the worker's unit of
-work and, unlike other services, commits: its claim must be visible to the
-other workers before the long build begins, and the outcome is its own commit.
+never served without the owner's login. The worker (worker/exports.build_next)
+commits each step: ``claim_next``, then ``build``, then ``record``; these only flush.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import logging
 import os
 import secrets
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -75,13 +75,22 @@ def request_export(user: User, now: datetime | None = None) -> tuple[DataExport,
     return export, True
 
 
-def _claim(now: datetime) -> tuple[int, int, str] | None:
-    """Take the oldest waiting export: (its id, its owner's id, its file name).
+@dataclass(frozen=True)
+class Built:
+    """What ``build`` made of an export: READY with its file, or FAILED with the reason."""
+
+    status: ExportStatus
+    target: Path | None = None
+    error: str = ""
+
+
+def claim_next(now: datetime) -> tuple[int, int, str] | None:
+    """Take the oldest waiting export: (its id, its owner's id, its file name); flushed.
 
     Several workers never take the same one. On PostgreSQL, SKIP LOCKED passes over
     a row another worker is claiming at this moment, and once that claim commits the
     row is no longer pending; SQLite serialises writers (BEGIN IMMEDIATE), so there
-    the clause is left out.
+    the clause is left out. The caller commits the claim before the long build.
     """
     export = db.session.scalar(
         select(DataExport)
@@ -91,32 +100,23 @@ def _claim(now: datetime) -> tuple[int, int, str] | None:
         .with_for_update(skip_locked=True)
     )
     if export is None:
-        db.session.rollback()  # ends the read (and SQLite's write lock)
         return None
     claimed = export.id, export.user_id, f"{secrets.token_hex(16)}.zip"
     export.status = ExportStatus.BUILDING
     export.started_at = now
     export.file_name = claimed[2]
-    db.session.commit()
+    db.session.flush()
     return claimed
 
 
-def build_next(now: datetime | None = None) -> ExportStatus | None:
-    """Build one waiting export: READY or FAILED, or None if nothing was waiting.
+def build(export_id: int, user_id: int, file_name: str) -> Built | None:
+    """Write a claimed export's archive; None if the account (and with it the export) was
+    purged meanwhile.
 
     The archive is written to ``<name>.part`` and renamed into place when complete,
     so a finished name never points at a partial file. A failure leaves no file.
     Missing photo files do not fail the build: the README says how many are absent.
     """
-    while (claimed := _claim(now or utcnow())) is not None:
-        outcome = _build(*claimed)
-        if outcome is not None:
-            return outcome
-    return None
-
-
-def _build(export_id: int, user_id: int, file_name: str) -> ExportStatus | None:
-    """The outcome, or None if the account (and with it the export) was purged meanwhile."""
     target = folder() / file_name
     partial = target.with_name(file_name + PART)
     lifetime: timedelta = current_app.config["EXPORT_LIFETIME"]
@@ -131,11 +131,11 @@ def _build(export_id: int, user_id: int, file_name: str) -> ExportStatus | None:
     except Exception as error:
         log.exception("Data export %s failed", export_id)
         _discard(partial)
-        return _end(export_id, ExportStatus.FAILED, error=f"{type(error).__name__}: {error}")
+        return Built(ExportStatus.FAILED, error=f"{type(error).__name__}: {error}")
     except BaseException:  # interrupted: no partial file; the row is failed later as abandoned
         _discard(partial)
         raise
-    return _end(export_id, ExportStatus.READY, target=target)
+    return Built(ExportStatus.READY, target=target)
 
 
 def _discard(path: Path) -> None:
@@ -156,20 +156,20 @@ def _move_into_place(partial: Path, target: Path) -> None:
         os.close(directory)
 
 
-def _end(
-    export_id: int, status: ExportStatus, *, target: Path | None = None, error: str = ""
-) -> ExportStatus | None:
-    """Record the outcome; a ready archive is announced to its owner by email."""
-    db.session.rollback()
+def record(export_id: int, built: Built) -> ExportStatus | None:
+    """Record the outcome (flushed); a ready archive is announced to its owner by email.
+
+    None if the export was purged while it was being built (its file is removed then).
+    """
     export = db.session.get(DataExport, export_id)
     user = db.session.get(User, export.user_id) if export is not None else None
+    target = built.target
     if export is None or user is None:  # purged while it was being built
         if target is not None:
             target.unlink(missing_ok=True)
-        db.session.rollback()
         return None
-    export.status = status
-    export.error = error[:200]
+    export.status = built.status
+    export.error = built.error[:200]
     if target is not None:
         export.ready_at = utcnow()
         export.expires_at = export.ready_at + current_app.config["EXPORT_LIFETIME"]
@@ -193,10 +193,8 @@ def _end(
             export=export,
             download_url=mailer.link("exports.download", export_id=export.id),
         )
-    # A worker has no request whose timing could give anything away: the commit sends at
-    # once, and anything that fails to send waits in the outbox for the worker's next round.
-    db.session.commit()
-    return status
+    db.session.flush()
+    return built.status
 
 
 def make_folder() -> Path:

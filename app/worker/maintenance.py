@@ -1,8 +1,9 @@
 """The maintenance run: everything with a time limit, applied idempotently.
 
 Called by `flask maintenance run` (once, from a timer or cron) and by `flask worker`
-on its schedule. Unlike most services it commits: each deleted account is its own
-transaction, so a crash part-way leaves the others done and that one due again.
+on its schedule. It lives at the worker's edge because it commits, calling services that
+only flush: each deleted account is its own transaction, so a crash part-way leaves the
+others done and that one due again.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ again at once. ``last_started_at`` says when it is due. On SQLite (a single writ
 lock can be held beside the session's own writes: the claim is committed at once and
 the timestamp alone keeps a second worker from running the job within the interval.
 
-Like ``exports.build_next``, and unlike most services, this commits: a claim is only a
-claim once the other workers can see it.
+It lives at the worker's edge because it commits (on its own connection): a claim is
+only a claim once the other workers can see it.
 """
 
 from __future__ import annotations
