@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from flask import Flask
@@ -190,6 +191,25 @@ def test_under_attack_mode_switches_on_under_a_burst_and_off_again(app: Flask, u
     with app.app_context():
         expiring_store.delete("under-attack:auto")  # the quiet period has passed
     assert challenge_in(visitor.client.get("/signup").get_data(as_text=True)) is None
+
+
+@pytest.mark.config(UNDER_ATTACK_THRESHOLD=5, UNDER_ATTACK_QUIET_SECONDS=60)
+def test_a_burst_that_straddles_a_minute_boundary_still_counts_whole(
+    app: Flask, user: User
+) -> None:
+    visitor = AuthActions(app.test_client())
+    while True:
+        minute = int(time.time() // 60)
+        with app.app_context():
+            for _ in range(4):  # four failures in the minute before this one
+                expiring_store.incr(f"site-fail:{minute - 1}", 120)
+        AuthActions(app.test_client()).post("/login", {"identifier": "guess", "password": WRONG})
+        if int(time.time() // 60) == minute:
+            break
+        with app.app_context():  # the clock moved on mid-try: start again from nothing
+            for name in (f"site-fail:{minute - 1}", f"site-fail:{minute}", "under-attack:auto"):
+                expiring_store.delete(name)
+    assert challenge_in(visitor.client.get("/signup").get_data(as_text=True))
 
 
 def test_operators_can_switch_under_attack_mode(app: Flask, runner: FlaskCliRunner) -> None:

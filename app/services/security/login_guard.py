@@ -105,9 +105,14 @@ def clear(account: str) -> None:
 
 
 def note_site_failure() -> None:
-    """Failed logins and sign-ups across the site; a burst turns on under-attack mode."""
+    """Failed logins and sign-ups across the site; a burst turns on under-attack mode.
+
+    The count is this minute's plus the last one's, so a burst that straddles a minute
+    boundary still counts whole.
+    """
     minute = int(time.time() // 60)
     failures = expiring_store.incr(f"site-fail:{minute}", 120)
+    failures += expiring_store.count(f"site-fail:{minute - 1}")
     if failures >= _config("UNDER_ATTACK_THRESHOLD"):
         expiring_store.put("under-attack:auto", "1", _config("UNDER_ATTACK_QUIET_SECONDS"))
 
