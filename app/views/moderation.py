@@ -17,7 +17,6 @@ from app.models import (
     User,
     Visibility,
 )
-from app.services.moderation import moderation
 from app.services.moderation.moderation import Refusal
 from app.services.moderation.report_queue import Case
 from app.services.privacy import lifecycle
@@ -133,7 +132,7 @@ class AccountState:
 
 
 def account_state(user: User) -> AccountState:
-    blocked = moderation.is_blocked(user)
+    blocked = user.is_blocked
     if user.deletion_requested_at is not None:
         by = (
             "a moderator"

@@ -12,7 +12,6 @@ from markupsafe import Markup
 from app.models import Comment, Photo, Post, User, Visibility, utcnow
 from app.services.content.access import has_public_audience
 from app.services.content.interactions import ViewerState
-from app.services.media.account_media import files_public
 from app.views.assets import asset_url
 from app.views.filters import relative_label
 from app.views.text import rich_text
@@ -85,7 +84,7 @@ def media_url(key: str, variant: str, *, public: bool = False) -> str:
 def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
     """``sees_all_posts``: the viewer may see followers-only posts, so counts them too."""
     # A deleted or blocked account's avatar is private (moderators still see it).
-    public = files_public(user)
+    public = user.files_public
     avatar = media_url(user.avatar_key, "avatar", public=public) if user.avatar_key else None
     return ProfileView(
         id=user.id,
@@ -104,7 +103,7 @@ def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
 
 def _in_public_area(post: Post) -> bool:
     """Whether the post's files are in the public area, so may come from the media host."""
-    return has_public_audience(post, post.author) and files_public(post.author)
+    return has_public_audience(post, post.author) and post.author.files_public
 
 
 def photo_view(photo: Photo, href: str, *, public: bool) -> PhotoView:

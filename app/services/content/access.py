@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import QueryableAttribute
 
 from app.extensions import db
-from app.models import Block, Follow, Post, User, Visibility, utcnow
+from app.models import Block, Follow, Post, User, Visibility
 
 
 def blocked_between(first_id: int, second_id: int) -> bool:
@@ -74,7 +74,7 @@ def can_see_content_of(viewer: User | None, owner: User) -> bool:
 
 
 def can_view_post(viewer: User | None, post: Post, author: User) -> bool:
-    if not is_active(author):
+    if not author.account_active:
         return False
     if viewer is None:
         return has_public_audience(post, author)
@@ -98,34 +98,14 @@ def not_blocked(
     )
 
 
-def account_active(account: Any = User) -> ColumnElement[bool]:
-    """SQL: the account is neither waiting for deletion nor blocked by a moderator right now.
-
-    ``account`` is ``User`` or an alias of it. Content of inactive accounts is hidden
-    from every page until the block lifts or the deletion is cancelled.
-    """
-    return and_(
-        account.deletion_requested_at.is_(None),
-        account.blocked_permanently == false(),
-        or_(account.blocked_till.is_(None), account.blocked_till <= utcnow()),
-    )
-
-
-def is_active(user: User) -> bool:
-    """The Python side of ``account_active``."""
-    if user.deletion_requested_at is not None or user.blocked_permanently:
-        return False
-    return user.blocked_till is None or user.blocked_till <= utcnow()
-
-
 def visible_posts(viewer_id: int | None, author: Any = User) -> ColumnElement[bool]:
     """SQL filter for a query over ``Post`` joined to its author (``User``, or ``author``)."""
     public = and_(Post.visibility == Visibility.PUBLIC, author.is_private == false())
     if viewer_id is None:
-        return and_(account_active(author), public)
+        return and_(author.account_active, public)
     followed = exists().where(Follow.follower_id == viewer_id, Follow.followee_id == Post.author_id)
     return and_(
-        account_active(author),
+        author.account_active,
         not_blocked(viewer_id, Post.author_id),
         or_(Post.author_id == viewer_id, public, followed),
     )

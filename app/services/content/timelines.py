@@ -58,7 +58,7 @@ def _feed_authors(viewer: User) -> Subquery:
         select(User.id)
         .join(sources, sources.c.id == User.id)
         .where(
-            access.account_active(),
+            User.account_active,
             access.not_blocked(viewer.id, User.id),
             User.id.not_in(muted),
         )
@@ -153,7 +153,7 @@ def search_users(viewer: User | None, query_text: str, limit: int = 20) -> Seque
                 func.lower(User.display_name).like(pattern, escape="\\"),
             ),
             User.email_verified_at.is_not(None),
-            access.account_active(),
+            User.account_active,
             access.not_blocked(viewer.id if viewer else None, User.id),
         )
         .order_by(func.length(User.username), User.username)
@@ -187,5 +187,5 @@ def _follow_list(viewer: User | None, listed: Any, anchor: Any, owner: User) -> 
         select(User)
         .join(Follow, listed == User.id)
         .where(anchor == owner.id)
-        .where(access.account_active(), access.not_blocked(viewer.id if viewer else None, User.id))
+        .where(User.account_active, access.not_blocked(viewer.id if viewer else None, User.id))
     )
