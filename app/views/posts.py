@@ -10,7 +10,6 @@ from flask import current_app, url_for
 from markupsafe import Markup
 
 from app.models import Comment, Photo, Post, User, Visibility, utcnow
-from app.services.content.access import has_public_audience
 from app.services.content.interactions import ViewerState
 from app.views.assets import asset_url
 from app.views.filters import relative_label
@@ -103,7 +102,7 @@ def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
 
 def _in_public_area(post: Post) -> bool:
     """Whether the post's files are in the public area, so may come from the media host."""
-    return has_public_audience(post, post.author) and post.author.files_public
+    return post.has_public_audience(post.author) and post.author.files_public
 
 
 def photo_view(photo: Photo, href: str, *, public: bool) -> PhotoView:

@@ -30,7 +30,6 @@ from sqlalchemy import select
 from app.core import deferred_work
 from app.extensions import db
 from app.models import Photo, Post, User, Visibility
-from app.services.content import access
 from app.services.media.media_storage import media_storage
 
 
@@ -53,7 +52,7 @@ def _locked(user_id: int) -> User | None:
 
 def photos_public(post: Post, author: User) -> bool:
     """Whether a post's photos belong in the public area (``author`` read under ``lock``)."""
-    return access.has_public_audience(post, author) and author.account_active
+    return post.has_public_audience(author) and author.account_active
 
 
 def hide(user: User) -> None:
