@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from flask import current_app, url_for
 from markupsafe import Markup
 
 from app.models import Comment, Photo, Post, User, Visibility, utcnow
-from app.services.content.interactions import ViewerState
 from app.views.assets import asset_url
 from app.views.filters import relative_label
 from app.views.text import rich_text
+
+
+class ViewerMarks(Protocol):
+    """What the viewer did to a page of posts, as the controller got it from the service
+    (``interactions.ViewerState``): the ids of the posts they liked and saved."""
+
+    @property
+    def liked(self) -> Collection[int]: ...
+
+    @property
+    def saved(self) -> Collection[int]: ...
 
 
 @dataclass(frozen=True)
@@ -116,7 +127,7 @@ def photo_view(photo: Photo, href: str, *, public: bool) -> PhotoView:
     )
 
 
-def post_views(posts: Iterable[Post], state: ViewerState, viewer: User | None) -> list[PostView]:
+def post_views(posts: Iterable[Post], state: ViewerMarks, viewer: User | None) -> list[PostView]:
     now = utcnow()
     authors: dict[int, ProfileView] = {}
     views = []
