@@ -8,7 +8,6 @@ from datetime import datetime
 
 from flask import url_for
 
-from app.forms.posts import REASON_LABELS
 from app.models import (
     DeletionReason,
     ModerationAction,
@@ -99,7 +98,7 @@ def _row(case: Case) -> ReportRow:
         href=url_for("admin.report", report_id=report.id),
         is_open=report.status == ReportStatus.OPEN,
         status=STATUS_LABELS[report.status],
-        reason=REASON_LABELS.get(report.reason, str(report.reason)),
+        reason=report.reason.label,
         details=report.details,
         created_at=report.created_at,
         reporter=f"@{case.reporter.username}" if case.reporter else "a deleted account",
