@@ -5,20 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from flask import url_for
 
 from app.models import (
+    Comment,
     DeletionReason,
     ModerationAction,
     ModerationKind,
+    Post,
+    Report,
     ReportStatus,
     User,
     Visibility,
 )
-from app.services.moderation.moderation import Refusal
-from app.services.moderation.report_queue import Case
-from app.services.privacy import lifecycle
 from app.views.filters import datetime_label
 from app.views.posts import ProfileView, profile_view
 
@@ -37,6 +38,19 @@ STATUS_LABELS = {
 }
 
 
+class Refusal(Protocol):
+    """A moderator's block as told at login (``moderation.login_refusal`` gives one)."""
+
+    @property
+    def permanent(self) -> bool: ...
+
+    @property
+    def until(self) -> datetime | None: ...
+
+    @property
+    def reason(self) -> str: ...
+
+
 def refusal_message(refusal: Refusal) -> str:
     why = f" Reason: {refusal.reason}" if refusal.reason else ""
     if refusal.permanent:
@@ -49,6 +63,28 @@ def refusal_message(refusal: Refusal) -> str:
 class Thumb:
     url: str
     alt: str
+
+
+class Case(Protocol):
+    """A report with everything it is about (``report_queue.Case``, from the controller)."""
+
+    @property
+    def report(self) -> Report: ...
+
+    @property
+    def reporter(self) -> User | None: ...
+
+    @property
+    def target(self) -> User | None: ...
+
+    @property
+    def post(self) -> Post | None: ...
+
+    @property
+    def comment(self) -> Comment | None: ...
+
+    @property
+    def removed(self) -> ModerationKind | None: ...
 
 
 @dataclass(frozen=True)
@@ -130,7 +166,8 @@ class AccountState:
     deleted: bool
 
 
-def account_state(user: User) -> AccountState:
+def account_state(user: User, purge_on: datetime | None) -> AccountState:
+    """``purge_on``: when a deleted account is erased for good (``lifecycle.purge_date``)."""
     blocked = user.is_blocked
     if user.deletion_requested_at is not None:
         by = (
@@ -138,8 +175,9 @@ def account_state(user: User) -> AccountState:
             if user.deletion_reason == DeletionReason.REMOVED_BY_MODERATOR.value
             else "its owner"
         )
-        purge = lifecycle.purge_date(user)
-        detail = f"Deleted by {by}; erased for good on {datetime_label(purge)}." if purge else ""
+        detail = (
+            f"Deleted by {by}; erased for good on {datetime_label(purge_on)}." if purge_on else ""
+        )
         return AccountState("Deleted", detail, blocked, True)
     if user.blocked_permanently:
         return AccountState("Blocked permanently", user.block_reason, True, False)
