@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from typing import Any
 
@@ -107,6 +108,11 @@ class Photo(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     post: Mapped[Post] = relationship(back_populates="photos", lazy="raise")
+
+
+# How a hashtag is written in a caption or a comment: up to the 100 characters Hashtag.name
+# holds, not right after a word, "#" or "&" (so "a#b" and "&#39;" tag nothing).
+HASHTAG = re.compile(r"(?<![\w#&])#(\w{1,100})")
 
 
 class Hashtag(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 import secrets
 from datetime import datetime
 
@@ -173,6 +174,16 @@ Index(
     func.lower(User.display_name).label("display_name_lower"),
     postgresql_ops={"display_name_lower": "text_pattern_ops"},
 )
+
+
+# How a mention is written in text: "@" and what a username may hold (30 characters of
+# [a-z0-9._], any case), not right after a word, "@" or "/" (so addresses and URLs don't).
+MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9._]{1,30})")
+
+
+def mention_key(name: str) -> str:
+    """``@Fern.`` at the end of a sentence mentions ``fern``."""
+    return name.lower().rstrip(".")
 
 
 class UsernameHold(Base):
