@@ -73,7 +73,7 @@ class Post(Base):
     )
 
     @hybrid_method
-    def has_public_audience(self, author: User) -> bool:
+    def has_public_audience(self, author: User | type[User]) -> bool:
         """Whether anyone at all may see the post (it is public on a public account), so its
         media can be served without a check. ``author`` is the post's author; in SQL, ``User``
         or the alias the query joined the author as."""

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, Select, Subquery, false, func, literal, or_, select, true, union_all
+from sqlalchemy import Integer, Select, Subquery, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.extensions import db
-from app.models import Follow, Hashtag, Mute, Post, PostHashtag, SavedPost, User, Visibility
+from app.models import Follow, Hashtag, Mute, Post, PostHashtag, SavedPost, User
 from app.services.content import access, text
 from app.services.sql import Page, is_postgresql, like_prefix, page_from
 
@@ -109,7 +109,7 @@ def profile(viewer: User | None, owner: User, before: int | None, limit: int) ->
 
 def explore_query(viewer: User | None, before: int | None, limit: int) -> Select[Post]:
     """Recent public posts of public accounts."""
-    query = _posts(viewer).where(Post.visibility == Visibility.PUBLIC, User.is_private == false())
+    query = _posts(viewer).where(Post.has_public_audience(User))
     return _newest(query, before, limit)
 
 
