@@ -38,7 +38,7 @@ STATUS_LABELS = {
 }
 
 
-class Refusal(Protocol):
+class LoginRefusal(Protocol):
     """A moderator's block as told at login (``moderation.login_refusal`` gives one)."""
 
     @property
@@ -51,7 +51,7 @@ class Refusal(Protocol):
     def reason(self) -> str: ...
 
 
-def refusal_message(refusal: Refusal) -> str:
+def refusal_message(refusal: LoginRefusal) -> str:
     why = f" Reason: {refusal.reason}" if refusal.reason else ""
     if refusal.permanent:
         return f"A moderator blocked this account permanently.{why}"
@@ -65,7 +65,7 @@ class Thumb:
     alt: str
 
 
-class Case(Protocol):
+class ReportCase(Protocol):
     """A report with everything it is about (``report_queue.Case``, from the controller)."""
 
     @property
@@ -107,11 +107,11 @@ class ReportRow:
     resolved_at: datetime | None
 
 
-def report_rows(cases: Iterable[Case]) -> list[ReportRow]:
+def report_rows(cases: Iterable[ReportCase]) -> list[ReportRow]:
     return [_row(case) for case in cases]
 
 
-def _row(case: Case) -> ReportRow:
+def _row(case: ReportCase) -> ReportRow:
     report, post, comment = case.report, case.post, case.comment
     removed = case.removed
     if report.comment_id or removed == ModerationKind.REMOVE_COMMENT:
@@ -149,7 +149,7 @@ def _row(case: Case) -> ReportRow:
     )
 
 
-def _gone_note(case: Case, subject: str) -> str:
+def _gone_note(case: ReportCase, subject: str) -> str:
     if case.removed is not None:
         return f"A moderator removed the {subject.lower()}."
     report = case.report
