@@ -17,6 +17,7 @@ from app.controllers.health import bp as health_bp
 from app.controllers.internal import bp as internal_bp
 from app.controllers.main import bp as main_bp
 from app.controllers.media import bp as media_bp
+from app.controllers.navigation import register_navigation
 from app.controllers.notifications import bp as notifications_bp
 from app.controllers.posts import bp as posts_bp
 from app.controllers.profiles import bp as profiles_bp
@@ -57,3 +58,4 @@ def register_blueprints(app: Flask) -> None:
     if app.config["COMPONENT_GALLERY"]:
         app.register_blueprint(gallery_bp)
     register_error_handlers(app)
+    register_navigation(app)

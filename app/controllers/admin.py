@@ -44,6 +44,7 @@ from app.services.accounts.identifiers import canonical_username
 from app.services.errors import FormError
 from app.services.media.media_storage import media_storage
 from app.services.moderation import moderation, report_queue
+from app.services.privacy import lifecycle
 from app.services.security import sessions
 from app.views.moderation import account_state, history_rows, report_rows
 from app.views.pages import cursor_arg
@@ -137,7 +138,7 @@ def _report_page(case: report_queue.Case, form: Form | None = None) -> str:
     return render_template(
         "admin/report.html",
         row=report_rows([case])[0],
-        state=account_state(target) if target else None,
+        state=account_state(target, lifecycle.purge_date(target)) if target else None,
         protected=target is not None and _protected(target),
         open_about_target=report_queue.open_count_about(target.id) if target else 0,
         fresh=_fresh(),
@@ -256,7 +257,7 @@ def _user_page(target: User, form: Form | None = None) -> str:
         target=target,
         protected=_protected(target),
         profile=profile_view(target, sees_all_posts=True),
-        state=account_state(target),
+        state=account_state(target, lifecycle.purge_date(target)),
         history=history_rows(moderation.history(target)),
         open_reports=report_queue.open_count_about(target.id),
         fresh=_fresh(),

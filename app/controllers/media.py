@@ -50,7 +50,7 @@ def _may_see(key: str, *, avatar: bool) -> bool:
     viewer = current_viewer()
     if avatar:  # users.avatar_key has no index: only avatars in the private area get here
         owner = db.session.scalar(select(User).where(User.avatar_key == key).limit(1))
-        return owner is not None and (access.is_active(owner) or bool(viewer and viewer.is_admin))
+        return owner is not None and (owner.account_active or bool(viewer and viewer.is_admin))
     photos = db.session.scalars(
         select(Photo)
         .where(Photo.storage_key == key)

@@ -68,22 +68,10 @@ class CommentForm(Form):
     )
 
 
-REASON_LABELS = {
-    ReportReason.SPAM: "Spam",
-    ReportReason.HARASSMENT: "Bullying or harassment",
-    ReportReason.NUDITY: "Nudity or sexual content",
-    ReportReason.VIOLENCE: "Violence or dangerous acts",
-    ReportReason.HATE: "Hate speech or symbols",
-    ReportReason.SELF_HARM: "Suicide or self-harm",
-    ReportReason.INTELLECTUAL_PROPERTY: "Intellectual property",
-    ReportReason.OTHER: "Something else",
-}
-
-
 class ReportForm(Form):
     reason = SelectField(
         "What's wrong?",
-        choices=[SelectChoice(reason.value, label) for reason, label in REASON_LABELS.items()],
+        choices=[SelectChoice(reason.value, reason.label) for reason in ReportReason],
         validators=[DataRequired(message="Choose a reason.")],
     )
     details = TextAreaField(

@@ -70,6 +70,23 @@ class ReportReason(enum.StrEnum):
     INTELLECTUAL_PROPERTY = "intellectual_property"
     OTHER = "other"
 
+    @property
+    def label(self) -> str:
+        """In the reporter's words: the report form offers these, the moderators read them."""
+        return _REASON_LABELS[self]
+
+
+_REASON_LABELS = {
+    ReportReason.SPAM: "Spam",
+    ReportReason.HARASSMENT: "Bullying or harassment",
+    ReportReason.NUDITY: "Nudity or sexual content",
+    ReportReason.VIOLENCE: "Violence or dangerous acts",
+    ReportReason.HATE: "Hate speech or symbols",
+    ReportReason.SELF_HARM: "Suicide or self-harm",
+    ReportReason.INTELLECTUAL_PROPERTY: "Intellectual property",
+    ReportReason.OTHER: "Something else",
+}
+
 
 class ReportStatus(enum.StrEnum):
     OPEN = "open"

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
     SmallInteger,
     String,
     Text,
+    and_,
+    false,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, string_enum, utcnow
@@ -66,6 +72,18 @@ class Post(Base):
         lazy="raise",
     )
 
+    @hybrid_method
+    def has_public_audience(self, author: User | type[User]) -> bool:
+        """Whether anyone at all may see the post (it is public on a public account), so its
+        media can be served without a check. ``author`` is the post's author; in SQL, ``User``
+        or the alias the query joined the author as."""
+        return self.visibility == Visibility.PUBLIC and not author.is_private
+
+    @has_public_audience.expression  # hybrid_method changes in place already
+    @classmethod
+    def _has_public_audience_expression(cls, author: Any) -> ColumnElement[bool]:
+        return and_(cls.visibility == Visibility.PUBLIC, author.is_private == false())
+
     def __repr__(self) -> str:
         return f"<Post {self.id} by {self.author_id}>"
 
@@ -90,6 +108,11 @@ class Photo(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     post: Mapped[Post] = relationship(back_populates="photos", lazy="raise")
+
+
+# How a hashtag is written in a caption or a comment: up to the 100 characters Hashtag.name
+# holds, not right after a word, "#" or "&" (so "a#b" and "&#39;" tag nothing).
+HASHTAG = re.compile(r"(?<![\w#&])#(\w{1,100})")
 
 
 class Hashtag(Base):

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import enum
+import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false, func
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    and_,
+    false,
+    func,
+    not_,
+    or_,
+)
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, string_enum, utcnow
@@ -102,6 +116,54 @@ class User(Base):
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 
+    # A moderator's block and "active" are needed one user at a time (a profile, a login, a
+    # file) and as a filter on lists; each hybrid gives both forms from one place. "Now" is
+    # read when the value or the expression is asked for, never when this module is loaded.
+
+    @hybrid_method
+    def is_blocked_at(self, now: datetime) -> bool:
+        """A moderator's block holds at ``now``: for good, or until a later time."""
+        return self.blocked_permanently or (
+            self.blocked_till is not None and self.blocked_till > now
+        )
+
+    @is_blocked_at.expression  # hybrid_method changes in place already
+    @classmethod
+    def _is_blocked_at_expression(cls, now: datetime) -> ColumnElement[bool]:
+        # The IS NOT NULL keeps the answer false, not NULL, for a user never blocked.
+        return or_(
+            cls.blocked_permanently, and_(cls.blocked_till.is_not(None), cls.blocked_till > now)
+        )
+
+    @hybrid_property
+    def is_blocked(self) -> bool:
+        """A moderator's block holds right now (the same body serves Python and SQL)."""
+        return self.is_blocked_at(utcnow())
+
+    @hybrid_property
+    def account_active(self) -> bool:
+        """Neither waiting for deletion nor blocked right now: an inactive account's content
+        is hidden from every page until the block lifts or the deletion is cancelled. (Not
+        Flask-Login's ``is_active``, which is always True here.)"""
+        return self.deletion_requested_at is None and not self.is_blocked
+
+    @account_active.inplace.expression
+    @classmethod
+    def _account_active_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.deletion_requested_at.is_(None), not_(cls.is_blocked))
+
+    @property
+    def files_public(self) -> bool:
+        """Whether the account's files are in the public area now, so may be linked on the
+        media host. A block whose time is up leaves them private until it is lifted (at
+        login, or by the maintenance run within minutes); until then they are sent after
+        the check."""
+        return (
+            self.deletion_requested_at is None
+            and not self.blocked_permanently
+            and self.blocked_till is None
+        )
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"
 
@@ -112,6 +174,16 @@ Index(
     func.lower(User.display_name).label("display_name_lower"),
     postgresql_ops={"display_name_lower": "text_pattern_ops"},
 )
+
+
+# How a mention is written in text: "@" and what a username may hold (30 characters of
+# [a-z0-9._], any case), not right after a word, "@" or "/" (so addresses and URLs don't).
+MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9._]{1,30})")
+
+
+def mention_key(name: str) -> str:
+    """``@Fern.`` at the end of a sentence mentions ``fern``."""
+    return name.lower().rstrip(".")
 
 
 class UsernameHold(Base):

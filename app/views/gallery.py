@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from app.forms.gallery import SampleForm
 from app.views.assets import asset_url
 from app.views.navigation import NavItem
 from app.views.posts import PhotoView, PostView, ProfileView
@@ -32,14 +31,8 @@ _PHOTO_ALTS = [
 ]
 
 
-def form_sample(theme: str) -> SampleForm:
-    """A read-only copy of the sample form per theme, showing a hint and an error."""
-    form = SampleForm(prefix=theme, formdata=None, meta={"csrf": False}, display_name="Juniper")
-    form.email.errors = ["Enter an email address like name@example.org."]
-    return form
-
-
 def gallery_context() -> dict[str, Any]:
+    """Everything the gallery shows but its forms, which the controller builds."""
     photos = [
         PhotoView(
             url=asset_url(f"img/samples/sample-{n}.svg"),
@@ -97,5 +90,4 @@ def gallery_context() -> dict[str, Any]:
         "sample_posts": posts,
         "sample_photos": photos,
         "sample_nav": nav,
-        "form_samples": {theme: form_sample(theme) for theme in ("light", "dark")},
     }

@@ -5,22 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from flask import url_for
 
-from app.forms.posts import REASON_LABELS
 from app.models import (
+    Comment,
     DeletionReason,
     ModerationAction,
     ModerationKind,
+    Post,
+    Report,
     ReportStatus,
     User,
     Visibility,
 )
-from app.services.moderation import moderation
-from app.services.moderation.moderation import Refusal
-from app.services.moderation.report_queue import Case
-from app.services.privacy import lifecycle
 from app.views.filters import datetime_label
 from app.views.posts import ProfileView, profile_view
 
@@ -39,7 +38,20 @@ STATUS_LABELS = {
 }
 
 
-def refusal_message(refusal: Refusal) -> str:
+class LoginRefusal(Protocol):
+    """A moderator's block as told at login (``moderation.login_refusal`` gives one)."""
+
+    @property
+    def permanent(self) -> bool: ...
+
+    @property
+    def until(self) -> datetime | None: ...
+
+    @property
+    def reason(self) -> str: ...
+
+
+def refusal_message(refusal: LoginRefusal) -> str:
     why = f" Reason: {refusal.reason}" if refusal.reason else ""
     if refusal.permanent:
         return f"A moderator blocked this account permanently.{why}"
@@ -51,6 +63,28 @@ def refusal_message(refusal: Refusal) -> str:
 class Thumb:
     url: str
     alt: str
+
+
+class ReportCase(Protocol):
+    """A report with everything it is about (``report_queue.Case``, from the controller)."""
+
+    @property
+    def report(self) -> Report: ...
+
+    @property
+    def reporter(self) -> User | None: ...
+
+    @property
+    def target(self) -> User | None: ...
+
+    @property
+    def post(self) -> Post | None: ...
+
+    @property
+    def comment(self) -> Comment | None: ...
+
+    @property
+    def removed(self) -> ModerationKind | None: ...
 
 
 @dataclass(frozen=True)
@@ -73,11 +107,11 @@ class ReportRow:
     resolved_at: datetime | None
 
 
-def report_rows(cases: Iterable[Case]) -> list[ReportRow]:
+def report_rows(cases: Iterable[ReportCase]) -> list[ReportRow]:
     return [_row(case) for case in cases]
 
 
-def _row(case: Case) -> ReportRow:
+def _row(case: ReportCase) -> ReportRow:
     report, post, comment = case.report, case.post, case.comment
     removed = case.removed
     if report.comment_id or removed == ModerationKind.REMOVE_COMMENT:
@@ -100,7 +134,7 @@ def _row(case: Case) -> ReportRow:
         href=url_for("admin.report", report_id=report.id),
         is_open=report.status == ReportStatus.OPEN,
         status=STATUS_LABELS[report.status],
-        reason=REASON_LABELS.get(report.reason, str(report.reason)),
+        reason=report.reason.label,
         details=report.details,
         created_at=report.created_at,
         reporter=f"@{case.reporter.username}" if case.reporter else "a deleted account",
@@ -115,7 +149,7 @@ def _row(case: Case) -> ReportRow:
     )
 
 
-def _gone_note(case: Case, subject: str) -> str:
+def _gone_note(case: ReportCase, subject: str) -> str:
     if case.removed is not None:
         return f"A moderator removed the {subject.lower()}."
     report = case.report
@@ -132,16 +166,18 @@ class AccountState:
     deleted: bool
 
 
-def account_state(user: User) -> AccountState:
-    blocked = moderation.is_blocked(user)
+def account_state(user: User, purge_on: datetime | None) -> AccountState:
+    """``purge_on``: when a deleted account is erased for good (``lifecycle.purge_date``)."""
+    blocked = user.is_blocked
     if user.deletion_requested_at is not None:
         by = (
             "a moderator"
             if user.deletion_reason == DeletionReason.REMOVED_BY_MODERATOR.value
             else "its owner"
         )
-        purge = lifecycle.purge_date(user)
-        detail = f"Deleted by {by}; erased for good on {datetime_label(purge)}." if purge else ""
+        detail = (
+            f"Deleted by {by}; erased for good on {datetime_label(purge_on)}." if purge_on else ""
+        )
         return AccountState("Deleted", detail, blocked, True)
     if user.blocked_permanently:
         return AccountState("Blocked permanently", user.block_reason, True, False)

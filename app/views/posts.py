@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from flask import current_app, url_for
 from markupsafe import Markup
 
 from app.models import Comment, Photo, Post, User, Visibility, utcnow
-from app.services.content.access import has_public_audience
-from app.services.content.interactions import ViewerState
-from app.services.media.account_media import files_public
 from app.views.assets import asset_url
 from app.views.filters import relative_label
 from app.views.text import rich_text
+
+
+class ViewerMarks(Protocol):
+    """What the viewer did to a page of posts, as the controller got it from the service
+    (``interactions.ViewerState``): the ids of the posts they liked and saved."""
+
+    @property
+    def liked(self) -> Collection[int]: ...
+
+    @property
+    def saved(self) -> Collection[int]: ...
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,7 @@ def media_url(key: str, variant: str, *, public: bool = False) -> str:
 def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
     """``sees_all_posts``: the viewer may see followers-only posts, so counts them too."""
     # A deleted or blocked account's avatar is private (moderators still see it).
-    public = files_public(user)
+    public = user.files_public
     avatar = media_url(user.avatar_key, "avatar", public=public) if user.avatar_key else None
     return ProfileView(
         id=user.id,
@@ -104,7 +113,7 @@ def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
 
 def _in_public_area(post: Post) -> bool:
     """Whether the post's files are in the public area, so may come from the media host."""
-    return has_public_audience(post, post.author) and files_public(post.author)
+    return post.has_public_audience(post.author) and post.author.files_public
 
 
 def photo_view(photo: Photo, href: str, *, public: bool) -> PhotoView:
@@ -118,7 +127,7 @@ def photo_view(photo: Photo, href: str, *, public: bool) -> PhotoView:
     )
 
 
-def post_views(posts: Iterable[Post], state: ViewerState, viewer: User | None) -> list[PostView]:
+def post_views(posts: Iterable[Post], state: ViewerMarks, viewer: User | None) -> list[PostView]:
     now = utcnow()
     authors: dict[int, ProfileView] = {}
     views = []

@@ -7,7 +7,8 @@ import re
 from flask import url_for
 from markupsafe import Markup, escape
 
-from app.services.content.text import HASHTAG, MENTION, mention_key
+from app.models.post import HASHTAG
+from app.models.user import MENTION, mention_key
 
 _TOKENS = re.compile(f"{HASHTAG.pattern}|{MENTION.pattern}")
 

@@ -70,7 +70,7 @@ def set_avatar(user: User, data: IO[bytes]) -> None:
     user = account_media.lock(user)
     storage = media_storage()
     key = new_key()
-    storage.save(key, image.variants, public=access.is_active(user))
+    storage.save(key, image.variants, public=user.account_active)
     after_rollback(lambda: storage.delete(key))
     remove_avatar(user)
     user.avatar_key = key
@@ -135,7 +135,7 @@ def find(viewer: User | None, username: str, *, check_blocks: bool = True) -> Us
         return None
     if viewer is not None and viewer.id == user.id:
         return user
-    if not user.is_verified or not access.is_active(user):
+    if not user.is_verified or not user.account_active:
         return None
     if check_blocks and not access.can_see_account(viewer, user):
         return None

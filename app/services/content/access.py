@@ -5,58 +5,56 @@ viewer is its author, or the post is public on a public account, or the viewer
 follows the author. Every list (feed, profile grid, explore, hashtag pages,
 search, notifications) applies the same rule as an SQL filter, and every
 single-object page applies it in Python, so no page can disagree with another.
+
+Each part of the rule is written once. The ones about one row are hybrids on the
+models, which give the Python value and the SQL expression from one definition:
+``User.account_active`` (not waiting for deletion, not blocked by a moderator now)
+and ``Post.has_public_audience``. The ones about other rows (a block either way, a
+follow) are one SQL expression each; the single-object checks run that same
+expression as a query.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Exists, and_, exists, or_, select, true
 from sqlalchemy.orm import QueryableAttribute
 
 from app.extensions import db
-from app.models import Block, Follow, Post, User, Visibility, utcnow
+from app.models import Block, Follow, Post, User
+
+AccountId: TypeAlias = int | ColumnElement[int] | QueryableAttribute[int]
 
 
-def blocked_between(first_id: int, second_id: int) -> bool:
-    """Whether either account has blocked the other."""
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    or_(
-                        and_(Block.blocker_id == first_id, Block.blocked_id == second_id),
-                        and_(Block.blocker_id == second_id, Block.blocked_id == first_id),
-                    )
-                )
-            )
+def _blocked_either_way(first_id: AccountId, second_id: AccountId) -> Exists:
+    """SQL: either account has blocked the other."""
+    return exists().where(
+        or_(
+            and_(Block.blocker_id == first_id, Block.blocked_id == second_id),
+            and_(Block.blocker_id == second_id, Block.blocked_id == first_id),
         )
     )
 
 
+def _following(follower_id: AccountId, followee_id: AccountId) -> Exists:
+    """SQL: ``follower_id`` follows ``followee_id`` (an approved follow)."""
+    return exists().where(Follow.follower_id == follower_id, Follow.followee_id == followee_id)
+
+
+def blocked_between(first_id: int, second_id: int) -> bool:
+    """Whether either account has blocked the other."""
+    return bool(db.session.scalar(select(_blocked_either_way(first_id, second_id))))
+
+
 def follows(follower_id: int, followee_id: int) -> bool:
-    return (
-        db.session.get(Follow, {"follower_id": follower_id, "followee_id": followee_id}) is not None
-    )
-
-
-def has_public_audience(post: Post, author: User) -> bool:
-    """Whether anyone at all may see the post, so its media can be served without a check."""
-    return post.visibility == Visibility.PUBLIC and not author.is_private
+    return bool(db.session.scalar(select(_following(follower_id, followee_id))))
 
 
 def _standing(viewer_id: int, owner_id: int) -> tuple[bool, bool]:
     """(blocked either way, viewer follows owner), in one query."""
     row = db.session.execute(
-        select(
-            exists().where(
-                or_(
-                    and_(Block.blocker_id == viewer_id, Block.blocked_id == owner_id),
-                    and_(Block.blocker_id == owner_id, Block.blocked_id == viewer_id),
-                )
-            ),
-            exists().where(Follow.follower_id == viewer_id, Follow.followee_id == owner_id),
-        )
+        select(_blocked_either_way(viewer_id, owner_id), _following(viewer_id, owner_id))
     ).one()
     return bool(row[0]), bool(row[1])
 
@@ -74,14 +72,15 @@ def can_see_content_of(viewer: User | None, owner: User) -> bool:
 
 
 def can_view_post(viewer: User | None, post: Post, author: User) -> bool:
-    if not is_active(author):
+    """The Python side of ``visible_posts``, for one post."""
+    if not author.account_active:
         return False
     if viewer is None:
-        return has_public_audience(post, author)
+        return post.has_public_audience(author)
     if viewer.id == author.id:
         return True
     blocked, following = _standing(viewer.id, author.id)
-    return not blocked and (following or has_public_audience(post, author))
+    return not blocked and (following or post.has_public_audience(author))
 
 
 def not_blocked(
@@ -90,42 +89,16 @@ def not_blocked(
     """SQL: no block in either direction between the viewer and ``author_id``."""
     if viewer_id is None:
         return true()
-    return ~exists().where(
-        or_(
-            and_(Block.blocker_id == viewer_id, Block.blocked_id == author_id),
-            and_(Block.blocker_id == author_id, Block.blocked_id == viewer_id),
-        )
-    )
-
-
-def account_active(account: Any = User) -> ColumnElement[bool]:
-    """SQL: the account is neither waiting for deletion nor blocked by a moderator right now.
-
-    ``account`` is ``User`` or an alias of it. Content of inactive accounts is hidden
-    from every page until the block lifts or the deletion is cancelled.
-    """
-    return and_(
-        account.deletion_requested_at.is_(None),
-        account.blocked_permanently == false(),
-        or_(account.blocked_till.is_(None), account.blocked_till <= utcnow()),
-    )
-
-
-def is_active(user: User) -> bool:
-    """The Python side of ``account_active``."""
-    if user.deletion_requested_at is not None or user.blocked_permanently:
-        return False
-    return user.blocked_till is None or user.blocked_till <= utcnow()
+    return ~_blocked_either_way(viewer_id, author_id)
 
 
 def visible_posts(viewer_id: int | None, author: Any = User) -> ColumnElement[bool]:
     """SQL filter for a query over ``Post`` joined to its author (``User``, or ``author``)."""
-    public = and_(Post.visibility == Visibility.PUBLIC, author.is_private == false())
+    public = Post.has_public_audience(author)
     if viewer_id is None:
-        return and_(account_active(author), public)
-    followed = exists().where(Follow.follower_id == viewer_id, Follow.followee_id == Post.author_id)
+        return and_(author.account_active, public)
     return and_(
-        account_active(author),
+        author.account_active,
         not_blocked(viewer_id, Post.author_id),
-        or_(Post.author_id == viewer_id, public, followed),
+        or_(Post.author_id == viewer_id, public, _following(viewer_id, Post.author_id)),
     )

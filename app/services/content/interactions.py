@@ -161,7 +161,7 @@ def comments(viewer: User | None, post: Post, after: int | None, limit: int) -> 
         .where(
             Comment.post_id == post.id,
             access.not_blocked(viewer.id if viewer else None, Comment.author_id),
-            access.account_active(),
+            User.account_active,
         )
         .order_by(Comment.id)
         .limit(limit + 1)

@@ -112,7 +112,7 @@ def _still_visible(viewer_id: int) -> ColumnElement[bool]:
     return and_(
         Notification.recipient_id == viewer_id,
         access.not_blocked(viewer_id, Notification.actor_id),
-        access.account_active(),  # the actor, joined as User
+        User.account_active,  # the actor, joined as User
         or_(Notification.post_id.is_(None), post_visible),
     )
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.models.post import HASHTAG
+from app.models.user import MENTION, mention_key
+
 # Bidirectional overrides and isolates can make text display as something it is not
 # ("gnp.exe" shown as "exe.png"); zero-width and other format characters hide words.
 _INVISIBLE = {
@@ -24,8 +27,6 @@ _INVISIBLE = {
 }
 
 MAX_TAG = 100  # Hashtag.name is VARCHAR(100)
-HASHTAG = re.compile(r"(?<![\w#&])#(\w{1,100})")
-MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9._]{1,30})")
 
 
 def clean(text: str, *, multiline: bool = True) -> str:
@@ -58,11 +59,6 @@ def hashtags(text: str) -> set[str]:
     tags that end up longer than a stored tag may be are left out."""
     keys = {tag_key(match) for match in HASHTAG.findall(text)}
     return {key for key in keys if len(key) <= MAX_TAG}
-
-
-def mention_key(name: str) -> str:
-    """``@Fern.`` at the end of a sentence mentions ``fern``."""
-    return name.lower().rstrip(".")
 
 
 def mentions(text: str) -> set[str]:

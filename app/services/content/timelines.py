@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, Select, Subquery, false, func, literal, or_, select, true, union_all
+from sqlalchemy import Integer, Select, Subquery, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.extensions import db
-from app.models import Follow, Hashtag, Mute, Post, PostHashtag, SavedPost, User, Visibility
+from app.models import Follow, Hashtag, Mute, Post, PostHashtag, SavedPost, User
 from app.services.content import access, text
 from app.services.sql import Page, is_postgresql, like_prefix, page_from
 
@@ -58,7 +58,7 @@ def _feed_authors(viewer: User) -> Subquery:
         select(User.id)
         .join(sources, sources.c.id == User.id)
         .where(
-            access.account_active(),
+            User.account_active,
             access.not_blocked(viewer.id, User.id),
             User.id.not_in(muted),
         )
@@ -109,7 +109,7 @@ def profile(viewer: User | None, owner: User, before: int | None, limit: int) ->
 
 def explore_query(viewer: User | None, before: int | None, limit: int) -> Select[Post]:
     """Recent public posts of public accounts."""
-    query = _posts(viewer).where(Post.visibility == Visibility.PUBLIC, User.is_private == false())
+    query = _posts(viewer).where(Post.has_public_audience(User))
     return _newest(query, before, limit)
 
 
@@ -153,7 +153,7 @@ def search_users(viewer: User | None, query_text: str, limit: int = 20) -> Seque
                 func.lower(User.display_name).like(pattern, escape="\\"),
             ),
             User.email_verified_at.is_not(None),
-            access.account_active(),
+            User.account_active,
             access.not_blocked(viewer.id if viewer else None, User.id),
         )
         .order_by(func.length(User.username), User.username)
@@ -187,5 +187,5 @@ def _follow_list(viewer: User | None, listed: Any, anchor: Any, owner: User) -> 
         select(User)
         .join(Follow, listed == User.id)
         .where(anchor == owner.id)
-        .where(access.account_active(), access.not_blocked(viewer.id if viewer else None, User.id))
+        .where(User.account_active, access.not_blocked(viewer.id if viewer else None, User.id))
     )

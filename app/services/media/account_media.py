@@ -30,7 +30,6 @@ from sqlalchemy import select
 from app.core import deferred_work
 from app.extensions import db
 from app.models import Photo, Post, User, Visibility
-from app.services.content import access
 from app.services.media.media_storage import media_storage
 
 
@@ -51,27 +50,16 @@ def _locked(user_id: int) -> User | None:
     return db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()
 
 
-def files_public(user: User) -> bool:
-    """Whether the account's files are in the public area now, so may be linked on the media
-    host. A block whose time is up leaves them private until it is lifted (at login, or by
-    the maintenance run within minutes); until then they are sent after the check."""
-    return (
-        user.deletion_requested_at is None
-        and not user.blocked_permanently
-        and user.blocked_till is None
-    )
-
-
 def photos_public(post: Post, author: User) -> bool:
     """Whether a post's photos belong in the public area (``author`` read under ``lock``)."""
-    return access.has_public_audience(post, author) and access.is_active(author)
+    return post.has_public_audience(author) and author.account_active
 
 
 def hide(user: User) -> None:
     """Before the change that makes ``user`` inactive (a deletion request, a block): move every
     file of the account out of the public area now, and back if the change rolls back."""
     user = lock(user)
-    if not access.is_active(user):
+    if not user.account_active:
         return  # already hidden: a blocked account removed by a moderator, say
     keys = list(
         db.session.scalars(
@@ -95,7 +83,7 @@ def publish(user_id: int) -> int:
     """Move into the public area what the account's state says is public; returns how many
     keys moved. Nothing for an account that is inactive or gone. The caller commits."""
     user = _locked(user_id)
-    if user is None or not access.is_active(user):
+    if user is None or not user.account_active:
         return 0
     keys = [user.avatar_key] if user.avatar_key else []
     if not user.is_private:

@@ -4,7 +4,7 @@ Every decision writes a ``ModerationAction`` (who, what, when, why) in the same
 transaction as the change itself, so neither exists without the other. Acting
 on a report resolves it together with every other open report about the same
 thing, so the queue never asks twice. A block ends the person's sessions, hides
-their content (``access.account_active``) and files (``account_media``) and
+their content (``User.account_active``) and files (``account_media``) and
 tells them by email until when and why; it lifts by itself when its time is up,
 and every way it lifts brings the files back.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, false, select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -60,19 +60,12 @@ def set_admin(user: User, admin: bool) -> bool:
     return True
 
 
-def is_blocked(user: User, now: datetime | None = None) -> bool:
-    if user.blocked_permanently:
-        return True
-    return user.blocked_till is not None and user.blocked_till > (now or utcnow())
-
-
 def login_refusal(user: User, now: datetime | None = None) -> Refusal | None:
     """The block that keeps ``user`` from logging in, or None; one whose time is up is
     lifted here. (A deleted account's refusal is ``lifecycle``'s, in ``finish_login``.)"""
-    now = now or utcnow()
-    if user.blocked_permanently:
-        return Refusal(permanent=True, reason=user.block_reason)
-    if user.blocked_till is not None and user.blocked_till > now:
+    if user.is_blocked_at(now or utcnow()):
+        if user.blocked_permanently:
+            return Refusal(permanent=True, reason=user.block_reason)
         return Refusal(until=user.blocked_till, reason=user.block_reason)
     if user.blocked_till is not None:
         _clear_block(user)
@@ -85,7 +78,7 @@ def lift_expired_blocks(now: datetime | None = None) -> list[int]:
     has committed."""
     lifted = db.session.scalars(
         update(User)
-        .where(User.blocked_till <= (now or utcnow()), User.blocked_permanently == false())
+        .where(User.blocked_till.is_not(None), ~User.is_blocked_at(now or utcnow()))
         .values(blocked_till=None, block_reason="")
         .returning(User.id)
     )
@@ -242,7 +235,7 @@ def block(
 
 def unblock(moderator: User, target: User, reason: str) -> None:
     reason = _reason(reason)
-    if not is_blocked(target):
+    if not target.is_blocked:
         raise FormError(f"@{target.username} is not blocked.")
     _clear_block(target)
     _log(moderator, ModerationKind.UNBLOCK_USER, reason, target.id)
