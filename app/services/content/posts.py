@@ -22,16 +22,23 @@ from sqlalchemy.orm import joinedload
 
 from app.core.database import after_commit, after_rollback
 from app.extensions import db
-from app.models import Hashtag, Photo, Post, PostHashtag, User, Visibility, utcnow
+from app.models import (
+    MAX_ALT_TEXT,
+    MAX_CAPTION,
+    MAX_PHOTOS,
+    Hashtag,
+    Photo,
+    Post,
+    PostHashtag,
+    User,
+    Visibility,
+    utcnow,
+)
 from app.services.content import access, notifications, text
 from app.services.errors import FormError
 from app.services.media import account_media, images
 from app.services.media.media_storage import media_storage, new_key
 from app.services.sql import adjust_counters, delete_returning, insert_ignoring_duplicates
-
-MAX_PHOTOS = 10
-MAX_CAPTION = 2200
-MAX_ALT_TEXT = 1000
 
 
 @dataclass(frozen=True)
