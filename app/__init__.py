@@ -21,6 +21,7 @@ from app.core.metrics import install_metrics
 from app.core.security_headers import install_security_headers
 from app.core.startup_checks import warn_at_start
 from app.extensions import alembic, csrf, db, limiter, redis_client
+from app.models import Base
 from app.models.base import render_item
 from app.views import register_views
 
@@ -90,6 +91,9 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             configure_sqlite(engine)
+    # Flask-Alembic's ``metadatas`` attribute, as its constructor would set it (the
+    # metadata is the models' and the same for every app): extensions.py stays below models.
+    alembic.metadatas = {"default": Base.metadata}
     alembic.init_app(app)
     app.config["ALEMBIC_CONTEXT"].setdefault("render_item", render_item)
     csrf.init_app(app)
