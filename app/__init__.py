@@ -23,6 +23,7 @@ from app.core.startup_checks import warn_at_start
 from app.extensions import alembic, csrf, db, limiter, redis_client
 from app.models import Base
 from app.models.base import render_item
+from app.services.operations.queues import queues
 from app.views import register_views
 
 __version__ = "0.8.0"
@@ -118,4 +119,4 @@ def register_request_hooks(app: Flask) -> None:
     install_authentication(app)
     install_unit_of_work(app)
     install_security_headers(app)
-    install_metrics(app, __version__)
+    install_metrics(app, __version__, queue_sizes=queues)
