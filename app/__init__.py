@@ -15,6 +15,7 @@ from app.core import rate_limit_storage
 from app.core.authentication import install_authentication
 from app.core.client_ip import install_proxy_fix
 from app.core.database import configure_sqlite, install_unit_of_work
+from app.core.deferred_work import DeferredUnits, install_deferred_work
 from app.core.input_guard import install_input_guard
 from app.core.logging import configure_logging, install_request_logging
 from app.core.metrics import install_metrics
@@ -25,6 +26,7 @@ from app.models import Base
 from app.models.base import render_item
 from app.services.operations.queues import queues
 from app.views import register_views
+from app.worker import after_commit as worker_units
 
 __version__ = "0.8.0"
 
@@ -71,6 +73,7 @@ def create_app(config: Config | None = None, overrides: Mapping[str, Any] | None
 
     register_logging(app)
     register_extensions(app)
+    register_deferred_work(app)
     register_request_hooks(app)
     register_blueprints(app)
     register_views(app, __version__)
@@ -101,6 +104,18 @@ def register_extensions(app: Flask) -> None:
     redis_client.init_app(app)
     rate_limit_storage.configure(app)  # the limiter shares Redis's pool and breaker
     limiter.init_app(app)
+
+
+def register_deferred_work(app: Flask) -> None:
+    """The worker's after-commit units, for services to ask for through core.deferred_work."""
+    install_deferred_work(
+        app,
+        DeferredUnits(
+            deliver_queued=worker_units.deliver_queued,
+            handle_queued=worker_units.handle_queued,
+            publish_and_commit=worker_units.publish_and_commit,
+        ),
+    )
 
 
 def engine_options(options: str | Mapping[str, Any]) -> dict[str, Any]:
