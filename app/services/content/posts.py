@@ -18,7 +18,7 @@ from typing import IO
 
 from flask import current_app
 from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.database import after_commit, after_rollback
 from app.extensions import db
@@ -165,6 +165,21 @@ def remove_unused_files(keys: Sequence[str]) -> None:
     storage = media_storage()
     for key in set(keys) - still_used:
         storage.delete(key)
+
+
+def photos_stored_as(key: str) -> list[Photo]:
+    """Photos whose files are stored under ``key``, with their posts and authors loaded.
+
+    Demo data shares keys between posts, so there may be several: at most 20 are read.
+    """
+    return list(
+        db.session.scalars(
+            select(Photo)
+            .where(Photo.storage_key == key)
+            .options(selectinload(Photo.post).selectinload(Post.author))
+            .limit(20)
+        )
+    )
 
 
 def visible(viewer: User | None, post_id: int) -> Post | None:
