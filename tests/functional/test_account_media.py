@@ -102,7 +102,7 @@ def delete_ivy(app: Flask) -> None:
 
 def block_ivy(app: Flask, days: str = "3") -> None:
     data = {"block_days": days, "block_reason": REASON}
-    status, page = moderate(app, "/admin/users/ivy/block", data, "/admin/users/ivy")
+    status, page = moderate(app, "/admin/users/ivy/block", data)
     assert status == 303, page
 
 
@@ -177,9 +177,7 @@ def test_a_moderators_block_hides_the_files_until_a_moderator_lifts_it(
     block_ivy(app)
     assert_hidden(app, ivy)
 
-    status, page = moderate(
-        app, "/admin/users/ivy/unblock", {"unblock_reason": "Appeal upheld"}, "/admin/users/ivy"
-    )
+    status, page = moderate(app, "/admin/users/ivy/unblock", {"unblock_reason": "Appeal upheld"})
     assert status == 303, page
     assert_public_as_before(app, ivy)
     assert statuses(app.test_client(), ivy) == {200}
@@ -215,7 +213,7 @@ def test_a_moderators_removal_takes_the_files_out_and_logging_in_brings_nothing_
 ) -> None:
     create_user(app, "ivy.stranger")
     data = {"delete_reason": "Spam, over and over"}
-    status, page = moderate(app, "/admin/users/ivy/delete", data, "/admin/users/ivy")
+    status, page = moderate(app, "/admin/users/ivy/delete", data)
     assert status == 303, page
     assert_hidden(app, ivy)
     assert not ivy_logs_in(app)
@@ -227,9 +225,7 @@ def test_a_blocked_account_a_moderator_then_removes_stays_hidden_when_the_block_
 ) -> None:
     create_user(app, "ivy.stranger")
     block_ivy(app)
-    status, page = moderate(
-        app, "/admin/users/ivy/delete", {"delete_reason": "Repeated"}, "/admin/users/ivy"
-    )
+    status, page = moderate(app, "/admin/users/ivy/delete", {"delete_reason": "Repeated"})
     assert status == 303, page
     expire_block(app, ivy.user)
     with app.app_context():
