@@ -28,7 +28,7 @@ from app.worker import maintenance
 from tests.factories import create_post, create_user, follow, jpeg_bytes, make_private
 from tests.support.auth import AuthActions
 from tests.support.moderation import moderate, signed_in, stored_user
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 REASON = "Posting other people's photos"
 PHOTO_VARIANTS = ("display", "medium", "thumb")
@@ -95,7 +95,7 @@ def ivy_logs_in(app: Flask) -> bool:
 
 def delete_ivy(app: Flask) -> None:
     client = signed_in(app, "ivy")
-    token = csrf_token(client.get("/settings/delete"))
+    token = csrf_token_for(client)
     response = client.post("/settings/delete", data={"csrf_token": token, "username": "ivy"})
     assert response.status_code == 303
 

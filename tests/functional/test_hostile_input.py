@@ -9,11 +9,11 @@ from flask.testing import FlaskClient
 from app.models import User
 from tests.factories import PASSWORD, create_user
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 
 def post_json(client: FlaskClient, path: str, body: str) -> int:
-    token = csrf_token(client.get("/login"))
+    token = csrf_token_for(client)
     response = client.post(
         path, data=body, headers={"X-CSRFToken": token, "Content-Type": "application/json"}
     )

@@ -15,7 +15,7 @@ from app.models import RecoveryCode, SecurityEvent, TotpFactor, User
 from app.services.security import totp
 from tests.factories import PASSWORD, create_user
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 from tests.support.smtp import Mailbox
 from tests.support.two_step import code_at, codes_from, enable_totp, make_stale, secret_from
 
@@ -245,7 +245,7 @@ def test_sensitive_actions_need_a_fresh_login(
 ) -> None:
     auth.login("juniper")
     make_stale(app)
-    token = csrf_token(auth.client.get("/settings/"))
+    token = csrf_token_for(auth.client)
     form_page = "/settings/two-factor/"
     response = auth.client.post(
         path,
@@ -265,7 +265,7 @@ def test_a_stale_passkey_script_gets_a_json_answer(
 ) -> None:
     auth.login("juniper")
     make_stale(app)
-    token = csrf_token(auth.client.get("/settings/"))
+    token = csrf_token_for(auth.client)
     response = auth.client.post(
         "/settings/two-factor/passkeys/options", json={}, headers={"X-CSRFToken": token}
     )
@@ -376,9 +376,7 @@ def test_operator_can_reset_two_step_login(
 def test_passkey_endpoints_answer_bad_input_with_4xx(
     app: Flask, auth: AuthActions, user: User, body: str
 ) -> None:
-    from tests.support.pages import csrf_token
-
-    token = csrf_token(auth.client.get("/login"))
+    token = csrf_token_for(auth.client)
     response = auth.client.post(
         "/login/passkey",
         data=body,
@@ -388,10 +386,8 @@ def test_passkey_endpoints_answer_bad_input_with_4xx(
 
 
 def test_passkey_answer_without_a_challenge_is_refused(app: Flask, auth: AuthActions) -> None:
-    from tests.support.pages import csrf_token
-
     create_user(app, "rowan")
-    token = csrf_token(auth.client.get("/login"))
+    token = csrf_token_for(auth.client)
     response = auth.client.post(
         "/login/passkey",
         json={"credential": {"id": "eA", "rawId": "eA", "response": {}}},
@@ -413,9 +409,7 @@ def test_second_step_refuses_empty_and_malformed_input(
 
 
 def test_passkey_step_without_a_pending_login_is_refused(auth: AuthActions, user: User) -> None:
-    from tests.support.pages import csrf_token
-
-    token = csrf_token(auth.client.get("/login"))
+    token = csrf_token_for(auth.client)
     response = auth.client.post("/login/verify/passkey/options", headers={"X-CSRFToken": token})
     assert response.status_code == 409
 
