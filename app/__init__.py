@@ -15,14 +15,18 @@ from app.core import rate_limit_storage
 from app.core.authentication import install_authentication
 from app.core.client_ip import install_proxy_fix
 from app.core.database import configure_sqlite, install_unit_of_work
+from app.core.deferred_work import DeferredUnits, install_deferred_work
 from app.core.input_guard import install_input_guard
 from app.core.logging import configure_logging, install_request_logging
 from app.core.metrics import install_metrics
 from app.core.security_headers import install_security_headers
 from app.core.startup_checks import warn_at_start
 from app.extensions import alembic, csrf, db, limiter, redis_client
+from app.models import Base
 from app.models.base import render_item
+from app.services.operations.queues import queues
 from app.views import register_views
+from app.worker import after_commit as worker_units
 
 __version__ = "0.8.0"
 
@@ -69,6 +73,7 @@ def create_app(config: Config | None = None, overrides: Mapping[str, Any] | None
 
     register_logging(app)
     register_extensions(app)
+    register_deferred_work(app)
     register_request_hooks(app)
     register_blueprints(app)
     register_views(app, __version__)
@@ -90,12 +95,27 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             configure_sqlite(engine)
+    # Flask-Alembic's ``metadatas`` attribute, as its constructor would set it (the
+    # metadata is the models' and the same for every app): extensions.py stays below models.
+    alembic.metadatas = {"default": Base.metadata}
     alembic.init_app(app)
     app.config["ALEMBIC_CONTEXT"].setdefault("render_item", render_item)
     csrf.init_app(app)
     redis_client.init_app(app)
     rate_limit_storage.configure(app)  # the limiter shares Redis's pool and breaker
     limiter.init_app(app)
+
+
+def register_deferred_work(app: Flask) -> None:
+    """The worker's after-commit units, for services to ask for through core.deferred_work."""
+    install_deferred_work(
+        app,
+        DeferredUnits(
+            deliver_queued=worker_units.deliver_queued,
+            handle_queued=worker_units.handle_queued,
+            publish_and_commit=worker_units.publish_and_commit,
+        ),
+    )
 
 
 def engine_options(options: str | Mapping[str, Any]) -> dict[str, Any]:
@@ -114,4 +134,4 @@ def register_request_hooks(app: Flask) -> None:
     install_authentication(app)
     install_unit_of_work(app)
     install_security_headers(app)
-    install_metrics(app, __version__)
+    install_metrics(app, __version__, queue_sizes=queues)

@@ -1,4 +1,8 @@
-"""Flask extensions, created unbound and attached to an app in ``create_app``."""
+"""Flask extensions, created unbound and attached to an app in ``create_app``.
+
+Only core and libraries are imported here, so any layer may import an extension:
+the models' metadata is given to ``alembic`` by ``create_app``, not here.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from app.core.client_ip import client_bucket
 from app.core.redis import RedisClient
-from app.models import Base
 
 db = SQLAlchemy(session_options={"expire_on_commit": False})
-alembic = Alembic(metadatas=Base.metadata, run_mkdir=False)
+alembic = Alembic(run_mkdir=False)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=client_bucket)

@@ -20,7 +20,6 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.controllers.media import send_media
@@ -30,7 +29,7 @@ from app.core.authentication import (
     is_logged_in,
     signed_in_user,
 )
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.forms.base import Form
 from app.forms.moderation import (
     BlockForm,
@@ -40,7 +39,7 @@ from app.forms.moderation import (
     UnblockForm,
 )
 from app.models import ModerationKind, User
-from app.services.accounts.identifiers import canonical_username
+from app.services.accounts import accounts
 from app.services.errors import FormError
 from app.services.media.media_storage import media_storage
 from app.services.moderation import moderation, report_queue
@@ -237,7 +236,7 @@ def delete_reported(report_id: int) -> Response:
 
 
 def _user_or_404(username: str) -> User:
-    found = db.session.scalar(select(User).where(User.username == canonical_username(username)))
+    found = accounts.user_by_username(username)
     if found is None:
         abort(404)
     return found

@@ -11,14 +11,11 @@ Avatars are public, except while their account is deleted or blocked
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, send_file
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from app.core.authentication import viewer as current_viewer
-from app.extensions import db
-from app.models import Photo, Post, User
-from app.services.content import access
+from app.services.accounts import profiles
+from app.services.content import access, posts
 from app.services.media.images import AVATAR_VARIANTS, PHOTO_VARIANTS
 from app.services.media.media_storage import Located, media_storage
 
@@ -49,14 +46,9 @@ def _may_see(key: str, *, avatar: bool) -> bool:
     avatar for a moderator."""
     viewer = current_viewer()
     if avatar:  # users.avatar_key has no index: only avatars in the private area get here
-        owner = db.session.scalar(select(User).where(User.avatar_key == key).limit(1))
+        owner = profiles.avatar_owner(key)
         return owner is not None and (owner.account_active or bool(viewer and viewer.is_admin))
-    photos = db.session.scalars(
-        select(Photo)
-        .where(Photo.storage_key == key)
-        .options(selectinload(Photo.post).selectinload(Post.author))
-        .limit(20)
-    )
+    photos = posts.photos_stored_as(key)
     return any(access.can_view_post(viewer, p.post, p.post.author) for p in photos)
 
 

@@ -2,44 +2,56 @@
 
 Services register it here (services may import core, never the worker); the units
 themselves live at the worker's edge, app/worker/after_commit.py, because they commit.
-That module is imported only when a unit is registered, never when core is imported:
-it imports services, which import core, so a module-level import would be a cycle
-and would make core depend on services.
+Core cannot import them (the worker imports services, which import core), so
+``create_app``, the composition root, hands them to ``install_deferred_work`` and these
+functions find them on the current app. The same app serves requests, CLI commands and
+the worker, so all three behave alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
+
+from flask import Flask, current_app
 
 from app.core.database import after_commit, after_rollback
 
-# The imports of app.worker below are inside the functions on purpose (ruff's PLC0415 is
-# waived for this file in pyproject.toml): see the module's docstring.
+
+@dataclass(frozen=True)
+class DeferredUnits:
+    """The worker's units that services ask for (app/worker/after_commit.py)."""
+
+    deliver_queued: Callable[[], None]
+    handle_queued: Callable[[], None]
+    publish_and_commit: Callable[[int], None]
+
+
+def install_deferred_work(app: Flask, units: DeferredUnits) -> None:
+    app.extensions["sapling_deferred_units"] = units
+
+
+def _units() -> DeferredUnits:
+    units: DeferredUnits = current_app.extensions["sapling_deferred_units"]
+    return units
 
 
 def send_queued_mail() -> None:
     """Send the email this unit of work queued once it has committed."""
-    from app.worker.after_commit import deliver_queued
-
-    after_commit(deliver_queued)  # the same function each time: registered once
+    after_commit(_units().deliver_queued)  # the same function each time: registered once
 
 
 def answer_reset_asks() -> None:
     """Answer this unit of work's forgot-password asks once it has committed."""
-    from app.worker.after_commit import handle_queued
-
-    after_commit(handle_queued)
+    after_commit(_units().handle_queued)
 
 
 def publish_media_after_commit(user_id: int) -> None:
     """Move the account's public files back into the public area once this commits."""
-    from app.worker.after_commit import publish_and_commit
-
-    after_commit(partial(publish_and_commit, user_id))
+    after_commit(partial(_units().publish_and_commit, user_id))
 
 
 def publish_media_after_rollback(user_id: int) -> None:
     """Move back the files hidden for a change that did not commit."""
-    from app.worker.after_commit import publish_and_commit
-
-    after_rollback(partial(publish_and_commit, user_id))
+    after_rollback(partial(_units().publish_and_commit, user_id))

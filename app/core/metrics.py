@@ -4,7 +4,8 @@ Counters live in this process, or, when ``PROMETHEUS_MULTIPROC_DIR`` is set
 (gunicorn with several workers), in files in that directory which every worker
 writes and a scrape reads together. Like prometheus_client itself, the variable
 is read once, at import: it must be set before the app is loaded. Queue sizes are
-not counted here at all: they are read from the database at scrape time.
+not counted here at all: they are read from the database at scrape time, through the
+function ``create_app`` hands to ``install_metrics`` (core imports no services).
 
 Recording never breaks a request: a failure is logged and the request goes on.
 Every label has a bounded set of values (endpoint names, never paths).
@@ -16,8 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from flask import Flask, Response, current_app, g, request, request_finished, request_started
 from prometheus_client import (
@@ -32,7 +33,6 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from app.extensions import db
-from app.services.operations.queues import queues
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +67,30 @@ for _outcome in ("success", "failure"):
     LOGINS.labels(_outcome)  # both series exist from the start, at 0
 
 
-def install_metrics(app: Flask, version: str) -> None:
-    """Time and count every request.
+class QueueSize(Protocol):
+    @property
+    def waiting(self) -> int: ...
+    @property
+    def oldest_age_seconds(self) -> float: ...
+
+
+class QueueSizes(Protocol):
+    """The shape of ``services.operations.queues.Queues``: what the gauges show."""
+
+    @property
+    def outbox(self) -> QueueSize: ...
+    @property
+    def exports(self) -> QueueSize: ...
+
+
+def install_metrics(app: Flask, version: str, *, queue_sizes: Callable[[], QueueSizes]) -> None:
+    """Time and count every request; read the queues with ``queue_sizes`` when scraped.
 
     Flask's ``request_started`` and ``request_finished`` signals bracket all the hooks:
     a rate limit refuses in a ``before_request`` hook, the commit runs in an ``after_request`` one.
     """
     app.extensions["sapling_version"] = version
+    app.extensions["sapling_queue_sizes"] = queue_sizes
     request_started.connect(_request_started, app)
     request_finished.connect(_request_finished, app)
 
@@ -113,7 +130,8 @@ class _ScrapeTime:
         info.add_metric([str(current_app.extensions["sapling_version"])], 1)
         yield info
         try:
-            state = queues()
+            queue_sizes: Callable[[], QueueSizes] = current_app.extensions["sapling_queue_sizes"]
+            state = queue_sizes()
         except Exception:
             log.exception("The queue metrics could not be read")
             db.session.rollback()

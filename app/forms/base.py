@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from flask_wtf import FlaskForm
 
-from app.services.errors import FormError
+
+class FieldMessage(Protocol):
+    """What a refusal carries to a form: a message, for one field or (None) the whole form.
+
+    ``services.errors.FormError`` is one; forms name only its shape, since they sit below
+    the services."""
+
+    field: str | None
+    message: str
 
 
 class Form(FlaskForm):
@@ -21,7 +29,7 @@ class Form(FlaskForm):
     def is_submitted(self) -> bool:
         return bool(super().is_submitted())  # type: ignore[no-untyped-call]
 
-    def add_error(self, error: FormError) -> None:
+    def add_error(self, error: FieldMessage) -> None:
         """Show a service's refusal next to the field it is about (or above the form)."""
         field = getattr(self, error.field, None) if error.field else None
         if field is not None:

@@ -8,7 +8,8 @@ from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms.base import Form
-from app.services.moderation.moderation import MAX_BLOCK_DAYS, MAX_REASON
+from app.models import MAX_BLOCK_DAYS
+from app.models import MAX_MODERATION_REASON as MAX_REASON
 
 
 def _reason(label: str, hint: str) -> Any:

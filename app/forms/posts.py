@@ -17,9 +17,15 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length
 
 from app.forms.base import Form
-from app.models import ReportReason, Visibility
-from app.services.content.interactions import MAX_COMMENT, MAX_REPORT_DETAILS
-from app.services.content.posts import MAX_ALT_TEXT, MAX_CAPTION, MAX_PHOTOS
+from app.models import (
+    MAX_ALT_TEXT,
+    MAX_CAPTION,
+    MAX_COMMENT,
+    MAX_PHOTOS,
+    MAX_REPORT_DETAILS,
+    ReportReason,
+    Visibility,
+)
 
 # Generous bounds: the service counts characters after cleaning and gives the real message.
 CAPTION = Length(max=MAX_CAPTION * 2, message=f"Keep the caption under {MAX_CAPTION:,} characters.")

@@ -5,7 +5,16 @@ whenever the package is imported (Alembic compares against it).
 """
 
 from app.models.base import Base, utcnow
-from app.models.interaction import Comment, Like, Report, ReportReason, ReportStatus, SavedPost
+from app.models.interaction import (
+    MAX_COMMENT,
+    MAX_REPORT_DETAILS,
+    Comment,
+    Like,
+    Report,
+    ReportReason,
+    ReportStatus,
+    SavedPost,
+)
 from app.models.lifecycle import (
     DataExport,
     DeletedUser,
@@ -16,7 +25,16 @@ from app.models.lifecycle import (
 )
 from app.models.notification import Notification, NotificationKind
 from app.models.outbox import OutboxMessage
-from app.models.post import Hashtag, Photo, Post, PostHashtag, Visibility
+from app.models.post import (
+    MAX_ALT_TEXT,
+    MAX_CAPTION,
+    MAX_PHOTOS,
+    Hashtag,
+    Photo,
+    Post,
+    PostHashtag,
+    Visibility,
+)
 from app.models.reset_request import PasswordResetRequest
 from app.models.scheduling import ScheduledJob
 from app.models.security_event import SecurityEvent, SecurityEventKind
@@ -24,9 +42,22 @@ from app.models.session import KnownDevice, UserSession
 from app.models.social import Block, Follow, FollowRequest, Mute
 from app.models.token import ActionToken, TokenPurpose
 from app.models.two_step import Passkey, RecoveryCode, TotpFactor, TrustedBrowser
-from app.models.user import Audience, User, UsernameHold
+from app.models.user import (
+    MAX_BLOCK_DAYS,
+    MAX_MODERATION_REASON,
+    Audience,
+    User,
+    UsernameHold,
+)
 
 __all__ = [
+    "MAX_ALT_TEXT",
+    "MAX_BLOCK_DAYS",
+    "MAX_CAPTION",
+    "MAX_COMMENT",
+    "MAX_MODERATION_REASON",
+    "MAX_PHOTOS",
+    "MAX_REPORT_DETAILS",
     "ActionToken",
     "Audience",
     "Base",

@@ -12,6 +12,11 @@ from app.models.base import Base, string_enum, utcnow
 from app.models.post import BigId
 from app.models.user import User
 
+# A comment's body is Text, so its limit is checked in Python only; a report's details
+# are bounded by their column too.
+MAX_COMMENT = 1000
+MAX_REPORT_DETAILS = 1000
+
 
 class Like(Base):
     """One like per person and post: the primary key makes a second one impossible."""
@@ -118,7 +123,7 @@ class Report(Base):
         BigId, ForeignKey("comments.id", ondelete="SET NULL"), index=True
     )
     reason: Mapped[ReportReason] = mapped_column(string_enum(ReportReason, 32))
-    details: Mapped[str] = mapped_column(String(1000), default="")
+    details: Mapped[str] = mapped_column(String(MAX_REPORT_DETAILS), default="")
     status: Mapped[ReportStatus] = mapped_column(
         string_enum(ReportStatus, 16), default=ReportStatus.OPEN
     )

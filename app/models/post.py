@@ -30,6 +30,12 @@ from app.models.user import User
 # 64-bit ids on PostgreSQL; SQLite only auto-increments a plain INTEGER primary key.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
+# Photos per post. The caption is Text, so its limit is checked in Python only (in
+# characters after cleaning); a photo's description is bounded by its column too.
+MAX_PHOTOS = 10
+MAX_CAPTION = 2200
+MAX_ALT_TEXT = 1000
+
 
 class Visibility(enum.StrEnum):
     PUBLIC = "public"
@@ -101,7 +107,7 @@ class Photo(Base):
     # (`flask dev seed`) lets many posts share a pool of files, so files are deleted only
     # when no photo refers to their key any more.
     storage_key: Mapped[str] = mapped_column(String(40), index=True)
-    alt_text: Mapped[str] = mapped_column(String(1000), default="")
+    alt_text: Mapped[str] = mapped_column(String(MAX_ALT_TEXT), default="")
     # Of the display size; the page reserves the space before the image loads.
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)

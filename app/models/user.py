@@ -25,6 +25,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, string_enum, utcnow
 
+# A moderator's reason for any decision; a block's is also kept on the account
+# (``User.block_reason``). A timed block lasts at most MAX_BLOCK_DAYS.
+MAX_MODERATION_REASON = 500
+MAX_BLOCK_DAYS = 365
+
 
 def new_session_epoch() -> str:
     return secrets.token_urlsafe(24)
@@ -100,7 +105,7 @@ class User(Base):
     blocked_permanently: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
-    block_reason: Mapped[str] = mapped_column(String(500), default="")
+    block_reason: Mapped[str] = mapped_column(String(MAX_MODERATION_REASON), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

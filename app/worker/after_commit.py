@@ -1,7 +1,7 @@
 """Units of work that follow a committed one: each is its own transaction, committed here.
 
-A service registers them through core/deferred_work.py (which imports this module only
-when one is registered), so that the same code sends a request's email, answers its
+A service registers them through core/deferred_work.py (create_app hands them to it, as
+core imports no worker), so that the same code sends a request's email, answers its
 password-reset asks and publishes an account's files in a request, a CLI command and
 the worker. The services they call only flush.
 """

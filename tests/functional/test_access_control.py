@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from app.models import Post, User, Visibility
 from tests.factories import block, create_post, create_user, follow, make_private
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 VARIANTS = ("display", "medium", "thumb")
 
@@ -128,7 +128,7 @@ def test_blocked_accounts_see_nothing_of_each_other(app: Flask, world: World) ->
     assert dave.get(f"/p/{world.public.id}/report").status_code == 404
     assert dave.get("/@alice/report").status_code == 404
     # No follow, like or comment gets through in either direction.
-    token = csrf_token(dave.get("/explore"))
+    token = csrf_token_for(dave)
     assert dave.post("/@alice/follow", data={"csrf_token": token}).status_code == 404
     assert (
         dave.post(f"/p/{world.public.id}/like", data={"csrf_token": token, "on": "1"}).status_code
@@ -165,7 +165,7 @@ def test_nobody_else_may_edit_or_delete_a_post(app: Flask, world: World) -> None
     post = world.public
     bob = as_user(app, "bob")
     assert bob.get(f"/p/{post.id}/edit").status_code == 403
-    token = csrf_token(bob.get(f"/p/{post.id}"))
+    token = csrf_token_for(bob)
     edit = bob.post(f"/p/{post.id}/edit", data={"csrf_token": token, "caption": "mine now"})
     assert edit.status_code == 403
     assert bob.post(f"/p/{post.id}/delete", data={"csrf_token": token}).status_code == 403
@@ -181,20 +181,18 @@ def test_comments_are_deleted_by_their_author_or_the_post_owner_only(
 ) -> None:
     post = world.public
     carol = as_user(app, "carol")
-    token = csrf_token(carol.get(f"/p/{post.id}"))
+    token = csrf_token_for(carol)
     carol.post(f"/p/{post.id}/comments", data={"csrf_token": token, "body": "Lovely moss"})
     page = carol.get(f"/p/{post.id}").get_data(as_text=True)
     comment_id = int(page.split('id="comment-')[1].split('"')[0])
     path = f"/p/{post.id}/comments/{comment_id}/delete"
     bob = as_user(app, "bob")
-    assert (
-        bob.post(path, data={"csrf_token": csrf_token(bob.get(f"/p/{post.id}"))}).status_code == 403
-    )
+    assert bob.post(path, data={"csrf_token": csrf_token_for(bob)}).status_code == 403
     # A comment id under another post is a 404, whoever asks.
     other = f"/p/{world.followers_only.id}/comments/{comment_id}/delete"
     assert carol.post(other, data={"csrf_token": token}).status_code == 404
     alice = as_user(app, "alice")
-    response = alice.post(path, data={"csrf_token": csrf_token(alice.get(f"/p/{post.id}"))})
+    response = alice.post(path, data={"csrf_token": csrf_token_for(alice)})
     assert response.status_code == 303
     assert "Lovely moss" not in alice.get(f"/p/{post.id}").get_data(as_text=True)
 

@@ -28,7 +28,7 @@ from app.services.security import recovery_codes, totp
 from app.services.security.clients import Client
 from tests.factories import create_post, create_user, follow
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 from tests.support.smtp import Mailbox
 from tests.support.two_step import make_stale
 
@@ -43,7 +43,7 @@ def client_for(app: Flask, username: str, ip: str = "203.0.113.5") -> FlaskClien
 
 
 def delete_own_account(client: FlaskClient, username: str) -> int:
-    token = csrf_token(client.get("/settings/delete"))
+    token = csrf_token_for(client)
     response = client.post("/settings/delete", data={"csrf_token": token, "username": username})
     return response.status_code
 
@@ -64,7 +64,7 @@ def world(app: Flask) -> dict[str, object]:
     willow_client = client_for(app, "willow.deletes", VICTIM_IP)
     oak_client = client_for(app, "oak.stays")
     for client, post in ((willow_client, oaks), (oak_client, willows)):
-        token = csrf_token(client.get(f"/p/{post.id}"))
+        token = csrf_token_for(client)
         client.post(f"/p/{post.id}/like", data={"csrf_token": token, "on": "1"})
         client.post(f"/p/{post.id}/comments", data={"csrf_token": token, "body": "Lovely"})
     return {

@@ -28,7 +28,7 @@ from app.worker import maintenance
 from tests.factories import create_post, create_user, follow, jpeg_bytes, make_private
 from tests.support.auth import AuthActions
 from tests.support.moderation import moderate, signed_in, stored_user
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 REASON = "Posting other people's photos"
 PHOTO_VARIANTS = ("display", "medium", "thumb")
@@ -95,14 +95,14 @@ def ivy_logs_in(app: Flask) -> bool:
 
 def delete_ivy(app: Flask) -> None:
     client = signed_in(app, "ivy")
-    token = csrf_token(client.get("/settings/delete"))
+    token = csrf_token_for(client)
     response = client.post("/settings/delete", data={"csrf_token": token, "username": "ivy"})
     assert response.status_code == 303
 
 
 def block_ivy(app: Flask, days: str = "3") -> None:
     data = {"block_days": days, "block_reason": REASON}
-    status, page = moderate(app, "/admin/users/ivy/block", data, "/admin/users/ivy")
+    status, page = moderate(app, "/admin/users/ivy/block", data)
     assert status == 303, page
 
 
@@ -177,9 +177,7 @@ def test_a_moderators_block_hides_the_files_until_a_moderator_lifts_it(
     block_ivy(app)
     assert_hidden(app, ivy)
 
-    status, page = moderate(
-        app, "/admin/users/ivy/unblock", {"unblock_reason": "Appeal upheld"}, "/admin/users/ivy"
-    )
+    status, page = moderate(app, "/admin/users/ivy/unblock", {"unblock_reason": "Appeal upheld"})
     assert status == 303, page
     assert_public_as_before(app, ivy)
     assert statuses(app.test_client(), ivy) == {200}
@@ -215,7 +213,7 @@ def test_a_moderators_removal_takes_the_files_out_and_logging_in_brings_nothing_
 ) -> None:
     create_user(app, "ivy.stranger")
     data = {"delete_reason": "Spam, over and over"}
-    status, page = moderate(app, "/admin/users/ivy/delete", data, "/admin/users/ivy")
+    status, page = moderate(app, "/admin/users/ivy/delete", data)
     assert status == 303, page
     assert_hidden(app, ivy)
     assert not ivy_logs_in(app)
@@ -227,9 +225,7 @@ def test_a_blocked_account_a_moderator_then_removes_stays_hidden_when_the_block_
 ) -> None:
     create_user(app, "ivy.stranger")
     block_ivy(app)
-    status, page = moderate(
-        app, "/admin/users/ivy/delete", {"delete_reason": "Repeated"}, "/admin/users/ivy"
-    )
+    status, page = moderate(app, "/admin/users/ivy/delete", {"delete_reason": "Repeated"})
     assert status == 303, page
     expire_block(app, ivy.user)
     with app.app_context():

@@ -116,7 +116,7 @@ def test_verify_email_records_revokes_links_and_tells_the_owner(
     create_user(app, "rowan", verified=False)
     web = AuthActions(app.test_client())
     web.login("rowan")
-    web.post("/verify/resend", {"next": "/"}, page="/settings/")
+    web.post("/verify/resend", {"next": "/"})
     link = link_from(mailbox.to("rowan@example.org")[-1], "/verify/")
 
     result = invoke(app, runner, "users", "verify-email", "rowan")

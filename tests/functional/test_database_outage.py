@@ -24,7 +24,7 @@ from app.extensions import db
 from tests.factories import create_user
 from tests.support.apps import build_app, migrated_database
 from tests.support.members import login
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 from tests.support.tcp_proxy import TCPProxy
 from tests.support.worker_process import wait_until
 
@@ -101,7 +101,7 @@ def assert_unavailable(response: TestResponse) -> None:
 def test_pages_answer_503_while_the_database_is_cut_and_recover(
     site: Flask, proxy: TCPProxy, member: FlaskClient
 ) -> None:
-    token = csrf_token(member.get("/explore"))
+    token = csrf_token_for(member)
     proxy.stop()  # the database is down: connections cut, new ones refused
     assert_unavailable(member.get("/explore"))  # signed in: the session is in the database
     assert_unavailable(site.test_client().get("/@nobody_at_all"))  # a visitor's page

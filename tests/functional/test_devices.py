@@ -44,15 +44,12 @@ def test_signing_out_another_session(app: Flask, auth: AuthActions, user: User) 
     laptop.login("juniper")
     auth.login("juniper")
     laptop_session, this_session = session_ids(app)
-    response = auth.post(f"/settings/devices/{laptop_session}/revoke", page="/settings/devices")
+    response = auth.post(f"/settings/devices/{laptop_session}/revoke")
     assert response.status_code == 303
     assert laptop.client.get("/settings/").status_code == 302
     assert auth.client.get("/settings/").status_code == 200
     # This browser's own session is ended with "Log out", not from this list.
-    assert (
-        auth.post(f"/settings/devices/{this_session}/revoke", page="/settings/devices").status_code
-        == 400
-    )
+    assert auth.post(f"/settings/devices/{this_session}/revoke").status_code == 400
 
 
 def test_sign_out_all_other_devices(app: Flask, auth: AuthActions, user: User) -> None:
@@ -60,7 +57,7 @@ def test_sign_out_all_other_devices(app: Flask, auth: AuthActions, user: User) -
     for other in others:
         other.login("juniper")
     auth.login("juniper")
-    assert auth.post("/settings/devices/revoke-others", page="/settings/devices").status_code == 303
+    assert auth.post("/settings/devices/revoke-others").status_code == 303
     assert all(o.client.get("/settings/").status_code == 302 for o in others)
     assert auth.client.get("/settings/").status_code == 200
 
@@ -73,13 +70,8 @@ def test_nobody_can_sign_out_someone_elses_session(
     victim.login("juniper")
     [victim_session] = session_ids(app)
     auth.login("rowan")
-    assert (
-        auth.post(
-            f"/settings/devices/{victim_session}/revoke", page="/settings/devices"
-        ).status_code
-        == 404
-    )
-    assert auth.post("/settings/devices/999999/revoke", page="/settings/devices").status_code == 404
+    assert auth.post(f"/settings/devices/{victim_session}/revoke").status_code == 404
+    assert auth.post("/settings/devices/999999/revoke").status_code == 404
     assert victim.client.get("/settings/").status_code == 200
 
 

@@ -41,7 +41,7 @@ from app.services.privacy import exports
 from tests.factories import create_post, create_user, follow, link_from, make_private
 from tests.support import images
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 from tests.support.smtp import Mailbox
 
 EXPORT_PAGE = "/settings/export"
@@ -99,7 +99,7 @@ def iso(value: Any) -> str | None:
 
 def test_asking_needs_a_fresh_login(app: Flask, auth: AuthActions, user: User) -> None:
     auth.login("juniper")
-    token = csrf_token(auth.client.get(EXPORT_PAGE))
+    token = csrf_token_for(auth.client)
     with app.app_context():
         db.session.execute(
             sa.update(UserSession).values(authenticated_at=utcnow() - timedelta(minutes=6))

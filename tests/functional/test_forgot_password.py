@@ -27,7 +27,7 @@ from app.models import (
 )
 from app.worker.jobs import handle_password_resets
 from tests.factories import link_from
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 from tests.support.queries import count_queries
 from tests.support.smtp import Mailbox
 
@@ -36,10 +36,6 @@ HIGH = "10000 per hour"
 WORKER_MODE = pytest.mark.config(
     MAIL_DELIVER_AFTER_COMMIT=False, RATELIMIT_EMAIL=HIGH, RATELIMIT_EMAIL_ADDRESS=HIGH
 )
-
-
-def form_token(client: FlaskClient) -> str:
-    return csrf_token(client.get("/password/forgot"))
 
 
 def ask(client: FlaskClient, token: str, email: str) -> None:
@@ -65,7 +61,7 @@ def run_the_worker_job(app: Flask) -> str | None:
 def test_both_cases_send_the_same_statements(
     app: Flask, client: FlaskClient, user: User, mailbox: Mailbox
 ) -> None:
-    token = form_token(client)
+    token = csrf_token_for(client)
     ask(client, token, "warm-up@example.org")
     seen: dict[str, list[str]] = {}
     for email in (KNOWN, UNKNOWN, KNOWN):
@@ -84,7 +80,7 @@ def test_both_cases_send_the_same_statements(
 def test_the_worker_sends_the_link_and_forgets_the_ask(
     app: Flask, client: FlaskClient, user: User, mailbox: Mailbox
 ) -> None:
-    token = form_token(client)
+    token = csrf_token_for(client)
     ask(client, token, KNOWN)
     ask(client, token, UNKNOWN)
     assert rows(app, ASKS) == 2
@@ -113,7 +109,7 @@ def test_known_and_unknown_addresses_take_the_same_time(
     """Interleaved samples after a warm-up; the medians must agree within 30 % or 3 ms,
     whichever is larger: a margin a loaded two-core machine keeps, which 0.7.0 (a token,
     an event and an email for the real address only) does not."""
-    token = form_token(client)
+    token = csrf_token_for(client)
     for _ in range(10):
         ask(client, token, KNOWN)
         ask(client, token, UNKNOWN)
@@ -137,7 +133,7 @@ def test_without_a_worker_the_link_goes_out_right_after_the_commit(
     app: Flask, client: FlaskClient, user: User, mailbox: Mailbox
 ) -> None:
     assert app.config["MAIL_DELIVER_AFTER_COMMIT"]  # development's and the tests' default
-    token = form_token(client)
+    token = csrf_token_for(client)
     ask(client, token, "JUNIPER@example.org")
     ask(client, token, UNKNOWN)
     assert len(mailbox.to(KNOWN)) == 1
@@ -148,7 +144,7 @@ def test_without_a_worker_the_link_goes_out_right_after_the_commit(
 def test_an_ask_no_worker_answered_within_the_link_lifetime_is_dropped(
     app: Flask, client: FlaskClient, user: User, mailbox: Mailbox
 ) -> None:
-    ask(client, form_token(client), KNOWN)
+    ask(client, csrf_token_for(client), KNOWN)
     with app.app_context():
         stale = utcnow() - app.config["PASSWORD_RESET_TTL"] - timedelta(seconds=1)
         db.session.execute(sa.update(PasswordResetRequest).values(requested_at=stale))
@@ -166,7 +162,7 @@ def test_hostile_input_is_refused_or_ignored_never_an_error(
     app: Flask, client: FlaskClient, email: str
 ) -> None:
     response = client.post(
-        "/password/forgot", data={"csrf_token": form_token(client), "email": email}
+        "/password/forgot", data={"csrf_token": csrf_token_for(client), "email": email}
     )
     assert response.status_code in (200, 422)
     assert run_the_worker_job(app) in (None, "Handled 1.")
@@ -187,7 +183,7 @@ def test_a_missing_csrf_token_is_refused_and_records_nothing(
 def test_limits_and_the_captcha_stay_in_front_of_the_ask(
     app: Flask, client: FlaskClient, runner: FlaskCliRunner, user: User
 ) -> None:
-    token = form_token(client)
+    token = csrf_token_for(client)
     ask(client, token, KNOWN)
     ask(client, token, KNOWN)
     response = client.post("/password/forgot", data={"csrf_token": token, "email": KNOWN})
@@ -205,7 +201,7 @@ def test_limits_and_the_captcha_stay_in_front_of_the_ask(
 def test_flask_outbox_send_answers_waiting_asks_too(
     app: Flask, client: FlaskClient, runner: FlaskCliRunner, user: User, mailbox: Mailbox
 ) -> None:
-    ask(client, form_token(client), KNOWN)
+    ask(client, csrf_token_for(client), KNOWN)
     with app.app_context():
         output = runner.invoke(args=["outbox", "send"]).output
     assert "Password resets: Handled 1." in output

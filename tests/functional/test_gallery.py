@@ -6,7 +6,7 @@ import re
 
 from flask.testing import FlaskClient
 
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 
 def test_gallery_shows_every_building_block_in_both_themes(client: FlaskClient) -> None:
@@ -28,7 +28,7 @@ def test_gallery_shows_every_building_block_in_both_themes(client: FlaskClient) 
 
 
 def test_invalid_form_is_422_with_errors_tied_to_fields(client: FlaskClient) -> None:
-    token = csrf_token(client.get("/_gallery/"))
+    token = csrf_token_for(client)
     response = client.post("/_gallery/", data={"csrf_token": token, "email": "not-an-email"})
     assert response.status_code == 422
     text = response.get_data(as_text=True)
@@ -41,7 +41,7 @@ def test_invalid_form_is_422_with_errors_tied_to_fields(client: FlaskClient) -> 
 
 
 def test_hostile_input_is_escaped_and_refused_cleanly(client: FlaskClient) -> None:
-    token = csrf_token(client.get("/_gallery/"))
+    token = csrf_token_for(client)
     response = client.post(
         "/_gallery/",
         data={

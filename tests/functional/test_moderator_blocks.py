@@ -39,7 +39,7 @@ def block(app: Flask, days: str = "3", *, permanent: bool = False) -> None:
     data = {"block_days": days, "block_reason": REASON}
     if permanent:
         data["block_permanent"] = "y"
-    status, page = moderate(app, "/admin/users/rowan/block", data, "/admin/users/rowan")
+    status, page = moderate(app, "/admin/users/rowan/block", data)
     assert status == 303, page
 
 
@@ -198,9 +198,7 @@ def test_maintenance_lifts_expired_blocks_and_keeps_the_rest(
 
 def test_an_account_removed_by_a_moderator_cannot_log_in(app: Flask, rowan: User) -> None:
     logged_in = signed_in(app, "rowan")
-    status, _ = moderate(
-        app, "/admin/users/rowan/delete", {"delete_reason": "Spam ring"}, "/admin/users/rowan"
-    )
+    status, _ = moderate(app, "/admin/users/rowan/delete", {"delete_reason": "Spam ring"})
     assert status == 303
     user = stored_user(app, rowan.id)
     assert user.deletion_reason == DeletionReason.REMOVED_BY_MODERATOR.value

@@ -55,11 +55,11 @@ def test_a_passkey_name_reaches_neither_mail_nor_the_timeline(
         passkey_id = db.session.scalar(sa.select(Passkey.id))
     pages = "/settings/two-factor/"
     rename = f"/settings/two-factor/passkeys/{passkey_id}/rename"
-    assert browser.auth.post(rename, {"name": f"{hostile} 2"}, page=pages).status_code == 303
+    assert browser.auth.post(rename, {"name": f"{hostile} 2"}).status_code == 303
     # The owner's own list of passkeys shows the name they gave: that is what it is for.
     assert f"{hostile} 2" in client.get(pages).get_data(as_text=True)
     delete = f"/settings/two-factor/passkeys/{passkey_id}/delete"
-    assert browser.auth.post(delete, page=pages).status_code == 303
+    assert browser.auth.post(delete).status_code == 303
     timeline = client.get("/settings/security").get_data(as_text=True)
     assert "Passkey added" in timeline and "Passkey renamed" in timeline
     assert "Passkey removed" in timeline
@@ -116,13 +116,11 @@ def test_a_passkey_is_a_second_step(
     with_passkey: Browser, authenticator: SoftAuthenticator
 ) -> None:
     assert with_passkey.auth.login("juniper").headers["Location"] == "/login/verify"
-    options = with_passkey.post_json(
-        "/login/verify/passkey/options", page="/login/verify"
-    ).get_json()
+    options = with_passkey.post_json("/login/verify/passkey/options").get_json()
     assert [c["id"] for c in options["allowCredentials"]]  # only this account's passkeys
     answer = authenticator.get(options)
     response = with_passkey.post_json(
-        "/login/verify/passkey", {"credential": answer, "trust": True}, page="/login/verify"
+        "/login/verify/passkey", {"credential": answer, "trust": True}
     )
     assert response.status_code == 200
     assert with_passkey.client.get_cookie("sapling_trusted") is not None
@@ -137,11 +135,9 @@ def test_someone_elses_passkey_is_no_second_step(
     rowan_key = SoftAuthenticator(origin=ORIGIN)
     assert register(other, rowan_key).status_code == 200
     assert with_passkey.auth.login("juniper").headers["Location"] == "/login/verify"
-    options = with_passkey.post_json(
-        "/login/verify/passkey/options", page="/login/verify"
-    ).get_json()
+    options = with_passkey.post_json("/login/verify/passkey/options").get_json()
     response = with_passkey.post_json(
-        "/login/verify/passkey", {"credential": rowan_key.get(options)}, page="/login/verify"
+        "/login/verify/passkey", {"credential": rowan_key.get(options)}
     )
     assert response.status_code == 401
 
@@ -153,11 +149,10 @@ def test_reauthenticating_with_a_passkey(
 
     passwordless(with_passkey, authenticator)
     make_stale(app)
-    options = with_passkey.post_json("/reauth/passkey/options", page="/reauth").get_json()
+    options = with_passkey.post_json("/reauth/passkey/options").get_json()
     response = with_passkey.post_json(
         "/reauth/passkey",
         {"credential": authenticator.get(options), "next": "/settings/password"},
-        page="/reauth",
     )
     assert response.get_json() == {"redirect": "/settings/password"}
     assert with_passkey.client.get("/settings/password").status_code == 200
@@ -174,7 +169,6 @@ def test_rename_and_remove(
         auth.post(
             f"/settings/two-factor/passkeys/{passkey_id}/rename",
             {"name": "Phone"},
-            page="/settings/two-factor/",
         ).status_code
         == 303
     )
@@ -185,16 +179,10 @@ def test_rename_and_remove(
         auth.post(
             f"/settings/two-factor/passkeys/{passkey_id}/rename",
             {"name": ""},
-            page="/settings/two-factor/",
         ).status_code
         == 303
     )  # refused with a message
-    assert (
-        auth.post(
-            f"/settings/two-factor/passkeys/{passkey_id}/delete", page="/settings/two-factor/"
-        ).status_code
-        == 303
-    )
+    assert auth.post(f"/settings/two-factor/passkeys/{passkey_id}/delete").status_code == 303
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Passkey)) == 0
 
@@ -209,30 +197,21 @@ def test_nobody_can_touch_someone_elses_passkey(app: Flask, with_passkey: Browse
         other.post(
             f"/settings/two-factor/passkeys/{passkey_id}/rename",
             {"name": "Mine now"},
-            page="/settings/two-factor/",
         ).status_code
         == 404
     )
-    assert (
-        other.post(
-            f"/settings/two-factor/passkeys/{passkey_id}/delete", page="/settings/two-factor/"
-        ).status_code
-        == 404
-    )
+    assert other.post(f"/settings/two-factor/passkeys/{passkey_id}/delete").status_code == 404
 
 
 def test_a_registration_for_another_challenge_is_refused(client: FlaskClient, user: User) -> None:
     browser = Browser(client)
     browser.auth.login("juniper")
     authenticator = SoftAuthenticator(origin=ORIGIN)
-    options = browser.post_json(
-        "/settings/two-factor/passkeys/options", page="/settings/two-factor/"
-    ).get_json()
+    options = browser.post_json("/settings/two-factor/passkeys/options").get_json()
     options["challenge"] = "bm90IHRoZSBjaGFsbGVuZ2U"
     response = browser.post_json(
         "/settings/two-factor/passkeys",
         {"credential": authenticator.create(options), "name": "X"},
-        page="/settings/two-factor/",
     )
     assert response.status_code == 400
     assert "could not be verified" in response.get_json()["error"]
@@ -247,7 +226,6 @@ def test_a_registration_without_a_challenge_is_refused(client: FlaskClient, user
     response = browser.post_json(
         "/settings/two-factor/passkeys",
         {"credential": credential, "name": "X"},
-        page="/settings/two-factor/",
     )
     assert response.status_code == 409
 

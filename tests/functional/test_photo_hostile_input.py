@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from app.models import User
 from tests.factories import create_post, create_user, jpeg_bytes
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def member(client: FlaskClient, auth: AuthActions, user: User) -> FlaskClient:
 )
 def test_malformed_post_forms_are_422(member: FlaskClient, fields: dict[str, str]) -> None:
     data: dict[str, object] = {
-        "csrf_token": csrf_token(member.get("/p/new")),
+        "csrf_token": csrf_token_for(member),
         "visibility": "public",
         "photos": [(io.BytesIO(jpeg_bytes()), "a.jpg")],
         **fields,
@@ -42,7 +42,7 @@ def test_malformed_post_forms_are_422(member: FlaskClient, fields: dict[str, str
 
 def test_descriptions_beyond_the_photos_are_ignored(app: Flask, member: FlaskClient) -> None:
     data: dict[str, object] = {
-        "csrf_token": csrf_token(member.get("/p/new")),
+        "csrf_token": csrf_token_for(member),
         "visibility": "public",
         "photos": [(io.BytesIO(jpeg_bytes()), "a.jpg")],
         "alt_texts-0": "The photo",
@@ -58,7 +58,7 @@ def test_text_that_is_not_utf8_is_kept_as_sent_not_crashed_on(
     app: Flask, member: FlaskClient
 ) -> None:
     post = create_post(app, create_user(app, "alice"))
-    token = csrf_token(member.get(f"/p/{post.id}"))
+    token = csrf_token_for(member)
     response = member.post(
         f"/p/{post.id}/comments",
         data=f"csrf_token={token}&body=caf%E9%FF%FE".encode(),
@@ -70,7 +70,7 @@ def test_text_that_is_not_utf8_is_kept_as_sent_not_crashed_on(
 
 
 def test_photos_sent_as_plain_text_fields_are_not_photos(member: FlaskClient) -> None:
-    token = csrf_token(member.get("/p/new"))
+    token = csrf_token_for(member)
     response = member.post(
         "/p/new", data={"csrf_token": token, "visibility": "public", "photos": "not a file"}
     )
@@ -80,7 +80,7 @@ def test_photos_sent_as_plain_text_fields_are_not_photos(member: FlaskClient) ->
 
 def test_a_comment_too_long_or_empty_is_422(app: Flask, member: FlaskClient, user: User) -> None:
     post = create_post(app, user)
-    token = csrf_token(member.get(f"/p/{post.id}"))
+    token = csrf_token_for(member)
     for body, message in (("x" * 1001, "under 1,000 characters"), ("   ", "Write something")):
         response = member.post(f"/p/{post.id}/comments", data={"csrf_token": token, "body": body})
         assert response.status_code == 422
@@ -113,7 +113,7 @@ def test_odd_urls_are_answered_without_a_server_error(member: FlaskClient, path:
 
 def test_answering_a_request_nobody_made_is_harmless(app: Flask, member: FlaskClient) -> None:
     create_user(app, "stranger")
-    token = csrf_token(member.get("/follow-requests"))
+    token = csrf_token_for(member)
     for answer in ("approve", "decline"):
         response = member.post(f"/follow-requests/stranger/{answer}", data={"csrf_token": token})
         assert response.status_code == 303
@@ -127,14 +127,14 @@ def test_a_replayed_delete_is_a_404_not_an_error(
     app: Flask, member: FlaskClient, user: User
 ) -> None:
     post = create_post(app, user)
-    token = csrf_token(member.get(f"/p/{post.id}"))
+    token = csrf_token_for(member)
     assert member.post(f"/p/{post.id}/delete", data={"csrf_token": token}).status_code == 303
     assert member.post(f"/p/{post.id}/delete", data={"csrf_token": token}).status_code == 404
 
 
 def test_a_hashtag_that_grows_when_case_folded_is_left_out(app: Flask, member: FlaskClient) -> None:
     data: dict[str, object] = {
-        "csrf_token": csrf_token(member.get("/p/new")),
+        "csrf_token": csrf_token_for(member),
         "visibility": "public",
         "caption": "#" + "ß" * 100 + " #fine",
         "photos": [(io.BytesIO(jpeg_bytes()), "a.jpg")],
@@ -148,7 +148,7 @@ def test_a_hashtag_that_grows_when_case_folded_is_left_out(app: Flask, member: F
 def test_websites_that_cannot_be_stored_or_parsed_are_422(
     member: FlaskClient, website: str
 ) -> None:
-    token = csrf_token(member.get("/profile/edit"))
+    token = csrf_token_for(member)
     response = member.post(
         "/profile/edit",
         data={"csrf_token": token, "display_name": "", "bio": "", "website": website},

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Hashtag, Notification, Photo, Post, User
 from tests.factories import create_post, create_user, jpeg_bytes
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 
 def stored_files(app: Flask) -> list[Path]:
@@ -21,7 +21,7 @@ def stored_files(app: Flask) -> list[Path]:
 
 
 def publish(client: FlaskClient, files: list[tuple[bytes, str]], **fields: str) -> object:
-    token = csrf_token(client.get("/p/new"))
+    token = csrf_token_for(client)
     data: dict[str, object] = {"csrf_token": token, "caption": "", "visibility": "public", **fields}
     data["photos"] = [(io.BytesIO(content), name) for content, name in files]
     return client.post("/p/new", data=data, content_type="multipart/form-data")
@@ -55,7 +55,7 @@ def test_the_upload_script_gets_the_new_posts_address(
     client: FlaskClient, auth: AuthActions, user: User
 ) -> None:
     auth.login("juniper")
-    token = csrf_token(client.get("/p/new"))
+    token = csrf_token_for(client)
     response = client.post(
         "/p/new",
         data={
@@ -120,7 +120,7 @@ def test_captions_and_comments_with_script_are_escaped(
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     post = create_post(app, user, caption=payload + " #ok @juniper")
     auth.login("juniper")
-    auth.post(f"/p/{post.id}/comments", {"body": payload}, page=f"/p/{post.id}")
+    auth.post(f"/p/{post.id}/comments", {"body": payload})
     html = client.get(f"/p/{post.id}").get_data(as_text=True)
     assert "<script>alert" not in html
     assert "<img src=x" not in html
@@ -154,7 +154,7 @@ def test_deleting_a_post_removes_every_stored_file(
     post = create_post(app, user, photos=3)
     assert len(stored_files(app)) == 9
     auth.login("juniper")
-    response = auth.post(f"/p/{post.id}/delete", page=f"/p/{post.id}")
+    response = auth.post(f"/p/{post.id}/delete")
     assert response.status_code == 303
     assert stored_files(app) == []
     assert client.get(f"/p/{post.id}").status_code == 404

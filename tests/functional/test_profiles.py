@@ -9,11 +9,11 @@ from flask.testing import FlaskClient
 from app.models import User
 from tests.factories import create_post, create_user
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 
 def edit(client: FlaskClient, **fields: str) -> tuple[int, str]:
-    token = csrf_token(client.get("/profile/edit"))
+    token = csrf_token_for(client)
     data = {"csrf_token": token, "display_name": "", "bio": "", "website": "", **fields}
     response = client.post("/profile/edit", data=data, content_type="multipart/form-data")
     return response.status_code, response.get_data(as_text=True)
@@ -83,7 +83,7 @@ def test_unverified_accounts_cannot_follow_or_comment(app: Flask, client: FlaskC
     post = create_post(app, author)
     create_user(app, "sprout", verified=False)
     AuthActions(client).login("sprout")
-    token = csrf_token(client.get("/settings/"))
+    token = csrf_token_for(client)
     follow = client.post("/@alice/follow", data={"csrf_token": token})
     comment = client.post(f"/p/{post.id}/comments", data={"csrf_token": token, "body": "hi"})
     assert follow.status_code == comment.status_code == 303

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
 
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 from tests.support.production import production_app
 
 EXPECTED = {
@@ -107,7 +107,7 @@ def test_production_hides_the_component_gallery() -> None:
 
 
 def test_gallery_form_posts_with_a_token(client: FlaskClient) -> None:
-    token = csrf_token(client.get("/_gallery/"))
+    token = csrf_token_for(client)
     response = client.post(
         "/_gallery/", data={"csrf_token": token, "display_name": "Ash", "email": "ash@example.org"}
     )

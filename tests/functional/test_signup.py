@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import OutboxMessage, SecurityEvent, User
 from tests.factories import PASSWORD, create_user, link_from
 from tests.support.auth import AuthActions
+from tests.support.pages import csrf_token_for
 from tests.support.smtp import Mailbox
 
 
@@ -190,9 +191,7 @@ def race(app: Flask, forms: list[dict[str, str]]) -> list[int]:
     prepared = [AuthActions(c) for c in clients]
     tokens = []
     for actions in prepared:
-        from tests.support.pages import csrf_token
-
-        tokens.append(csrf_token(actions.client.get("/signup")))
+        tokens.append(csrf_token_for(actions.client))
     barrier = threading.Barrier(len(forms))
     statuses: list[int] = [0] * len(forms)
 

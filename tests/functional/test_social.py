@@ -20,7 +20,7 @@ from app.models import (
 )
 from tests.factories import create_post, create_user, follow, make_private
 from tests.support.members import login, send
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 
 def counts(app: Flask, user: User) -> tuple[int, int]:
@@ -80,7 +80,7 @@ def test_going_public_lets_waiting_requests_in(app: Flask) -> None:
     response = owner.post(
         "/profile/privacy",
         data={
-            "csrf_token": csrf_token(owner.get("/profile/privacy")),
+            "csrf_token": csrf_token_for(owner),
             "comment_audience": "everyone",
             "mention_audience": "everyone",
         },
@@ -134,7 +134,7 @@ def test_unblocking_from_the_block_list(app: Flask) -> None:
 def test_you_cannot_follow_or_block_yourself(app: Flask) -> None:
     create_user(app, "alice")
     client = login(app, "alice")
-    client.post("/@alice/follow", data={"csrf_token": csrf_token(client.get("/explore"))})
+    client.post("/@alice/follow", data={"csrf_token": csrf_token_for(client)})
     page = client.get("/@alice").get_data(as_text=True)
     assert "You can&#39;t follow yourself." in page
 
@@ -165,7 +165,7 @@ def test_a_like_without_reload_returns_the_new_buttons(app: Flask) -> None:
     bob = login(app, "bob")
     response = bob.post(
         f"/p/{post.id}/like",
-        data={"csrf_token": csrf_token(bob.get("/explore")), "on": "1"},
+        data={"csrf_token": csrf_token_for(bob), "on": "1"},
         headers={"X-Sapling-Fragment": "1"},
     )
     assert response.status_code == 200
@@ -214,7 +214,7 @@ def test_comments_follow_the_authors_setting(app: Flask) -> None:
     owner.post(
         "/profile/privacy",
         data={
-            "csrf_token": csrf_token(owner.get("/profile/privacy")),
+            "csrf_token": csrf_token_for(owner),
             "comment_audience": "followers",
             "mention_audience": "everyone",
         },
@@ -353,7 +353,7 @@ def test_unverified_accounts_cannot_like_or_save(app: Flask) -> None:
 
 def privacy(client: FlaskClient, **fields: str) -> int:
     data = {"comment_audience": "everyone", "mention_audience": "everyone", **fields}
-    token = csrf_token(client.get("/profile/privacy"))
+    token = csrf_token_for(client)
     return client.post("/profile/privacy", data={"csrf_token": token, **data}).status_code
 
 

@@ -21,7 +21,7 @@ from PIL import Image
 from app.models import User
 from tests.support import images
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 from tests.support.uploads import rows, stored_files, upload
 
 MESSAGE = "run out of storage space"
@@ -109,7 +109,7 @@ def test_an_avatar_on_a_full_disk_is_507_and_changes_nothing(
 ) -> None:
     auth.login("juniper")
     fill(disk, leave=0)
-    token = csrf_token(auth.client.get("/profile/edit"))
+    token = csrf_token_for(auth.client)
     data = {
         "csrf_token": token,
         "display_name": "Renamed on a full disk",

@@ -15,7 +15,7 @@ from app.models import RecoveryCode, SecurityEvent, TotpFactor, User
 from app.services.security import totp
 from tests.factories import PASSWORD, create_user
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 from tests.support.smtp import Mailbox
 from tests.support.two_step import code_at, codes_from, enable_totp, make_stale, secret_from
 
@@ -135,7 +135,7 @@ def test_an_expired_pending_login_must_start_again(
     secret, _ = secured
     auth.login("juniper")
     app.config["MFA_PENDING_TTL"] = timedelta(seconds=0)
-    response = auth.post("/login/verify", {"code": code_at(secret)}, page="/login")
+    response = auth.post("/login/verify", {"code": code_at(secret)})
     assert response.status_code == 303 and response.headers["Location"] == "/login"
     assert not logged_in(client)
     assert client.get("/login/verify").status_code == 303
@@ -150,9 +150,7 @@ def test_recovery_codes_work_once_and_report_what_is_left(
 ) -> None:
     _, codes = secured
     auth.login("juniper")
-    response = auth.post(
-        "/login/verify/recovery", {"recovery_code": codes[0].lower()}, page="/login/verify"
-    )
+    response = auth.post("/login/verify/recovery", {"recovery_code": codes[0].lower()})
     assert response.status_code == 303
     assert "9 remain" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert any(
@@ -161,7 +159,7 @@ def test_recovery_codes_work_once_and_report_what_is_left(
     )
     auth.logout()
     auth.login("juniper")
-    reuse = auth.post("/login/verify/recovery", {"recovery_code": codes[0]}, page="/login/verify")
+    reuse = auth.post("/login/verify/recovery", {"recovery_code": codes[0]})
     assert reuse.status_code == 401
     assert "wrong or was already used" in reuse.get_data(as_text=True)
 
@@ -221,12 +219,7 @@ def test_trusted_browsers_are_listed_and_can_be_revoked(
     page = client.get("/settings/devices").get_data(as_text=True)
     trust_id = re.search(r"/settings/devices/trusted/(\d+)/revoke", page)
     assert trust_id
-    assert (
-        auth.post(
-            f"/settings/devices/trusted/{trust_id.group(1)}/revoke", page="/settings/devices"
-        ).status_code
-        == 303
-    )
+    assert auth.post(f"/settings/devices/trusted/{trust_id.group(1)}/revoke").status_code == 303
     auth.logout()
     assert auth.login("juniper").headers["Location"] == "/login/verify"
 
@@ -252,7 +245,7 @@ def test_sensitive_actions_need_a_fresh_login(
 ) -> None:
     auth.login("juniper")
     make_stale(app)
-    token = csrf_token(auth.client.get("/settings/"))
+    token = csrf_token_for(auth.client)
     form_page = "/settings/two-factor/"
     response = auth.client.post(
         path,
@@ -272,7 +265,7 @@ def test_a_stale_passkey_script_gets_a_json_answer(
 ) -> None:
     auth.login("juniper")
     make_stale(app)
-    token = csrf_token(auth.client.get("/settings/"))
+    token = csrf_token_for(auth.client)
     response = auth.client.post(
         "/settings/two-factor/passkeys/options", json={}, headers={"X-CSRFToken": token}
     )
@@ -286,13 +279,9 @@ def test_reauthenticating_opens_a_five_minute_window(
     auth.login("juniper")
     make_stale(app)
     assert auth.client.get("/settings/password").status_code == 303
-    wrong = auth.post(
-        "/reauth", {"password": "not my password", "next": "/settings/password"}, page="/reauth"
-    )
+    wrong = auth.post("/reauth", {"password": "not my password", "next": "/settings/password"})
     assert wrong.status_code == 401
-    right = auth.post(
-        "/reauth", {"password": PASSWORD, "next": "/settings/password"}, page="/reauth"
-    )
+    right = auth.post("/reauth", {"password": PASSWORD, "next": "/settings/password"})
     assert right.status_code == 303 and right.headers["Location"] == "/settings/password"
     assert auth.client.get("/settings/password").status_code == 200
     assert "Identity confirmed for a sensitive change" in auth.client.get(
@@ -307,17 +296,13 @@ def test_reauthenticating_with_a_code(
     auth.login("juniper")
     auth.post("/login/verify", {"code": code_at(secret, -1)})
     make_stale(app)
-    response = auth.post(
-        "/reauth/code", {"code": code_at(secret), "next": "/settings/email"}, page="/reauth"
-    )
+    response = auth.post("/reauth/code", {"code": code_at(secret), "next": "/settings/email"})
     assert response.status_code == 303 and response.headers["Location"] == "/settings/email"
 
 
 def test_reauth_next_stays_on_this_site(app: Flask, auth: AuthActions, user: User) -> None:
     auth.login("juniper")
-    response = auth.post(
-        "/reauth", {"password": PASSWORD, "next": "//evil.example"}, page="/reauth"
-    )
+    response = auth.post("/reauth", {"password": PASSWORD, "next": "//evil.example"})
     assert response.headers["Location"] == "/settings/"
 
 
@@ -330,16 +315,13 @@ def test_new_recovery_codes_replace_the_old_ones(
     secret, old_codes = secured
     auth.login("juniper")
     auth.post("/login/verify", {"code": code_at(secret)})
-    page = auth.post("/settings/two-factor/recovery-codes", page="/settings/two-factor/").get_data(
-        as_text=True
-    )
+    page = auth.post("/settings/two-factor/recovery-codes").get_data(as_text=True)
     new_codes = codes_from(page)
     assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
 
     download = auth.post(
         "/settings/two-factor/recovery-codes/download",
         {"codes": " ".join(new_codes + old_codes)},
-        page="/settings/two-factor/",
     )
     assert download.status_code == 200
     assert (
@@ -351,7 +333,6 @@ def test_new_recovery_codes_replace_the_old_ones(
     bogus = auth.post(
         "/settings/two-factor/recovery-codes/download",
         {"codes": "AAAA-BBBB-CCCC-DDDD"},
-        page="/settings/two-factor/",
     )
     assert bogus.status_code == 400
 
@@ -362,10 +343,7 @@ def test_turning_the_app_off(
     secret, _ = secured
     auth.login("juniper")
     auth.post("/login/verify", {"code": code_at(secret)})
-    assert (
-        auth.post("/settings/two-factor/totp/disable", page="/settings/two-factor/").status_code
-        == 303
-    )
+    assert auth.post("/settings/two-factor/totp/disable").status_code == 303
     assert "totp_disabled" in kinds(app)
     auth.logout()
     assert auth.login("juniper").headers["Location"] == "/home"
@@ -398,9 +376,7 @@ def test_operator_can_reset_two_step_login(
 def test_passkey_endpoints_answer_bad_input_with_4xx(
     app: Flask, auth: AuthActions, user: User, body: str
 ) -> None:
-    from tests.support.pages import csrf_token
-
-    token = csrf_token(auth.client.get("/login"))
+    token = csrf_token_for(auth.client)
     response = auth.client.post(
         "/login/passkey",
         data=body,
@@ -410,10 +386,8 @@ def test_passkey_endpoints_answer_bad_input_with_4xx(
 
 
 def test_passkey_answer_without_a_challenge_is_refused(app: Flask, auth: AuthActions) -> None:
-    from tests.support.pages import csrf_token
-
     create_user(app, "rowan")
-    token = csrf_token(auth.client.get("/login"))
+    token = csrf_token_for(auth.client)
     response = auth.client.post(
         "/login/passkey",
         json={"credential": {"id": "eA", "rawId": "eA", "response": {}}},
@@ -429,23 +403,13 @@ def test_second_step_refuses_empty_and_malformed_input(
     assert auth.post("/login/verify", {"code": ""}).status_code == 422
     assert auth.post("/login/verify", {"code": "1" * 50}).status_code == 422
     assert auth.post("/login/verify", {"code": "abcdef"}).status_code == 401
-    assert (
-        auth.post("/login/verify/recovery", {"recovery_code": ""}, page="/login/verify").status_code
-        == 422
-    )
-    assert (
-        auth.post(
-            "/login/verify/recovery", {"recovery_code": "short"}, page="/login/verify"
-        ).status_code
-        == 401
-    )
+    assert auth.post("/login/verify/recovery", {"recovery_code": ""}).status_code == 422
+    assert auth.post("/login/verify/recovery", {"recovery_code": "short"}).status_code == 401
     assert not logged_in(client)
 
 
 def test_passkey_step_without_a_pending_login_is_refused(auth: AuthActions, user: User) -> None:
-    from tests.support.pages import csrf_token
-
-    token = csrf_token(auth.client.get("/login"))
+    token = csrf_token_for(auth.client)
     response = auth.client.post("/login/verify/passkey/options", headers={"X-CSRFToken": token})
     assert response.status_code == 409
 
@@ -456,9 +420,9 @@ def test_reauth_refuses_wrong_and_empty_codes(
     secret, _ = secured
     auth.login("juniper")
     auth.post("/login/verify", {"code": code_at(secret)})
-    assert auth.post("/reauth/code", {"code": "000000"}, page="/reauth").status_code == 401
-    assert auth.post("/reauth/code", {"code": ""}, page="/reauth").status_code == 422
-    assert auth.post("/reauth", {"password": ""}, page="/reauth").status_code == 422
+    assert auth.post("/reauth/code", {"code": "000000"}).status_code == 401
+    assert auth.post("/reauth/code", {"code": ""}).status_code == 422
+    assert auth.post("/reauth", {"password": ""}).status_code == 422
 
 
 def test_settings_actions_refuse_missing_csrf_and_other_peoples_things(
@@ -470,12 +434,7 @@ def test_settings_actions_refuse_missing_csrf_and_other_peoples_things(
     assert client.get("/settings/two-factor/totp").status_code == 303  # already on
     assert client.post("/settings/two-factor/totp/disable").status_code == 400
     assert client.post("/settings/two-factor/recovery-codes").status_code == 400
-    assert (
-        auth.post(
-            "/settings/two-factor/recovery-codes/download", {}, page="/settings/two-factor/"
-        ).status_code
-        == 400
-    )
+    assert auth.post("/settings/two-factor/recovery-codes/download", {}).status_code == 400
     assert client.post("/settings/devices/trusted/1/revoke").status_code == 400
 
     create_user(app, "rowan")
@@ -484,12 +443,7 @@ def test_settings_actions_refuse_missing_csrf_and_other_peoples_things(
     page = client.get("/settings/devices").get_data(as_text=True)
     trust_id = re.search(r"/settings/devices/trusted/(\d+)/revoke", page)
     assert trust_id
-    assert (
-        other.post(
-            f"/settings/devices/trusted/{trust_id.group(1)}/revoke", page="/settings/devices"
-        ).status_code
-        == 404
-    )
+    assert other.post(f"/settings/devices/trusted/{trust_id.group(1)}/revoke").status_code == 404
 
 
 def test_enrolment_keeps_its_key_until_confirmed(auth: AuthActions, user: User) -> None:
@@ -503,9 +457,7 @@ def test_confirming_before_any_key_was_shown_starts_over(
     app: Flask, auth: AuthActions, user: User
 ) -> None:
     auth.login("juniper")
-    response = auth.post(
-        "/settings/two-factor/totp", {"code": "123456"}, page="/settings/two-factor/"
-    )
+    response = auth.post("/settings/two-factor/totp", {"code": "123456"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/settings/two-factor/totp"
 
@@ -523,10 +475,7 @@ def test_turning_off_an_app_that_is_not_on_changes_nothing(
     app: Flask, auth: AuthActions, user: User
 ) -> None:
     auth.login("juniper")
-    assert (
-        auth.post("/settings/two-factor/totp/disable", page="/settings/two-factor/").status_code
-        == 303
-    )
+    assert auth.post("/settings/two-factor/totp/disable").status_code == 303
     assert "totp_disabled" not in kinds(app)
 
 

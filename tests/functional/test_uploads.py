@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import User
 from tests.support import images
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 from tests.support.uploads import rows, stored_files, upload
 
 HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
@@ -141,7 +141,7 @@ def test_avatars_go_through_the_same_pipeline(
     app: Flask, client: FlaskClient, auth: AuthActions, user: User
 ) -> None:
     auth.login("juniper")
-    token = csrf_token(client.get("/profile/edit"))
+    token = csrf_token_for(client)
 
     def send(content: bytes, **extra: str) -> int:
         data: dict[str, object] = {

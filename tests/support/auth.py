@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.factories import PASSWORD
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 
 class AuthActions:
@@ -21,8 +21,7 @@ class AuthActions:
         remember: bool = False,
         next_url: str | None = None,
     ) -> TestResponse:
-        path = "/login" + (f"?next={next_url}" if next_url else "")
-        token = csrf_token(self.client.get(path))
+        token = csrf_token_for(self.client)
         data = {"csrf_token": token, "identifier": identifier, "password": password}
         if remember:
             data["remember"] = "y"
@@ -31,12 +30,9 @@ class AuthActions:
         return self.client.post("/login", data=data)
 
     def logout(self) -> TestResponse:
-        token = csrf_token(self.client.get("/settings/"))
-        return self.client.post("/logout", data={"csrf_token": token})
+        return self.client.post("/logout", data={"csrf_token": csrf_token_for(self.client)})
 
-    def post(
-        self, path: str, data: dict[str, str] | None = None, page: str | None = None
-    ) -> TestResponse:
-        """POST a form with the CSRF token taken from ``page`` (default: the same path)."""
-        token = csrf_token(self.client.get(page or path))
+    def post(self, path: str, data: dict[str, str] | None = None) -> TestResponse:
+        """POST a form with this client's CSRF token."""
+        token = csrf_token_for(self.client)
         return self.client.post(path, data={"csrf_token": token, **(data or {})})

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 
 def login(app: Flask, username: str) -> FlaskClient:
@@ -19,8 +19,7 @@ def login(app: Flask, username: str) -> FlaskClient:
 
 
 def send(client: FlaskClient, path: str, **data: str) -> int:
-    token = csrf_token(client.get("/explore"))
-    return client.post(path, data={"csrf_token": token, **data}).status_code
+    return client.post(path, data={"csrf_token": csrf_token_for(client), **data}).status_code
 
 
 def badge(client: FlaskClient) -> int:

@@ -11,7 +11,7 @@ from app.models import Comment, Post, Report, ReportReason, User
 from app.services.content import interactions, posts
 from tests.factories import create_user
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 
 def report(
@@ -60,12 +60,11 @@ def signed_in(app: Flask, username: str | None) -> FlaskClient:
 
 
 def moderate(
-    app: Flask, path: str, data: dict[str, str], page: str, moderator: str = "warden"
+    app: Flask, path: str, data: dict[str, str], moderator: str = "warden"
 ) -> tuple[int, str]:
-    """POST a moderator's form, the CSRF token taken from the page it is on."""
+    """POST a moderator's form as ``moderator``, freshly signed in."""
     client = signed_in(app, moderator)
-    token = csrf_token(client.get(page))
-    response = client.post(path, data={"csrf_token": token, **data})
+    response = client.post(path, data={"csrf_token": csrf_token_for(client), **data})
     return response.status_code, response.get_data(as_text=True)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from tests.support.auth import AuthActions
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 from tests.support.soft_authenticator import SoftAuthenticator
 
 ORIGIN = "http://localhost:8000"
@@ -21,20 +21,16 @@ class Browser:
         self.client = client
         self.auth = AuthActions(client)
 
-    def post_json(self, path: str, body: dict[str, Any] | None = None, page: str = "/login") -> Any:
-        token = csrf_token(self.client.get(page))
+    def post_json(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        token = csrf_token_for(self.client)
         return self.client.post(path, json=body or {}, headers={"X-CSRFToken": token})
 
 
 def register(browser: Browser, authenticator: SoftAuthenticator, name: str = "Laptop") -> Any:
-    options = browser.post_json(
-        "/settings/two-factor/passkeys/options", page="/settings/two-factor/"
-    ).get_json()
+    options = browser.post_json("/settings/two-factor/passkeys/options").get_json()
     credential = authenticator.create(options)
     return browser.post_json(
-        "/settings/two-factor/passkeys",
-        {"credential": credential, "name": name},
-        page="/settings/two-factor/",
+        "/settings/two-factor/passkeys", {"credential": credential, "name": name}
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Photo, Post
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token_for
 
 
 def stored_files(app: Flask) -> list[Path]:
@@ -19,9 +19,8 @@ def stored_files(app: Flask) -> list[Path]:
 
 
 def upload(client: FlaskClient, *files: tuple[bytes, str, str]) -> tuple[int, str]:
-    token = csrf_token(client.get("/p/new"))
     data = {
-        "csrf_token": token,
+        "csrf_token": csrf_token_for(client),
         "visibility": "public",
         "caption": "hello",
         "photos": [(io.BytesIO(content), name, mimetype) for content, name, mimetype in files],

@@ -20,6 +20,7 @@ from app.services.accounts import tokens
 from app.services.accounts.identifiers import (
     IdentifierError,
     canonical_login,
+    canonical_username,
     check_email,
     check_username,
 )
@@ -53,6 +54,11 @@ def user_by_id(user_id: int) -> User:
     if user is None:
         raise LookupError(f"no user {user_id}")
     return user
+
+
+def user_by_username(username: str) -> User | None:
+    """The account with this username, whatever its state (moderators see them all)."""
+    return db.session.scalar(select(User).where(User.username == canonical_username(username)))
 
 
 def user_by_email(email_key: str) -> User | None:

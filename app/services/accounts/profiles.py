@@ -122,6 +122,12 @@ def update_privacy(
         account_media.publish_when_committed(user)
 
 
+def avatar_owner(key: str) -> User | None:
+    """The account whose avatar is stored under ``key``."""
+    # users.avatar_key has no index: only avatars in the private area are looked up.
+    return db.session.scalar(select(User).where(User.avatar_key == key).limit(1))
+
+
 def find(viewer: User | None, username: str, *, check_blocks: bool = True) -> User | None:
     """The account behind ``/@username``; unverified and blocked ones don't exist for others.
 

@@ -14,6 +14,8 @@ from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import (
+    MAX_COMMENT,
+    MAX_REPORT_DETAILS,
     Audience,
     Comment,
     Follow,
@@ -35,9 +37,7 @@ from app.services.sql import (
     page_from,
 )
 
-MAX_COMMENT = 1000
 Toggle = Callable[[User, Post], None]
-MAX_REPORT_DETAILS = 1000
 
 
 @dataclass(frozen=True)

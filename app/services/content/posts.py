@@ -18,20 +18,27 @@ from typing import IO
 
 from flask import current_app
 from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.database import after_commit, after_rollback
 from app.extensions import db
-from app.models import Hashtag, Photo, Post, PostHashtag, User, Visibility, utcnow
+from app.models import (
+    MAX_ALT_TEXT,
+    MAX_CAPTION,
+    MAX_PHOTOS,
+    Hashtag,
+    Photo,
+    Post,
+    PostHashtag,
+    User,
+    Visibility,
+    utcnow,
+)
 from app.services.content import access, notifications, text
 from app.services.errors import FormError
 from app.services.media import account_media, images
 from app.services.media.media_storage import media_storage, new_key
 from app.services.sql import adjust_counters, delete_returning, insert_ignoring_duplicates
-
-MAX_PHOTOS = 10
-MAX_CAPTION = 2200
-MAX_ALT_TEXT = 1000
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,21 @@ def remove_unused_files(keys: Sequence[str]) -> None:
     storage = media_storage()
     for key in set(keys) - still_used:
         storage.delete(key)
+
+
+def photos_stored_as(key: str) -> list[Photo]:
+    """Photos whose files are stored under ``key``, with their posts and authors loaded.
+
+    Demo data shares keys between posts, so there may be several: at most 20 are read.
+    """
+    return list(
+        db.session.scalars(
+            select(Photo)
+            .where(Photo.storage_key == key)
+            .options(selectinload(Photo.post).selectinload(Post.author))
+            .limit(20)
+        )
+    )
 
 
 def visible(viewer: User | None, post_id: int) -> Post | None:

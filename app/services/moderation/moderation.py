@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
+    MAX_BLOCK_DAYS,
     Comment,
     DeletionReason,
     ModerationAction,
@@ -30,15 +31,13 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models import MAX_MODERATION_REASON as MAX_REASON
 from app.services.content import interactions, posts, text
 from app.services.errors import FormError
 from app.services.media import account_media
 from app.services.operations import mailer
 from app.services.privacy import lifecycle
 from app.services.security import security_log, sessions
-
-MAX_REASON = 500
-MAX_BLOCK_DAYS = 365
 
 
 @dataclass(frozen=True)
