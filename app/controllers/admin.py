@@ -24,7 +24,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.controllers.media import send_media
-from app.core.authentication import (
+from app.controllers.support.authentication import (
     current_session,
     fresh_required,
     is_logged_in,

@@ -10,10 +10,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from app.controllers.human_check import challenge_if, challenge_passed
-from app.controllers.login_flow import finish_login, refusal
-from app.core import metrics, rate_limits
-from app.core.authentication import (
+from app.controllers.support import limits
+from app.controllers.support.authentication import (
     anonymous_required,
     begin_pending_login,
     clear_login_cookie,
@@ -23,6 +21,9 @@ from app.core.authentication import (
     login_required,
     signed_in_user,
 )
+from app.controllers.support.human_check import challenge_if, challenge_passed
+from app.controllers.support.login_flow import finish_login, refusal
+from app.core import metrics
 from app.core.client_ip import client_bucket
 from app.core.database import keep_changes_on_error
 from app.core.redirects import safe_next
@@ -55,7 +56,7 @@ def _invalid_link() -> tuple[str, int]:
 @anonymous_required
 @limiter.limit(lambda: _limit("RATELIMIT_SIGNUP"), methods=["POST"])
 @limiter.limit(
-    lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=rate_limits.email_account, methods=["POST"]
+    lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.email_account, methods=["POST"]
 )
 def signup() -> ResponseReturnValue:
     form = SignupForm()
@@ -191,7 +192,7 @@ def verify_email(token: str) -> ResponseReturnValue:
 @bp.post("/verify/resend")
 @login_required
 @limiter.limit(lambda: _limit("RATELIMIT_EMAIL"))
-@limiter.limit(lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=rate_limits.signed_in_account)
+@limiter.limit(lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.signed_in_account)
 def resend_verification() -> Response:
     form = ResendForm()
     user = signed_in_user()
@@ -204,7 +205,7 @@ def resend_verification() -> Response:
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("RATELIMIT_EMAIL"), methods=["POST"])
 @limiter.limit(
-    lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=rate_limits.email_account, methods=["POST"]
+    lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.email_account, methods=["POST"]
 )
 def forgot_password() -> ResponseReturnValue:
     form = EmailForm()

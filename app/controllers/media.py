@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from app.core.authentication import viewer as current_viewer
+from app.controllers.support.authentication import viewer as current_viewer
 from app.extensions import db
 from app.models import Photo, Post, User
 from app.services.content import access

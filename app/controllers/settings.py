@@ -6,8 +6,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from app.core import rate_limits
-from app.core.authentication import (
+from app.controllers.support import limits
+from app.controllers.support.authentication import (
     clear_login_cookie,
     current_client,
     current_session,
@@ -86,7 +86,7 @@ def password() -> ResponseReturnValue:
 @fresh_required
 @limiter.limit(
     lambda: str(current_app.config["RATELIMIT_EMAIL_ADDRESS"]),
-    key_func=rate_limits.email_account,  # the new address, which is sent a link
+    key_func=limits.email_account,  # the new address, which is sent a link
     methods=["POST"],
 )
 def email() -> ResponseReturnValue:

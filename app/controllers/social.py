@@ -7,8 +7,8 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from app.core.authentication import login_required, signed_in_user, verified_required
-from app.core.rate_limits import action_limits
+from app.controllers.support.authentication import login_required, signed_in_user, verified_required
+from app.controllers.support.limits import action_limits
 from app.core.redirects import safe_next
 from app.forms.base import ConfirmForm
 from app.models import User

@@ -18,15 +18,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from app.controllers.login_flow import finish_login
-from app.controllers.webauthn_json import (
-    credential_from_request,
-    json_error,
-    start_ceremony,
-    take_challenge,
-)
-from app.core import metrics, rate_limits
-from app.core.authentication import (
+from app.controllers.support import limits
+from app.controllers.support.authentication import (
     anonymous_required,
     current_client,
     current_session,
@@ -34,6 +27,14 @@ from app.core.authentication import (
     pending_login,
     signed_in_user,
 )
+from app.controllers.support.login_flow import finish_login
+from app.controllers.support.webauthn_json import (
+    credential_from_request,
+    json_error,
+    start_ceremony,
+    take_challenge,
+)
+from app.core import metrics
 from app.core.database import keep_changes_on_error
 from app.core.redirects import safe_next
 from app.extensions import limiter
@@ -66,7 +67,7 @@ def _limits(client_key: str, account_key: str, account: Callable[[], str]) -> Ca
         per_account = limiter.limit(
             lambda: str(current_app.config[account_key]),
             key_func=account,
-            deduct_when=rate_limits.failed,
+            deduct_when=limits.failed,
         )
         return cast(F, per_client(per_account(view)))
 
@@ -74,11 +75,9 @@ def _limits(client_key: str, account_key: str, account: Callable[[], str]) -> Ca
 
 
 second_step_limits = _limits(
-    "RATELIMIT_SECOND_FACTOR", "RATELIMIT_SECOND_FACTOR_ACCOUNT", rate_limits.pending_account
+    "RATELIMIT_SECOND_FACTOR", "RATELIMIT_SECOND_FACTOR_ACCOUNT", limits.pending_account
 )
-reauth_limits = _limits(
-    "RATELIMIT_REAUTH", "RATELIMIT_REAUTH_ACCOUNT", rate_limits.signed_in_account
-)
+reauth_limits = _limits("RATELIMIT_REAUTH", "RATELIMIT_REAUTH_ACCOUNT", limits.signed_in_account)
 
 
 def _failed_attempt(user: User) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, request
 
-from app.core.authentication import is_logged_in, viewer
+from app.controllers.support.authentication import is_logged_in, viewer
 from app.services.content.notifications import unread_count
 from app.views.assets import asset_url
 from app.views.filters import datetime_label, display_url, filesize, slugify_id

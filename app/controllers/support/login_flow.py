@@ -7,13 +7,13 @@ from functools import partial
 from flask import current_app, flash, jsonify, redirect, url_for
 from werkzeug.wrappers import Response
 
-from app.core import metrics
-from app.core.authentication import (
+from app.controllers.support.authentication import (
     clear_pending_login,
     current_client,
     set_known_browser_cookie,
     set_login_cookies,
 )
+from app.core import metrics
 from app.core.database import after_commit
 from app.core.redirects import safe_next
 from app.models import User

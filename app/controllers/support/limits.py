@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Response, current_app, request
 
-from app.core.authentication import is_logged_in, pending_login, signed_in_user
+from app.controllers.support.authentication import is_logged_in, pending_login, signed_in_user
 from app.extensions import limiter
 from app.services.accounts.identifiers import canonical_email
 
