@@ -38,10 +38,6 @@ from app.services.security import challenges, known_browsers, login_guard, sessi
 bp = Blueprint("auth", __name__)
 
 
-def _limit(key: str) -> str:
-    return str(current_app.config[key])
-
-
 def _form_page(template: str, form: Form, **context: object) -> tuple[str, int]:
     """Render a form: 422 if it was sent and refused, 200 on first view."""
     status = 422 if form.is_submitted() else 200
@@ -54,9 +50,9 @@ def _invalid_link() -> tuple[str, int]:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @anonymous_required
-@limiter.limit(lambda: _limit("RATELIMIT_SIGNUP"), methods=["POST"])
+@limiter.limit(limits.configured("RATELIMIT_SIGNUP"), methods=["POST"])
 @limiter.limit(
-    lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.email_account, methods=["POST"]
+    limits.configured("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.email_account, methods=["POST"]
 )
 def signup() -> ResponseReturnValue:
     form = SignupForm()
@@ -88,7 +84,7 @@ def check_inbox() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @anonymous_required
-@limiter.limit(lambda: _limit("RATELIMIT_LOGIN"), methods=["POST"])
+@limiter.limit(limits.configured("RATELIMIT_LOGIN"), methods=["POST"])
 def login() -> ResponseReturnValue:
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
@@ -191,8 +187,8 @@ def verify_email(token: str) -> ResponseReturnValue:
 
 @bp.post("/verify/resend")
 @login_required
-@limiter.limit(lambda: _limit("RATELIMIT_EMAIL"))
-@limiter.limit(lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.signed_in_account)
+@limiter.limit(limits.configured("RATELIMIT_EMAIL"))
+@limiter.limit(limits.configured("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.signed_in_account)
 def resend_verification() -> Response:
     form = ResendForm()
     user = signed_in_user()
@@ -203,9 +199,9 @@ def resend_verification() -> Response:
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("RATELIMIT_EMAIL"), methods=["POST"])
+@limiter.limit(limits.configured("RATELIMIT_EMAIL"), methods=["POST"])
 @limiter.limit(
-    lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.email_account, methods=["POST"]
+    limits.configured("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.email_account, methods=["POST"]
 )
 def forgot_password() -> ResponseReturnValue:
     form = EmailForm()

@@ -85,7 +85,7 @@ def password() -> ResponseReturnValue:
 @bp.route("/email", methods=["GET", "POST"])
 @fresh_required
 @limiter.limit(
-    lambda: str(current_app.config["RATELIMIT_EMAIL_ADDRESS"]),
+    limits.configured("RATELIMIT_EMAIL_ADDRESS"),
     key_func=limits.email_account,  # the new address, which is sent a link
     methods=["POST"],
 )
@@ -108,7 +108,7 @@ def email() -> ResponseReturnValue:
 
 
 @bp.route("/username", methods=["GET", "POST"])
-@limiter.limit(lambda: str(current_app.config["RATELIMIT_USERNAME_CHANGE"]), methods=["POST"])
+@limiter.limit(limits.configured("RATELIMIT_USERNAME_CHANGE"), methods=["POST"])
 def username() -> ResponseReturnValue:
     form = ChangeUsernameForm()
     if form.validate_on_submit():

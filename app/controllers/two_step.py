@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
 from flask import (
     Blueprint,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -56,28 +52,13 @@ from app.services.security import (
 bp = Blueprint("mfa", __name__)
 
 EXPIRED = "That sign-in took too long or was already used. Please start again."
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def _limits(client_key: str, account_key: str, account: Callable[[], str]) -> Callable[[F], F]:
-    """Per client on every attempt, and per account on failures only."""
-
-    def decorate(view: F) -> F:
-        per_client = limiter.limit(lambda: str(current_app.config[client_key]))
-        per_account = limiter.limit(
-            lambda: str(current_app.config[account_key]),
-            key_func=account,
-            deduct_when=limits.failed,
-        )
-        return cast(F, per_client(per_account(view)))
-
-    return decorate
-
-
-second_step_limits = _limits(
+second_step_limits = limits.attempt_limits(
     "RATELIMIT_SECOND_FACTOR", "RATELIMIT_SECOND_FACTOR_ACCOUNT", limits.pending_account
 )
-reauth_limits = _limits("RATELIMIT_REAUTH", "RATELIMIT_REAUTH_ACCOUNT", limits.signed_in_account)
+reauth_limits = limits.attempt_limits(
+    "RATELIMIT_REAUTH", "RATELIMIT_REAUTH_ACCOUNT", limits.signed_in_account
+)
 
 
 def _failed_attempt(user: User) -> None:
@@ -90,10 +71,6 @@ def _second_step_failed(user: User) -> None:
     """A wrong code or passkey at the second login step: a failed login, unlike re-auth."""
     _failed_attempt(user)
     metrics.count_login(success=False)
-
-
-def _limit() -> str:
-    return str(current_app.config["RATELIMIT_SECOND_FACTOR"])
 
 
 def _expired() -> Response:
@@ -165,7 +142,7 @@ def verify_recovery_code() -> ResponseReturnValue:
 
 
 @bp.post("/login/verify/passkey/options")
-@limiter.limit(_limit)
+@limiter.limit(limits.configured("RATELIMIT_SECOND_FACTOR"))
 def second_step_passkey_options() -> Response | tuple[Response, int]:
     pending = pending_login()
     if pending is None:
@@ -193,7 +170,7 @@ def second_step_passkey() -> Response | tuple[Response, int]:
 
 @bp.post("/login/passkey/options")
 @anonymous_required
-@limiter.limit(_limit)
+@limiter.limit(limits.configured("RATELIMIT_SECOND_FACTOR"))
 def passkey_login_options() -> Response:
     ceremony = passkeys.authentication_options(None)
     return start_ceremony("passwordless", ceremony.options_json, ceremony.challenge)
@@ -201,7 +178,7 @@ def passkey_login_options() -> Response:
 
 @bp.post("/login/passkey")
 @anonymous_required
-@limiter.limit(_limit)
+@limiter.limit(limits.configured("RATELIMIT_SECOND_FACTOR"))
 def passkey_login() -> Response | tuple[Response, int]:
     """Sign in without a password: a discoverable passkey that verified the user."""
     credential, body = credential_from_request()
@@ -281,7 +258,7 @@ def reauth_code() -> ResponseReturnValue:
 
 @bp.post("/reauth/passkey/options")
 @login_required
-@limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
+@limiter.limit(limits.configured("RATELIMIT_REAUTH"))
 def reauth_passkey_options() -> Response:
     ceremony = passkeys.authentication_options(signed_in_user())
     return start_ceremony("reauth", ceremony.options_json, ceremony.challenge)

@@ -1,9 +1,8 @@
-"""Rate-limit keys for the target account, next to the per-client limits.
+"""Rate limits from the config, per client and per target account.
 
 A per-IP limit alone lets an attacker spread guesses for one account over many
-addresses; these keys count attempts against the account itself. Account limits
-count only failures (``deduct_when``), so the owner's own successful logins
-never use them up.
+addresses; the account keys here count attempts against the account itself. Limits
+name a config key and read it on every request, so each app (and test) has its own.
 """
 
 from __future__ import annotations
@@ -18,6 +17,11 @@ from app.extensions import limiter
 from app.services.accounts.identifiers import canonical_email
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def configured(config_key: str) -> Callable[[], str]:
+    """The limit a config key holds, for ``limiter.limit(configured("RATELIMIT_LOGIN"))``."""
+    return lambda: str(current_app.config[config_key])
 
 
 def email_account() -> str:
@@ -41,8 +45,22 @@ def failed(response: Response) -> bool:
     return response.status_code in {401, 403}
 
 
-def limit(key: str) -> str:
-    return str(current_app.config[key])
+def _client_and_account(
+    client_key: str,
+    account_key: str,
+    account: Callable[[], str],
+    *,
+    methods: list[str] | None = None,
+    deduct_when: Callable[[Response], bool] | None = None,
+) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        per_client = limiter.limit(configured(client_key), methods=methods)
+        per_account = limiter.limit(
+            configured(account_key), key_func=account, methods=methods, deduct_when=deduct_when
+        )
+        return cast(F, per_client(per_account(view)))
+
+    return decorate
 
 
 def action_limits(config_key: str, methods: list[str] | None = None) -> Callable[[F], F]:
@@ -51,12 +69,12 @@ def action_limits(config_key: str, methods: list[str] | None = None) -> Callable
     The photo-sharing endpoints apply it as ``@action_limits("RATELIMIT_POSTING")``; a page
     that shows its form on GET counts only ``methods=["POST"]``.
     """
+    return _client_and_account(config_key, config_key, signed_in_account, methods=methods)
 
-    def decorate(view: F) -> F:
-        per_client = limiter.limit(lambda: limit(config_key), methods=methods)
-        per_account = limiter.limit(
-            lambda: limit(config_key), key_func=signed_in_account, methods=methods
-        )
-        return cast(F, per_client(per_account(view)))
 
-    return decorate
+def attempt_limits(
+    client_key: str, account_key: str, account: Callable[[], str]
+) -> Callable[[F], F]:
+    """Per client on every attempt, and per account on failures only, so the owner's own
+    successes never use the account's limit up (the second login step, re-authentication)."""
+    return _client_and_account(client_key, account_key, account, deduct_when=failed)
