@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from flask import Response, current_app, request
+from flask import Blueprint, Response, current_app, request
+from flask_limiter import RouteLimit
 
 from app.controllers.support.authentication import is_logged_in, pending_login, signed_in_user
 from app.extensions import limiter
@@ -52,12 +53,23 @@ def _client_and_account(
     *,
     methods: list[str] | None = None,
     deduct_when: Callable[[Response], bool] | None = None,
-) -> Callable[[F], F]:
+    exempt_when: Callable[[], bool] | None = None,
+) -> tuple[RouteLimit, RouteLimit]:
+    per_client = limiter.limit(configured(client_key), methods=methods, exempt_when=exempt_when)
+    per_account = limiter.limit(
+        configured(account_key),
+        key_func=account,
+        methods=methods,
+        deduct_when=deduct_when,
+        exempt_when=exempt_when,
+    )
+    return per_client, per_account
+
+
+def _on_view(limits: tuple[RouteLimit, RouteLimit]) -> Callable[[F], F]:
+    per_client, per_account = limits
+
     def decorate(view: F) -> F:
-        per_client = limiter.limit(configured(client_key), methods=methods)
-        per_account = limiter.limit(
-            configured(account_key), key_func=account, methods=methods, deduct_when=deduct_when
-        )
         return cast(F, per_client(per_account(view)))
 
     return decorate
@@ -69,7 +81,23 @@ def action_limits(config_key: str, methods: list[str] | None = None) -> Callable
     The photo-sharing endpoints apply it as ``@action_limits("RATELIMIT_POSTING")``; a page
     that shows its form on GET counts only ``methods=["POST"]``.
     """
-    return _client_and_account(config_key, config_key, signed_in_account, methods=methods)
+    return _on_view(_client_and_account(config_key, config_key, signed_in_account, methods=methods))
+
+
+def limit_blueprint_actions(bp: Blueprint, config_key: str) -> None:
+    """``action_limits`` on every POST of ``bp``, for a blueprint made of such actions.
+
+    A blueprint's limits are checked before its views run, so before their login check:
+    visitors are left out, and their posts go on to be sent to log in, uncounted.
+    """
+    for limit in _client_and_account(
+        config_key, config_key, signed_in_account, methods=["POST"], exempt_when=_visitor
+    ):
+        limit(bp)
+
+
+def _visitor() -> bool:
+    return not is_logged_in()
 
 
 def attempt_limits(
@@ -77,4 +105,4 @@ def attempt_limits(
 ) -> Callable[[F], F]:
     """Per client on every attempt, and per account on failures only, so the owner's own
     successes never use the account's limit up (the second login step, re-authentication)."""
-    return _client_and_account(client_key, account_key, account, deduct_when=failed)
+    return _on_view(_client_and_account(client_key, account_key, account, deduct_when=failed))
