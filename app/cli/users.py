@@ -11,13 +11,13 @@ from app.models import User, utcnow
 from app.services.accounts import accounts, credentials
 from app.services.errors import FormError
 from app.services.moderation import moderation
-from app.services.security import two_step
+from app.services.security import login, two_step
 
 users = AppGroup("users", help="Create, list and repair user accounts.")
 
 
 def _get_user(username: str) -> User:
-    user = accounts.find_login_user(username)
+    user = login.find_login_user(username)
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
     return user

@@ -36,9 +36,9 @@ from app.core.redirects import safe_next
 from app.extensions import limiter
 from app.forms.two_step import ReauthCodeForm, ReauthPasswordForm, RecoveryCodeForm, TotpCodeForm
 from app.models import SecurityEventKind, User
-from app.services.accounts import accounts
 from app.services.accounts.passwords import verify_password
 from app.services.security import (
+    login,
     passkeys,
     recovery_codes,
     security_log,
@@ -189,7 +189,7 @@ def passkey_login() -> Response | tuple[Response, int]:
     if passkey is None:
         metrics.count_login(success=False)
         return json_error("That passkey is not registered here, or could not be verified.", 401)
-    user = accounts.user_by_id(passkey.user_id)
+    user = login.user_by_id(passkey.user_id)
     next_url = str(body.get("next") or "")
     return finish_login(user, remember=bool(body.get("remember")), next_url=next_url, json=True)
 

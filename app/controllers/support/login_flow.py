@@ -1,8 +1,6 @@
-"""The last step of every way to log in: start the session and set the cookies."""
+"""The last step of every way to log in: the cookies of a finished login, or why not."""
 
 from __future__ import annotations
-
-from functools import partial
 
 from flask import current_app, flash, jsonify, redirect, url_for
 from werkzeug.wrappers import Response
@@ -13,53 +11,40 @@ from app.controllers.support.authentication import (
     set_known_browser_cookie,
     set_login_cookies,
 )
-from app.core import metrics
-from app.core.database import after_commit
 from app.core.redirects import safe_next
 from app.models import User
-from app.services.accounts import accounts
-from app.services.moderation import moderation
-from app.services.privacy import lifecycle
-from app.services.security import two_step
+from app.services.security import login
 from app.views.moderation import refusal_message
-
-
-def refusal(user: User) -> str | None:
-    """Why a moderator's block keeps ``user`` out (until when, and why), or None.
-
-    Only ever shown to someone who has just proved they own the account (a right
-    password, a second step or a passkey). A block whose time is up is lifted here.
-    """
-    refused = moderation.login_refusal(user)
-    return refusal_message(refused) if refused else None
 
 
 def finish_login(
     user: User, *, remember: bool, next_url: str, trust: bool = False, json: bool = False
 ) -> Response:
-    client = current_client()
+    """After the second step or a passkey: ``login.finish`` decides, this answers."""
+    outcome = login.finish(user, current_client(), remember=remember, trust=trust)
+    return finished(outcome, remember=remember, next_url=next_url, json=json)
+
+
+def finished(
+    outcome: login.Finished, *, remember: bool, next_url: str, json: bool = False
+) -> Response:
+    """Set the session's cookies and go on to ``next_url``; or say why not."""
     clear_pending_login()
-    blocked = refusal(user)  # every way in passes here: password, second step, passkey
-    if blocked:
-        return _refused(json, blocked, 403)
-    if user.deletion_requested_at is not None:
-        # Within the grace period of a self-deletion, logging in brings the account back;
-        # otherwise (removed by a moderator, or due for erasure) it cannot log in at all.
-        if not lifecycle.restorable(user):
-            return _refused(json)
-        lifecycle.restore(user, client)
+    if isinstance(outcome, login.Blocked):
+        return _refused(json, refusal_message(outcome.refusal), 403)
+    if isinstance(outcome, login.Deleted):
+        return _refused(json)
+    if outcome.restored:
         flash("Welcome back. Your account is restored, with everything in it.", "success")
-    _, raw, device_id = accounts.log_in(user, client, remember=remember)
-    after_commit(partial(metrics.count_login, success=True))  # once the session really exists
     target = safe_next(next_url, url_for("feed.home"))
     response = jsonify(redirect=target) if json else redirect(target, 303)
-    set_login_cookies(response, raw, device_id, remember=remember)
-    set_known_browser_cookie(response, user)
-    if trust:
+    set_login_cookies(response, outcome.session_token, outcome.device_id, remember=remember)
+    set_known_browser_cookie(response, outcome.user)
+    if outcome.trusted_browser is not None:
         config = current_app.config
         response.set_cookie(
             config["TRUSTED_BROWSER_COOKIE_NAME"],
-            two_step.trust_browser(user, client),
+            outcome.trusted_browser,
             max_age=int(config["TRUSTED_BROWSER_DAYS"]) * 86400,
             path="/",
             secure=bool(config["SESSION_COOKIE_SECURE"]),
