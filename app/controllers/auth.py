@@ -34,7 +34,7 @@ from app.extensions import limiter
 from app.forms.auth import EmailForm, LoginForm, NewPasswordForm, ResendForm, SignupForm
 from app.forms.base import ConfirmForm, Form
 from app.models import TokenPurpose
-from app.services.accounts import accounts, credentials
+from app.services.accounts import credentials, registration
 from app.services.errors import FormError
 from app.services.security import challenges, login_guard, sessions
 from app.services.security import login as login_policy
@@ -68,7 +68,7 @@ def signup() -> ResponseReturnValue:
         if under_attack and not challenge_passed(form):
             return _form_page("auth/signup.html", form, challenge=challenges.new())
         try:
-            accounts.sign_up(
+            registration.sign_up(
                 form.username.data or "",
                 form.email.data or "",
                 form.password.data or "",
@@ -163,12 +163,12 @@ def logout() -> Response:
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify_email(token: str) -> ResponseReturnValue:
-    email = accounts.verification_link_email(token)
+    email = registration.verification_link_email(token)
     if email is None:
         return _invalid_link()
     form = ConfirmForm()
     if form.validate_on_submit():
-        if accounts.verify_email(token, current_client()) is None:
+        if registration.verify_email(token, current_client()) is None:
             return _invalid_link()  # used a moment ago, in another tab
         flash("Thank you: your email address is confirmed.", "success")
         return redirect(url_for("main.index" if is_logged_in() else "auth.login"), 303)
@@ -189,7 +189,7 @@ def resend_verification() -> Response:
     form = ResendForm()
     user = signed_in_user()
     if form.validate_on_submit() and not user.is_verified:
-        accounts.send_verification(user)
+        registration.send_verification(user)
         flash(f"We sent a new link to {user.email}.", "success")
     return redirect(safe_next(form.next.data or "", url_for("main.index")), 303)
 

@@ -22,7 +22,6 @@ from app.core.client_ip import rate_limit_bucket
 from app.core.database import after_commit
 from app.extensions import db
 from app.models import KnownDevice, SecurityEventKind, User, UserSession, utcnow
-from app.services.accounts.accounts import user_by_email
 from app.services.accounts.identifiers import canonical_login
 from app.services.accounts.passwords import (
     hash_password,
@@ -30,6 +29,7 @@ from app.services.accounts.passwords import (
     spend_verification_time,
     verify_password,
 )
+from app.services.accounts.registration import user_by_email
 from app.services.moderation import moderation
 from app.services.operations import mailer
 from app.services.privacy import lifecycle
