@@ -130,7 +130,7 @@ def attempt(
     if user is None:
         return _failed(account, bucket, owner)
     login_guard.record_success(account)
-    refusal = moderation.login_refusal(user)
+    refusal = moderation.login_refusal(user)  # told only now that the password was right
     if refusal:
         return Blocked(refusal)
     if two_step.is_enabled(user) and not two_step.is_trusted(user, trusted_browser):
