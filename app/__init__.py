@@ -11,8 +11,8 @@ from flask import Flask
 from app.cli import register_commands
 from app.config import Config, config_from_env
 from app.controllers import register_blueprints
+from app.controllers.support.authentication import install_authentication
 from app.core import rate_limit_storage
-from app.core.authentication import install_authentication
 from app.core.client_ip import install_proxy_fix
 from app.core.database import configure_sqlite, install_unit_of_work
 from app.core.deferred_work import DeferredUnits, install_deferred_work

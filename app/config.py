@@ -225,7 +225,8 @@ class Config:
         self.POW_COST = _int(env, "POW_COST", 1000)
         self.POW_MAX_NUMBER = _int(env, "POW_MAX_NUMBER", 2000)
         self.POW_TTL_SECONDS = _int(env, "POW_TTL_SECONDS", 600)
-        # For the photo-sharing actions, per client and per account (app/core/rate_limits.py).
+        # For the photo-sharing actions, per client and per account
+        # (app/controllers/support/limits.py).
         self.RATELIMIT_POSTING = env.get("RATELIMIT_POSTING") or "30 per hour"
         self.RATELIMIT_INTERACTIONS = env.get("RATELIMIT_INTERACTIONS") or "120 per minute"
         # Asking for a copy of your data: each one is a full read of the account.

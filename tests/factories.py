@@ -12,7 +12,7 @@ from PIL import Image
 
 from app.extensions import db
 from app.models import Post, User, Visibility, utcnow
-from app.services.accounts import accounts
+from app.services.accounts import registration
 from app.services.content import posts, social
 
 PASSWORD = "mossy granite under pines"
@@ -33,8 +33,8 @@ def create_user(
     username = username or f"member{number}"
     email = email or f"{username}@example.org"
     with app.app_context():
-        username, email, email_key = accounts.validated_identity(username, email, password)
-        user = accounts.create_user(username, email, email_key, password, is_admin=admin)
+        username, email, email_key = registration.validated_identity(username, email, password)
+        user = registration.create_user(username, email, email_key, password, is_admin=admin)
         if verified:
             user.email_verified_at = utcnow()
         db.session.commit()

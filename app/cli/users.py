@@ -8,16 +8,16 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User, utcnow
-from app.services.accounts import accounts, credentials
+from app.services.accounts import credentials, registration
 from app.services.errors import FormError
 from app.services.moderation import moderation
-from app.services.security import two_step
+from app.services.security import login, two_step
 
 users = AppGroup("users", help="Create, list and repair user accounts.")
 
 
 def _get_user(username: str) -> User:
-    user = accounts.find_login_user(username)
+    user = login.find_login_user(username)
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
     return user
@@ -32,8 +32,8 @@ def _get_user(username: str) -> User:
 def create(username: str, email: str, admin: bool, verified: bool, password: str) -> None:
     """Create an account (no emails are sent)."""
     try:
-        username, email, email_key = accounts.validated_identity(username, email, password)
-        taken = accounts.address_owner(email_key)
+        username, email, email_key = registration.validated_identity(username, email, password)
+        taken = registration.address_owner(email_key)
         if taken is not None:
             owner, address = taken
             if owner.email_key == email_key:
@@ -43,7 +43,7 @@ def create(username: str, email: str, admin: bool, verified: bool, password: str
                 "link is live.",
                 "email",
             )
-        user = accounts.create_user(username, email, email_key, password, is_admin=admin)
+        user = registration.create_user(username, email, email_key, password, is_admin=admin)
     except FormError as error:
         raise click.ClickException(f"{error.field or 'input'}: {error.message}") from None
     if verified:
@@ -88,7 +88,7 @@ def set_password(username: str, password: str) -> None:
 def verify_email(username: str) -> None:
     """Mark a user's email address as confirmed; outstanding confirmation links stop working."""
     user = _get_user(username)
-    changed = accounts.verify_by_operator(user)
+    changed = registration.verify_by_operator(user)
     db.session.commit()  # and the email goes (core/database.after_commit)
     state = "is confirmed; they have been told by email" if changed else "was already confirmed"
     click.echo(f"@{user.username}'s address {user.email} {state}.")

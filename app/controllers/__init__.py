@@ -17,13 +17,13 @@ from app.controllers.health import bp as health_bp
 from app.controllers.internal import bp as internal_bp
 from app.controllers.main import bp as main_bp
 from app.controllers.media import bp as media_bp
-from app.controllers.navigation import register_navigation
 from app.controllers.notifications import bp as notifications_bp
 from app.controllers.posts import bp as posts_bp
 from app.controllers.profiles import bp as profiles_bp
 from app.controllers.reports import bp as reports_bp
 from app.controllers.settings import bp as settings_bp
 from app.controllers.social import bp as social_bp
+from app.controllers.support.navigation import register_navigation
 from app.controllers.two_step import bp as two_step_bp
 from app.controllers.two_step_settings import bp as two_step_settings_bp
 

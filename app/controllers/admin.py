@@ -23,7 +23,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from app.controllers.media import send_media
-from app.core.authentication import (
+from app.controllers.support.authentication import (
     current_session,
     fresh_required,
     is_logged_in,
@@ -39,7 +39,7 @@ from app.forms.moderation import (
     UnblockForm,
 )
 from app.models import ModerationKind, User
-from app.services.accounts import accounts
+from app.services.accounts import registration
 from app.services.errors import FormError
 from app.services.media.media_storage import media_storage
 from app.services.moderation import moderation, report_queue
@@ -236,7 +236,7 @@ def delete_reported(report_id: int) -> Response:
 
 
 def _user_or_404(username: str) -> User:
-    found = accounts.user_by_username(username)
+    found = registration.user_by_username(username)
     if found is None:
         abort(404)
     return found

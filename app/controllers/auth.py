@@ -10,10 +10,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from app.controllers.human_check import challenge_if, challenge_passed
-from app.controllers.login_flow import finish_login, refusal
-from app.core import metrics, rate_limits
-from app.core.authentication import (
+from app.controllers.support import limits
+from app.controllers.support.authentication import (
     anonymous_required,
     begin_pending_login,
     clear_login_cookie,
@@ -23,22 +21,26 @@ from app.core.authentication import (
     login_required,
     signed_in_user,
 )
-from app.core.client_ip import client_bucket
+from app.controllers.support.human_check import (
+    answer_in,
+    challenge_if,
+    challenge_passed,
+    refuse_answer,
+)
+from app.controllers.support.login_flow import finished
 from app.core.database import keep_changes_on_error
 from app.core.redirects import safe_next
 from app.extensions import limiter
 from app.forms.auth import EmailForm, LoginForm, NewPasswordForm, ResendForm, SignupForm
 from app.forms.base import ConfirmForm, Form
-from app.models import TokenPurpose, User
-from app.services.accounts import accounts, credentials
+from app.models import TokenPurpose
+from app.services.accounts import credentials, registration
 from app.services.errors import FormError
-from app.services.security import challenges, known_browsers, login_guard, sessions, two_step
+from app.services.security import challenges, login_guard, sessions
+from app.services.security import login as login_policy
+from app.views.moderation import refusal_message
 
 bp = Blueprint("auth", __name__)
-
-
-def _limit(key: str) -> str:
-    return str(current_app.config[key])
 
 
 def _form_page(template: str, form: Form, **context: object) -> tuple[str, int]:
@@ -53,9 +55,9 @@ def _invalid_link() -> tuple[str, int]:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @anonymous_required
-@limiter.limit(lambda: _limit("RATELIMIT_SIGNUP"), methods=["POST"])
+@limiter.limit(limits.configured("RATELIMIT_SIGNUP"), methods=["POST"])
 @limiter.limit(
-    lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=rate_limits.email_account, methods=["POST"]
+    limits.configured("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.email_account, methods=["POST"]
 )
 def signup() -> ResponseReturnValue:
     form = SignupForm()
@@ -66,7 +68,7 @@ def signup() -> ResponseReturnValue:
         if under_attack and not challenge_passed(form):
             return _form_page("auth/signup.html", form, challenge=challenges.new())
         try:
-            accounts.sign_up(
+            registration.sign_up(
                 form.username.data or "",
                 form.email.data or "",
                 form.password.data or "",
@@ -87,63 +89,54 @@ def check_inbox() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @anonymous_required
-@limiter.limit(lambda: _limit("RATELIMIT_LOGIN"), methods=["POST"])
+@limiter.limit(limits.configured("RATELIMIT_LOGIN"), methods=["POST"])
 def login() -> ResponseReturnValue:
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return _form_page(
             "auth/login.html", form, challenge=challenge_if(login_guard.under_attack())
         )
-    owner = accounts.find_login_user(form.identifier.data or "")
-    cookie = request.cookies.get(current_app.config["KNOWN_BROWSER_COOKIE_NAME"])
-    nonce = known_browsers.vouched(cookie, owner)
-    if nonce is not None:
-        # A browser the owner has logged in from: strangers' failures don't lock it out.
-        account, bucket = login_guard.known_browser_key(nonce), None
-    else:
-        account = login_guard.account_key(form.identifier.data or "", owner)
-        bucket = client_bucket()
-    wait = login_guard.locked_for(account)
-    if wait:
-        return _locked(form, wait)
-    if bucket and login_guard.captcha_required(account, bucket) and not challenge_passed(form):
-        return _form_page("auth/login.html", form, challenge=challenges.new())
-    user = accounts.authenticate(owner, form.password.data or "", current_client())
-    if user is None:
-        return _login_failed(form, account, bucket, owner)
-    login_guard.record_success(account)
-    refused = refusal(user)  # a moderator's block, told only now that the password was right
-    if refused:
-        form.form_errors.append(refused)
-        return render_template("auth/login.html", form=form), 403
-    return _password_accepted(form, user)
-
-
-def _password_accepted(form: LoginForm, user: User) -> Response:
-    """On to the second step, unless the account has none or this browser is trusted."""
     remember, next_url = bool(form.remember.data), form.next.data or ""
-    trusted = request.cookies.get(current_app.config["TRUSTED_BROWSER_COOKIE_NAME"])
-    if two_step.is_enabled(user) and not two_step.is_trusted(user, trusted):
-        begin_pending_login(user, remember=remember, next_url=next_url)
-        return redirect(url_for("mfa.verify"), 303)
-    return finish_login(user, remember=remember, next_url=next_url)
+    outcome = login_policy.attempt(
+        form.identifier.data or "",
+        form.password.data or "",
+        current_client(),
+        answer=answer_in(form),
+        known_browser=request.cookies.get(current_app.config["KNOWN_BROWSER_COOKIE_NAME"]),
+        trusted_browser=request.cookies.get(current_app.config["TRUSTED_BROWSER_COOKIE_NAME"]),
+        remember=remember,
+    )
+    return _answer(form, outcome, remember=remember, next_url=next_url)
 
 
-def _login_failed(
-    form: LoginForm, account: str, bucket: str | None, owner: User | None
+def _answer(
+    form: LoginForm, outcome: login_policy.Outcome, *, remember: bool, next_url: str
 ) -> ResponseReturnValue:
-    """Count the failure: against the account and client, or (``bucket`` None) the cookie."""
+    """The page, the status and the cookies for each outcome of a password login."""
+    match outcome:
+        case login_policy.Locked(seconds=seconds):
+            return _locked(form, seconds)
+        case login_policy.ChallengeRequired(challenge=challenge):
+            refuse_answer(form)
+            return _form_page("auth/login.html", form, challenge=challenge)
+        case login_policy.Failed():
+            return _failed(form, outcome)
+        case login_policy.Blocked(refusal=refusal):
+            form.form_errors.append(refusal_message(refusal))
+            return render_template("auth/login.html", form=form), 403
+        case login_policy.NeedsSecondStep(user=user):
+            begin_pending_login(user, remember=remember, next_url=next_url)
+            return redirect(url_for("mfa.verify"), 303)
+        case _:
+            return finished(outcome, remember=remember, next_url=next_url)
+
+
+def _failed(form: LoginForm, failure: login_policy.Failed) -> ResponseReturnValue:
     keep_changes_on_error()  # the failure is kept: timeline, counters, a lock email
-    metrics.count_login(success=False)
-    if bucket is None:
-        locked = login_guard.record_known_browser_failure(account)
-    else:
-        locked = login_guard.record_failure(account, bucket, owner)
-    if locked:
-        return _locked(form, locked)
+    if failure.locked_for:
+        return _locked(form, failure.locked_for)
     form.form_errors.append("That username or email and password don't match. Try again.")
-    needed = bucket is not None and login_guard.captcha_required(account, bucket)
-    return render_template("auth/login.html", form=form, challenge=challenge_if(needed)), 401
+    return render_template("auth/login.html", form=form, challenge=failure.challenge), 401
 
 
 def _locked(form: LoginForm, seconds: float) -> tuple[str, int, dict[str, str]]:
@@ -170,12 +163,12 @@ def logout() -> Response:
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify_email(token: str) -> ResponseReturnValue:
-    email = accounts.verification_link_email(token)
+    email = registration.verification_link_email(token)
     if email is None:
         return _invalid_link()
     form = ConfirmForm()
     if form.validate_on_submit():
-        if accounts.verify_email(token, current_client()) is None:
+        if registration.verify_email(token, current_client()) is None:
             return _invalid_link()  # used a moment ago, in another tab
         flash("Thank you: your email address is confirmed.", "success")
         return redirect(url_for("main.index" if is_logged_in() else "auth.login"), 303)
@@ -190,21 +183,21 @@ def verify_email(token: str) -> ResponseReturnValue:
 
 @bp.post("/verify/resend")
 @login_required
-@limiter.limit(lambda: _limit("RATELIMIT_EMAIL"))
-@limiter.limit(lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=rate_limits.signed_in_account)
+@limiter.limit(limits.configured("RATELIMIT_EMAIL"))
+@limiter.limit(limits.configured("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.signed_in_account)
 def resend_verification() -> Response:
     form = ResendForm()
     user = signed_in_user()
     if form.validate_on_submit() and not user.is_verified:
-        accounts.send_verification(user)
+        registration.send_verification(user)
         flash(f"We sent a new link to {user.email}.", "success")
     return redirect(safe_next(form.next.data or "", url_for("main.index")), 303)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("RATELIMIT_EMAIL"), methods=["POST"])
+@limiter.limit(limits.configured("RATELIMIT_EMAIL"), methods=["POST"])
 @limiter.limit(
-    lambda: _limit("RATELIMIT_EMAIL_ADDRESS"), key_func=rate_limits.email_account, methods=["POST"]
+    limits.configured("RATELIMIT_EMAIL_ADDRESS"), key_func=limits.email_account, methods=["POST"]
 )
 def forgot_password() -> ResponseReturnValue:
     form = EmailForm()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from app.core.authentication import viewer
+from app.controllers.support.authentication import viewer
 from app.services.content import timelines
 from app.services.content.text import tag_key
 from app.views.pages import cursor_arg

@@ -21,8 +21,8 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from app.core.authentication import fresh_required, login_required, signed_in_user
-from app.core.rate_limits import action_limits
+from app.controllers.support.authentication import fresh_required, login_required, signed_in_user
+from app.controllers.support.limits import action_limits
 from app.forms.base import ConfirmForm
 from app.models import ExportStatus, utcnow
 from app.services.privacy import exports

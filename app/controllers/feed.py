@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from app.core.authentication import login_required, signed_in_user
+from app.controllers.support.authentication import login_required, signed_in_user
 from app.services.content import interactions, timelines
 from app.views.pages import cursor_arg
 from app.views.posts import grid_photos, post_views

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from app.core.authentication import is_logged_in
+from app.controllers.support.authentication import is_logged_in
 
 bp = Blueprint("main", __name__)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, send_file
 from werkzeug.wrappers import Response
 
-from app.core.authentication import viewer as current_viewer
+from app.controllers.support.authentication import viewer as current_viewer
 from app.services.accounts import profiles
 from app.services.content import access, posts
 from app.services.media.images import AVATAR_VARIANTS, PHOTO_VARIANTS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from app.core.authentication import login_required, signed_in_user
+from app.controllers.support.authentication import login_required, signed_in_user
 from app.forms.base import ConfirmForm
 from app.services.content import notifications
 from app.views.notifications import notification_views

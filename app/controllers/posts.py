@@ -6,8 +6,13 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from app.core.authentication import login_required, signed_in_user, verified_required, viewer
-from app.core.rate_limits import action_limits
+from app.controllers.support.authentication import (
+    login_required,
+    signed_in_user,
+    verified_required,
+    viewer,
+)
+from app.controllers.support.limits import action_limits
 from app.core.redirects import safe_next
 from app.forms.base import ConfirmForm
 from app.forms.posts import CommentForm, EditPostForm, NewPostForm

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app.core.authentication import login_required, signed_in_user, viewer
-from app.core.rate_limits import action_limits
+from app.controllers.support.authentication import login_required, signed_in_user, viewer
+from app.controllers.support.limits import action_limits
 from app.forms.profiles import PrivacyForm, ProfileForm
 from app.models import Audience, User
 from app.services.accounts import profiles

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app.core.authentication import login_required, signed_in_user
-from app.core.rate_limits import action_limits
+from app.controllers.support.authentication import login_required, signed_in_user
+from app.controllers.support.limits import action_limits
 from app.forms.posts import ReportForm
 from app.models import Comment, Post, ReportReason, User
 from app.services.accounts import profiles

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from app.core import rate_limits
-from app.core.authentication import (
+from app.controllers.support import limits
+from app.controllers.support.authentication import (
     clear_login_cookie,
     current_client,
     current_session,
@@ -85,8 +85,8 @@ def password() -> ResponseReturnValue:
 @bp.route("/email", methods=["GET", "POST"])
 @fresh_required
 @limiter.limit(
-    lambda: str(current_app.config["RATELIMIT_EMAIL_ADDRESS"]),
-    key_func=rate_limits.email_account,  # the new address, which is sent a link
+    limits.configured("RATELIMIT_EMAIL_ADDRESS"),
+    key_func=limits.email_account,  # the new address, which is sent a link
     methods=["POST"],
 )
 def email() -> ResponseReturnValue:
@@ -108,7 +108,7 @@ def email() -> ResponseReturnValue:
 
 
 @bp.route("/username", methods=["GET", "POST"])
-@limiter.limit(lambda: str(current_app.config["RATELIMIT_USERNAME_CHANGE"]), methods=["POST"])
+@limiter.limit(limits.configured("RATELIMIT_USERNAME_CHANGE"), methods=["POST"])
 def username() -> ResponseReturnValue:
     form = ChangeUsernameForm()
     if form.validate_on_submit():

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from app.core.authentication import login_required, signed_in_user, verified_required
-from app.core.rate_limits import action_limits
+from app.controllers.support.authentication import login_required, signed_in_user, verified_required
+from app.controllers.support.limits import limit_blueprint_actions
 from app.core.redirects import safe_next
 from app.forms.base import ConfirmForm
 from app.models import User
@@ -20,6 +20,8 @@ from app.services.errors import FormError
 from app.views.posts import profile_view
 
 bp = Blueprint("social", __name__)
+# Every post here is an action by a signed-in person; answering a follow request too.
+limit_blueprint_actions(bp, "RATELIMIT_INTERACTIONS")
 
 
 def _target(username: str) -> User:
@@ -68,28 +70,24 @@ def _followed(state: object) -> str:
 
 @bp.post("/@<username>/follow")
 @verified_required
-@action_limits("RATELIMIT_INTERACTIONS")
 def follow(username: str) -> Response:
     return _act(username, social.follow, _followed)
 
 
 @bp.post("/@<username>/unfollow")
 @login_required
-@action_limits("RATELIMIT_INTERACTIONS")
 def unfollow(username: str) -> Response:
     return _act(username, social.unfollow, "You no longer follow @{name}.")
 
 
 @bp.post("/@<username>/remove-follower")
 @login_required
-@action_limits("RATELIMIT_INTERACTIONS")
 def remove_follower(username: str) -> Response:
     return _act(username, social.remove_follower, "@{name} no longer follows you.")
 
 
 @bp.post("/@<username>/block")
 @login_required
-@action_limits("RATELIMIT_INTERACTIONS")
 def block(username: str) -> Response:
     message = "You blocked @{name}. Neither of you can see the other now."
     return _act(username, social.block, message, then=url_for("social.blocked"))
@@ -97,7 +95,6 @@ def block(username: str) -> Response:
 
 @bp.post("/@<username>/unblock")
 @login_required
-@action_limits("RATELIMIT_INTERACTIONS")
 def unblock(username: str) -> Response:
     target = _blocked_target(username)
     social.unblock(signed_in_user(), target)
@@ -118,14 +115,12 @@ def _blocked_target(username: str) -> User:
 
 @bp.post("/@<username>/mute")
 @login_required
-@action_limits("RATELIMIT_INTERACTIONS")
 def mute(username: str) -> Response:
     return _act(username, social.mute, "You muted @{name}. Their posts stay out of your feed.")
 
 
 @bp.post("/@<username>/unmute")
 @login_required
-@action_limits("RATELIMIT_INTERACTIONS")
 def unmute(username: str) -> Response:
     return _act(username, social.unmute, "You unmuted @{name}.")
 

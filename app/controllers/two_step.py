@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
 from flask import (
     Blueprint,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -18,15 +14,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from app.controllers.login_flow import finish_login
-from app.controllers.webauthn_json import (
-    credential_from_request,
-    json_error,
-    start_ceremony,
-    take_challenge,
-)
-from app.core import metrics, rate_limits
-from app.core.authentication import (
+from app.controllers.support import limits
+from app.controllers.support.authentication import (
     anonymous_required,
     current_client,
     current_session,
@@ -34,14 +23,22 @@ from app.core.authentication import (
     pending_login,
     signed_in_user,
 )
+from app.controllers.support.login_flow import finish_login
+from app.controllers.support.webauthn_json import (
+    credential_from_request,
+    json_error,
+    start_ceremony,
+    take_challenge,
+)
+from app.core import metrics
 from app.core.database import keep_changes_on_error
 from app.core.redirects import safe_next
 from app.extensions import limiter
 from app.forms.two_step import ReauthCodeForm, ReauthPasswordForm, RecoveryCodeForm, TotpCodeForm
 from app.models import SecurityEventKind, User
-from app.services.accounts import accounts
 from app.services.accounts.passwords import verify_password
 from app.services.security import (
+    login,
     passkeys,
     recovery_codes,
     security_log,
@@ -55,29 +52,12 @@ from app.services.security import (
 bp = Blueprint("mfa", __name__)
 
 EXPIRED = "That sign-in took too long or was already used. Please start again."
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def _limits(client_key: str, account_key: str, account: Callable[[], str]) -> Callable[[F], F]:
-    """Per client on every attempt, and per account on failures only."""
-
-    def decorate(view: F) -> F:
-        per_client = limiter.limit(lambda: str(current_app.config[client_key]))
-        per_account = limiter.limit(
-            lambda: str(current_app.config[account_key]),
-            key_func=account,
-            deduct_when=rate_limits.failed,
-        )
-        return cast(F, per_client(per_account(view)))
-
-    return decorate
-
-
-second_step_limits = _limits(
-    "RATELIMIT_SECOND_FACTOR", "RATELIMIT_SECOND_FACTOR_ACCOUNT", rate_limits.pending_account
+second_step_limits = limits.attempt_limits(
+    "RATELIMIT_SECOND_FACTOR", "RATELIMIT_SECOND_FACTOR_ACCOUNT", limits.pending_account
 )
-reauth_limits = _limits(
-    "RATELIMIT_REAUTH", "RATELIMIT_REAUTH_ACCOUNT", rate_limits.signed_in_account
+reauth_limits = limits.attempt_limits(
+    "RATELIMIT_REAUTH", "RATELIMIT_REAUTH_ACCOUNT", limits.signed_in_account
 )
 
 
@@ -91,10 +71,6 @@ def _second_step_failed(user: User) -> None:
     """A wrong code or passkey at the second login step: a failed login, unlike re-auth."""
     _failed_attempt(user)
     metrics.count_login(success=False)
-
-
-def _limit() -> str:
-    return str(current_app.config["RATELIMIT_SECOND_FACTOR"])
 
 
 def _expired() -> Response:
@@ -166,7 +142,7 @@ def verify_recovery_code() -> ResponseReturnValue:
 
 
 @bp.post("/login/verify/passkey/options")
-@limiter.limit(_limit)
+@limiter.limit(limits.configured("RATELIMIT_SECOND_FACTOR"))
 def second_step_passkey_options() -> Response | tuple[Response, int]:
     pending = pending_login()
     if pending is None:
@@ -194,7 +170,7 @@ def second_step_passkey() -> Response | tuple[Response, int]:
 
 @bp.post("/login/passkey/options")
 @anonymous_required
-@limiter.limit(_limit)
+@limiter.limit(limits.configured("RATELIMIT_SECOND_FACTOR"))
 def passkey_login_options() -> Response:
     ceremony = passkeys.authentication_options(None)
     return start_ceremony("passwordless", ceremony.options_json, ceremony.challenge)
@@ -202,7 +178,7 @@ def passkey_login_options() -> Response:
 
 @bp.post("/login/passkey")
 @anonymous_required
-@limiter.limit(_limit)
+@limiter.limit(limits.configured("RATELIMIT_SECOND_FACTOR"))
 def passkey_login() -> Response | tuple[Response, int]:
     """Sign in without a password: a discoverable passkey that verified the user."""
     credential, body = credential_from_request()
@@ -213,7 +189,7 @@ def passkey_login() -> Response | tuple[Response, int]:
     if passkey is None:
         metrics.count_login(success=False)
         return json_error("That passkey is not registered here, or could not be verified.", 401)
-    user = accounts.user_by_id(passkey.user_id)
+    user = login.user_by_id(passkey.user_id)
     next_url = str(body.get("next") or "")
     return finish_login(user, remember=bool(body.get("remember")), next_url=next_url, json=True)
 
@@ -282,7 +258,7 @@ def reauth_code() -> ResponseReturnValue:
 
 @bp.post("/reauth/passkey/options")
 @login_required
-@limiter.limit(lambda: str(current_app.config["RATELIMIT_REAUTH"]))
+@limiter.limit(limits.configured("RATELIMIT_REAUTH"))
 def reauth_passkey_options() -> Response:
     ceremony = passkeys.authentication_options(signed_in_user())
     return start_ceremony("reauth", ceremony.options_json, ceremony.challenge)

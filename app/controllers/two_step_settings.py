@@ -6,13 +6,18 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, u
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from app.controllers.webauthn_json import (
+from app.controllers.support.authentication import (
+    current_client,
+    fresh_required,
+    login_required,
+    signed_in_user,
+)
+from app.controllers.support.webauthn_json import (
     credential_from_request,
     json_error,
     start_ceremony,
     take_challenge,
 )
-from app.core.authentication import current_client, fresh_required, login_required, signed_in_user
 from app.forms.base import ConfirmForm
 from app.forms.two_step import ConfirmCodeForm, PasskeyNameForm, RecoveryDownloadForm
 from app.services.errors import FormError

@@ -11,8 +11,8 @@ from app.views.text import rich_text
 
 def register_views(app: Flask, version: str) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
-    # Macros are imported without the template's context; they ask this instead. (The
-    # navigation and ``signed_in`` need the request's user: controllers.navigation adds them.)
+    # Macros are imported without the template's context; they ask this instead. (The navigation
+    # and ``signed_in`` need the request's user: controllers/support/navigation.py adds them.)
     app.jinja_env.globals.update(
         asset_url=asset_url,
         sapling_version=version,

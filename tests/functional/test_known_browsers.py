@@ -220,7 +220,7 @@ def test_a_shared_browser_vouches_for_each_account_that_logged_in_there(
 def test_in_production_the_device_cookie_is_host_only_secure_and_httponly() -> None:
     from werkzeug.wrappers import Response
 
-    from app.core.authentication import set_known_browser_cookie
+    from app.controllers.support.authentication import set_known_browser_cookie
     from tests.support.production import production_app
 
     app = production_app()

@@ -100,7 +100,7 @@ def test_when_redis_is_down_limits_fall_back_to_this_process_and_say_so(
 
 @pytest.mark.config(RATELIMIT_POSTING="2 per hour")
 def test_action_limits_count_per_account_across_addresses(app: Flask) -> None:
-    from app.core.rate_limits import action_limits
+    from app.controllers.support.limits import action_limits
 
     app.config["WTF_CSRF_ENABLED"] = False
 

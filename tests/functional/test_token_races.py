@@ -23,7 +23,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import OutboxMessage, SecurityEvent, SecurityEventKind, User
-from app.services.accounts import accounts
+from app.services.accounts import registration
 from app.services.accounts.passwords import verify_password
 from tests.factories import PASSWORD, create_user
 from tests.support.apps import build_app, migrated_database
@@ -169,7 +169,7 @@ def test_one_verification_link_verifies_once(racing_app: Flask) -> None:
     with racing_app.test_request_context():
         stored = db.session.get(User, user.id)
         assert stored is not None
-        accounts.send_verification(stored)
+        registration.send_verification(stored)
         db.session.commit()
     link = link_to(racing_app, user.email, "/verify/")
 

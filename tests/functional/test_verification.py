@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, Response
 from flask.testing import FlaskClient
 
-from app.core.authentication import verified_required
+from app.controllers.support.authentication import verified_required
 from app.extensions import db
 from app.models import ActionToken, User, utcnow
 from tests.factories import PASSWORD, create_user, link_from

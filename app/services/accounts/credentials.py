@@ -8,7 +8,6 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import SecurityEventKind, TokenPurpose, User, UsernameHold, utcnow
 from app.services.accounts import password_resets, reclaim, tokens
-from app.services.accounts.accounts import address_owner, username_taken
 from app.services.accounts.identifiers import (
     IdentifierError,
     canonical_email,
@@ -16,6 +15,7 @@ from app.services.accounts.identifiers import (
     check_username,
 )
 from app.services.accounts.passwords import hash_password, password_problems, verify_password
+from app.services.accounts.registration import address_owner, username_taken
 from app.services.errors import FormError
 from app.services.operations import mailer
 from app.services.security import login_guard, security_log, sessions

@@ -21,8 +21,8 @@ from app.core import deferred_work
 from app.extensions import db
 from app.models import PasswordResetRequest, SecurityEventKind, TokenPurpose, utcnow
 from app.services.accounts import tokens
-from app.services.accounts.accounts import user_by_email
 from app.services.accounts.identifiers import canonical_email
+from app.services.accounts.registration import user_by_email
 from app.services.operations import mailer
 from app.services.security import security_log
 from app.services.security.clients import Client

@@ -13,9 +13,9 @@ from flask import current_app
 
 from app.models import ActionToken, SecurityEventKind, TokenPurpose, User, utcnow
 from app.services.accounts import tokens
-from app.services.accounts.accounts import user_by_email
 from app.services.accounts.identifiers import canonical_email
 from app.services.accounts.passwords import UNUSABLE_PASSWORD_HASH
+from app.services.accounts.registration import user_by_email
 from app.services.errors import FormError
 from app.services.operations import mailer
 from app.services.security import security_log, sessions, two_step

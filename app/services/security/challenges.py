@@ -19,13 +19,23 @@ class Challenge:
     proof_of_work: str  # the ALTCHA challenge, as JSON, for the page's script
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a form sent back: the CAPTCHA's id and the digits typed, or the page's script's
+    proof-of-work (empty when it sent none)."""
+
+    captcha_id: str = ""
+    captcha_answer: str = ""
+    proof_of_work: str = ""
+
+
 def new() -> Challenge:
     return Challenge(captcha.new_challenge(), proof_of_work.new_challenge())
 
 
-def passed(captcha_id: str, captcha_answer: str, pow_payload: str) -> bool:
+def passed(answer: Answer) -> bool:
     """One right answer, to either; each challenge is used up by its first answer."""
-    if pow_payload and proof_of_work.verify(pow_payload):
-        captcha.discard(captcha_id)  # the picture that was not needed goes too
+    if answer.proof_of_work and proof_of_work.verify(answer.proof_of_work):
+        captcha.discard(answer.captcha_id)  # the picture that was not needed goes too
         return True
-    return captcha.check(captcha_id, captcha_answer)
+    return captcha.check(answer.captcha_id, answer.captcha_answer)

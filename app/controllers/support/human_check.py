@@ -6,16 +6,26 @@ from app.forms.auth import EmailForm, LoginForm, SignupForm
 from app.services.security import challenges
 from app.services.security.challenges import Challenge
 
+ChallengeForm = LoginForm | SignupForm | EmailForm
+
 
 def challenge_if(needed: bool) -> Challenge | None:
     return challenges.new() if needed else None
 
 
-def challenge_passed(form: LoginForm | SignupForm | EmailForm) -> bool:
+def answer_in(form: ChallengeForm) -> challenges.Answer:
     """Either answer will do: the proof-of-work (the page's script) or the CAPTCHA (a person)."""
-    if challenges.passed(
+    return challenges.Answer(
         form.captcha_id.data or "", form.captcha_answer.data or "", form.altcha.data or ""
-    ):
+    )
+
+
+def challenge_passed(form: ChallengeForm) -> bool:
+    if challenges.passed(answer_in(form)):
         return True
-    form.captcha_answer.errors = ["Type the 6 digits from the picture or the recording."]
+    refuse_answer(form)
     return False
+
+
+def refuse_answer(form: ChallengeForm) -> None:
+    form.captcha_answer.errors = ["Type the 6 digits from the picture or the recording."]

@@ -1,39 +1,24 @@
-"""Signing up, verifying an address, and logging in."""
+"""Signing up and verifying an address; who holds a username or an address."""
 
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import (
-    KnownDevice,
-    SecurityEventKind,
-    TokenPurpose,
-    User,
-    UsernameHold,
-    UserSession,
-    utcnow,
-)
+from app.models import SecurityEventKind, TokenPurpose, User, UsernameHold, utcnow
 from app.services.accounts import tokens
 from app.services.accounts.identifiers import (
     IdentifierError,
-    canonical_login,
     canonical_username,
     check_email,
     check_username,
 )
-from app.services.accounts.passwords import (
-    hash_password,
-    needs_rehash,
-    password_problems,
-    spend_verification_time,
-    verify_password,
-)
+from app.services.accounts.passwords import hash_password, password_problems
 from app.services.errors import FormError
 from app.services.operations import mailer
-from app.services.security import security_log, sessions
+from app.services.security import security_log
 from app.services.security.clients import Client
 
 
@@ -47,13 +32,6 @@ def username_taken(username: str, *, by_other_than: User | None = None) -> bool:
         )
     )
     return hold is not None and (by_other_than is None or hold.user_id != by_other_than.id)
-
-
-def user_by_id(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise LookupError(f"no user {user_id}")
-    return user
 
 
 def user_by_username(username: str) -> User | None:
@@ -204,61 +182,6 @@ def verify_by_operator(user: User) -> bool:
         login_url=mailer.link("auth.login"),
     )
     return True
-
-
-def find_login_user(identifier: str) -> User | None:
-    key = canonical_login(identifier)
-    if "@" in key:
-        return user_by_email(key)
-    return db.session.scalar(select(User).where(User.username == key))
-
-
-def authenticate(user: User | None, password: str, client: Client) -> User | None:
-    """``user`` (as found by ``find_login_user``) if the password is right.
-
-    No account costs the same time as a wrong password: a dummy verification runs.
-    """
-    if user is None:
-        spend_verification_time(password)
-        return None
-    if not verify_password(user.password_hash, password):
-        security_log.record(user, SecurityEventKind.LOGIN_FAILED, client)
-        return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
-
-
-def log_in(user: User, client: Client, *, remember: bool) -> tuple[UserSession, str, str]:
-    """Start a session; alert by email if this browser has never signed in to the account.
-
-    Returns the session, the raw session id and the device id for the cookies.
-    """
-    session, raw = sessions.start_session(user, client, remember=remember)
-    user.last_login_at = utcnow()
-    security_log.record(user, SecurityEventKind.LOGIN_SUCCEEDED, client)
-    had_devices = _has_known_devices(user)
-    is_new, device_id = sessions.remember_device(user, client)
-    if is_new and had_devices:
-        security_log.record(user, SecurityEventKind.NEW_DEVICE, client, detail=client.device_label)
-        mailer.queue(
-            user.email,
-            "new_device",
-            "New sign-in to your Sapling account",
-            user=user,
-            client=client,
-            when=utcnow(),
-            devices_url=mailer.link("settings.devices"),
-            reset_url=mailer.link("auth.forgot_password"),
-        )
-    return session, raw, device_id
-
-
-def _has_known_devices(user: User) -> bool:
-    count = db.session.scalar(
-        select(func.count()).select_from(KnownDevice).where(KnownDevice.user_id == user.id)
-    )
-    return bool(count)
 
 
 def verification_link_email(raw: str) -> str | None:

@@ -20,9 +20,9 @@ from werkzeug.wrappers import Response
 
 from app.core.client_ip import client_ip
 from app.core.redirects import safe_next
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.models import User, UserSession
-from app.services.security import known_browsers, sessions
+from app.services.security import known_browsers, login, sessions
 from app.services.security.clients import Client, device_label
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -183,8 +183,11 @@ def pending_login() -> tuple[User, bool, str] | None:
     if not isinstance(data.get("at"), int | float) or time.time() - data["at"] > ttl:
         session.pop(PENDING_LOGIN_KEY, None)
         return None
-    user = db.session.get(User, data.get("uid"))
-    if user is None or user.session_epoch != data.get("epoch"):
+    uid, epoch = data.get("uid"), data.get("epoch")
+    user = None
+    if isinstance(uid, int) and isinstance(epoch, str):
+        user = login.pending_user(uid, epoch)
+    if user is None:
         session.pop(PENDING_LOGIN_KEY, None)
         return None
     return user, bool(data.get("remember")), str(data.get("next") or "")

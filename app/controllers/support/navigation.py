@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, request
 
-from app.core.authentication import is_logged_in, viewer
+from app.controllers.support.authentication import is_logged_in, viewer
 from app.services.content.notifications import unread_count
 from app.views.navigation import primary_nav
 
