@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import User, utcnow
 from app.services.accounts import credentials, registration
 from app.services.errors import FormError
-from app.services.moderation import moderation
+from app.services.moderation import decisions
 from app.services.security import login, two_step
 
 users = AppGroup("users", help="Create, list and repair user accounts.")
@@ -109,7 +109,7 @@ def reset_mfa(username: str) -> None:
 def grant_admin(username: str) -> None:
     """Make a user a moderator: the reports queue and moderation pages under /admin."""
     user = _get_user(username)
-    if moderation.set_admin(user, True):
+    if decisions.set_admin(user, True):
         db.session.commit()
         click.echo(f"@{user.username} is now an admin (moderator).")
     else:
@@ -121,7 +121,7 @@ def grant_admin(username: str) -> None:
 def revoke_admin(username: str) -> None:
     """Take the moderator role away."""
     user = _get_user(username)
-    if moderation.set_admin(user, False):
+    if decisions.set_admin(user, False):
         db.session.commit()
         click.echo(f"@{user.username} is no longer an admin.")
     else:

@@ -42,7 +42,7 @@ from app.models import ModerationKind, User
 from app.services.accounts import registration
 from app.services.errors import FormError
 from app.services.media.media_storage import media_storage
-from app.services.moderation import moderation, report_queue
+from app.services.moderation import decisions, report_queue
 from app.services.privacy import lifecycle
 from app.services.security import sessions
 from app.views.moderation import account_state, history_rows, report_rows
@@ -185,7 +185,7 @@ def dismiss(report_id: int) -> Response:
     form = DismissForm()
 
     def act(case: report_queue.Case) -> str:
-        moderation.dismiss(signed_in_user(), case.report, form.dismiss_reason.data or "")
+        decisions.dismiss(signed_in_user(), case.report, form.dismiss_reason.data or "")
         return "The report was dismissed."
 
     return _on_report(report_id, form, act)
@@ -196,7 +196,7 @@ def remove(report_id: int) -> Response:
     form = RemoveForm()
 
     def act(case: report_queue.Case) -> str:
-        kind = moderation.remove_reported(
+        kind = decisions.remove_reported(
             signed_in_user(), case.report, form.remove_reason.data or ""
         )
         return f"The {'comment' if kind == ModerationKind.REMOVE_COMMENT else 'post'} was removed."
@@ -212,7 +212,7 @@ def block_reported(report_id: int) -> Response:
     def act(case: report_queue.Case) -> str:
         target = _target(case)
         reason = form.block_reason.data or ""
-        moderation.block(signed_in_user(), target, reason, form.days, report=case.report)
+        decisions.block(signed_in_user(), target, reason, form.days, report=case.report)
         return f"@{target.username} is blocked."
 
     return _on_report(report_id, form, act)
@@ -226,7 +226,7 @@ def delete_reported(report_id: int) -> Response:
     def act(case: report_queue.Case) -> str:
         target = _target(case)
         reason = form.delete_reason.data or ""
-        moderation.delete_account(signed_in_user(), target, reason, report=case.report)
+        decisions.delete_account(signed_in_user(), target, reason, report=case.report)
         return f"@{target.username}'s account is deleted."
 
     return _on_report(report_id, form, act)
@@ -257,7 +257,7 @@ def _user_page(target: User, form: Form | None = None) -> str:
         protected=_protected(target),
         profile=profile_view(target, sees_all_posts=True),
         state=account_state(target, lifecycle.purge_date(target)),
-        history=history_rows(moderation.history(target)),
+        history=history_rows(decisions.history(target)),
         open_reports=report_queue.open_count_about(target.id),
         fresh=_fresh(),
         failed=form,
@@ -283,7 +283,7 @@ def block_user(username: str) -> Response:
     form = BlockForm()
 
     def act(target: User) -> str:
-        moderation.block(signed_in_user(), target, form.block_reason.data or "", form.days)
+        decisions.block(signed_in_user(), target, form.block_reason.data or "", form.days)
         return f"@{target.username} is blocked."
 
     return _on_user(username, form, act)
@@ -294,7 +294,7 @@ def unblock_user(username: str) -> Response:
     form = UnblockForm()
 
     def act(target: User) -> str:
-        moderation.unblock(signed_in_user(), target, form.unblock_reason.data or "")
+        decisions.unblock(signed_in_user(), target, form.unblock_reason.data or "")
         return f"@{target.username} is unblocked."
 
     return _on_user(username, form, act)
@@ -306,7 +306,7 @@ def delete_user(username: str) -> Response:
     form = DeleteAccountForm()
 
     def act(target: User) -> str:
-        moderation.delete_account(signed_in_user(), target, form.delete_reason.data or "")
+        decisions.delete_account(signed_in_user(), target, form.delete_reason.data or "")
         return f"@{target.username}'s account is deleted."
 
     return _on_user(username, form, act)

@@ -39,7 +39,7 @@ STATUS_LABELS = {
 
 
 class LoginRefusal(Protocol):
-    """A moderator's block as told at login (``moderation.login_refusal`` gives one)."""
+    """A moderator's block as told at login (``moderation.decisions.login_refusal`` gives one)."""
 
     @property
     def permanent(self) -> bool: ...

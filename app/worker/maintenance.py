@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from app.extensions import db
 from app.models import ActionToken, UsernameHold
 from app.services.media import account_media, media_sweep
-from app.services.moderation import moderation
+from app.services.moderation import decisions
 from app.services.privacy import exports, purge, retention
 from app.services.security import sessions
 
@@ -62,7 +62,7 @@ def run(now: datetime) -> MaintenanceResult:
     ).rowcount  # type: ignore[attr-defined]
     truncated, dropped = retention.age_ips(now)
     sent_mail = retention.purge_sent_mail(now)
-    lifted = moderation.lift_expired_blocks(now)
+    lifted = decisions.lift_expired_blocks(now)
     expired_exports = exports.purge_expired(now)
     db.session.commit()
     for user_id in lifted:  # their files come back once the lifting has committed

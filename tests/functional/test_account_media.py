@@ -23,7 +23,7 @@ from app.extensions import db
 from app.models import Photo, Post, User, Visibility, utcnow
 from app.services.accounts import profiles
 from app.services.media.media_storage import media_storage, new_key
-from app.services.moderation import moderation
+from app.services.moderation import decisions
 from app.worker import maintenance
 from tests.factories import create_post, create_user, follow, jpeg_bytes, make_private
 from tests.support.auth import AuthActions
@@ -242,7 +242,7 @@ def test_a_block_that_never_commits_puts_the_files_back(app: Flask, ivy: Ivy) ->
     @app.post("/_test/block-then-fail")
     def block_then_fail() -> str:
         by_name = {u.username: u for u in db.session.scalars(sa.select(User))}
-        moderation.block(by_name["warden"], by_name["ivy"], REASON, 3)
+        decisions.block(by_name["warden"], by_name["ivy"], REASON, 3)
         public_while_blocking.append(keys_in(app, "public") & ivy.public_keys)
         raise RuntimeError("the commit never comes")
 

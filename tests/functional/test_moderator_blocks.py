@@ -15,7 +15,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app.extensions import db
 from app.models import DeletionReason, User, utcnow
-from app.services.moderation import moderation
+from app.services.moderation import decisions
 from app.views.filters import datetime_label
 from tests.factories import create_post, create_user, follow
 from tests.support.auth import AuthActions
@@ -125,7 +125,7 @@ def test_a_permanent_block_says_so_and_never_lifts(
         user = db.session.get(User, rowan.id)
         assert user is not None
         far_future = utcnow() + timedelta(days=365 * 50)
-        assert moderation.login_refusal(user, far_future) is not None
+        assert decisions.login_refusal(user, far_future) is not None
         assert user.blocked_permanently
 
 

@@ -30,7 +30,7 @@ from app.services.accounts.passwords import (
     verify_password,
 )
 from app.services.accounts.registration import user_by_email
-from app.services.moderation import moderation
+from app.services.moderation import decisions
 from app.services.operations import mailer
 from app.services.privacy import lifecycle
 from app.services.security import (
@@ -73,7 +73,7 @@ class Failed:
 class Blocked:
     """A moderator's block keeps the owner out, told only to someone who proved it is theirs."""
 
-    refusal: moderation.Refusal
+    refusal: decisions.Refusal
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def attempt(
     if user is None:
         return _failed(account, bucket, owner)
     login_guard.record_success(account)
-    refusal = moderation.login_refusal(user)  # told only now that the password was right
+    refusal = decisions.login_refusal(user)  # told only now that the password was right
     if refusal:
         return Blocked(refusal)
     if two_step.is_enabled(user) and not two_step.is_trusted(user, trusted_browser):
@@ -154,7 +154,7 @@ def _failed(account: str, bucket: str | None, owner: User | None) -> Failed:
 def finish(user: User, client: Client, *, remember: bool, trust: bool = False) -> Finished:
     """Every way in ends here, once the owner has proved who they are. ``trust`` asks
     (at the second step) to skip it in this browser from now on."""
-    refusal = moderation.login_refusal(user)  # a block whose time is up is lifted here
+    refusal = decisions.login_refusal(user)  # a block whose time is up is lifted here
     if refusal:
         return Blocked(refusal)
     restored = user.deletion_requested_at is not None
