@@ -22,7 +22,8 @@ def build_next(now: datetime | None = None) -> ExportStatus | None:
             db.session.rollback()  # ends the read (and SQLite's write lock)
             return None
         db.session.commit()
-        built = exports.build(*claimed)
+        # The build reads in pages; ending each page's read is the edge's call.
+        built = exports.build(*claimed, end_read=db.session.rollback)
         if built is None:  # the account was purged meanwhile: take the next one
             continue
         db.session.rollback()  # the outcome is recorded on rows read afresh

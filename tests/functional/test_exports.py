@@ -37,7 +37,7 @@ from app.models import (
 from app.services.accounts import profiles
 from app.services.content import interactions, posts, social
 from app.services.media.media_storage import media_storage
-from app.services.privacy import exports
+from app.services.privacy import export_archive, exports
 from tests.factories import create_post, create_user, follow, link_from, make_private
 from tests.support import images
 from tests.support.auth import AuthActions
@@ -368,6 +368,36 @@ def build_one(app: Flask, auth: AuthActions, runner: FlaskCliRunner) -> DataExpo
     assert invoke(app, runner, "exports", "build").exit_code == 0
     [built] = rows(app)
     return built
+
+
+def test_the_archive_ends_every_read_the_way_its_caller_says(
+    app: Flask, user: User, tmp_path: Path
+) -> None:
+    """The archive reads in pages and hands back after each one, so the worker (which
+    passes its rollback) holds no snapshot or SQLite lock while files are copied."""
+    make_account(app, user)
+    reads: list[str] = []
+    ended: list[int] = []
+
+    def count_select(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    with app.test_request_context():
+        owner = db.session.get(User, user.id)
+        assert owner is not None
+        engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", count_select)
+        try:
+            now = utcnow()
+            export_archive.write(
+                owner, tmp_path / "a.zip", now, now, end_read=lambda: ended.append(len(reads))
+            )
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count_select)
+    # Every page read is followed by the caller's end, before anything else is read.
+    assert ended == list(range(1, len(reads) + 1))
+    assert len(reads) >= 7  # photos, posts, comments, likes, followers, following, events
 
 
 def test_only_the_owner_may_download(

@@ -1,9 +1,10 @@
 """The contents of a data export, written as a ZIP stream to a file.
 
 Nothing is held in memory whole, so an account of any size builds in the same
-memory. Lists are read by keyset in chunks of ``CHUNK`` rows, each chunk in a
-short transaction of its own (no snapshot, and on SQLite no write lock, is kept
-while files are copied) and written out as a JSON array one row at a time.
+memory. Lists are read by keyset in chunks of ``CHUNK`` rows; the caller may end the
+read transaction after each chunk (the worker does: no snapshot, and on SQLite
+no write lock, is kept while files are copied). Each list is written out as a
+JSON array one row at a time.
 Photos are copied from media storage in blocks. What grows with the account is
 zipfile's central directory: a few hundred bytes per photo.
 """
@@ -14,7 +15,7 @@ import json
 import os
 import shutil
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -43,24 +44,38 @@ class Summary:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def write(user: User, path: Path, now: datetime, expires_at: datetime) -> Summary:
-    """Write ``user``'s archive to ``path``; the caller renames it into place."""
+def write(
+    user: User,
+    path: Path,
+    now: datetime,
+    expires_at: datetime,
+    *,
+    end_read: Callable[[], None] = lambda: None,
+) -> Summary:
+    """Write ``user``'s archive to ``path``; the caller renames it into place.
+
+    ``end_read`` runs after each page of rows is read, before the (slow) writing: the
+    worker passes its session's rollback, so no snapshot or SQLite lock is held for
+    minutes. Ending a transaction is the edge's call; by default every read stays in
+    the caller's transaction.
+    """
+    reads = _Reads(end_read)
     summary = Summary()
     user_id = user.id
     profile = _profile(user)
     avatar_key = user.avatar_key
     with zipfile.ZipFile(path, "w", allowZip64=True) as archive:
         # Photos first: posts.json then knows which files were missing.
-        _copy_photos(archive, user_id, summary)
+        _copy_photos(reads, archive, user_id, summary)
         profile["avatar"] = _copy_avatar(archive, avatar_key, now)
         _json_object(archive, "profile.json", profile, now)
         lists: dict[str, Iterable[dict[str, Any]]] = {
-            "posts.json": _posts(user_id, summary.missing_photos),
-            "comments.json": _comments(user_id),
-            "likes.json": _likes(user_id),
-            "followers.json": _follows(user_id, followers=True),
-            "following.json": _follows(user_id, followers=False),
-            "security_events.json": _security_events(user_id),
+            "posts.json": _posts(reads, user_id, summary.missing_photos),
+            "comments.json": _comments(reads, user_id),
+            "likes.json": _likes(reads, user_id),
+            "followers.json": _follows(reads, user_id, followers=True),
+            "following.json": _follows(reads, user_id, followers=False),
+            "security_events.json": _security_events(reads, user_id),
         }
         for name, rows in lists.items():
             summary.counts[name] = _json_array(archive, name, rows, now)
@@ -89,43 +104,46 @@ PostRow = Row[int, datetime, datetime | None, str, Visibility, bool]
 PhotoRow = Row[int, int, int, str, str, int, int, datetime]
 
 
-def _chunks(
-    query: Select[K, *Ts], key: InstrumentedAttribute[K]
-) -> Iterator[Sequence[Row[K, *Ts]]]:
-    """Keyset pages of ``query`` by ``key``, which must be its first column."""
-    last = None
-    while True:
-        page = query if last is None else query.where(key > last)
-        rows = db.session.execute(page.order_by(key).limit(CHUNK)).all()
-        db.session.rollback()  # end the read before the (slow) writing
-        if rows:
-            yield rows
-        if len(rows) < CHUNK:
-            return
-        last = rows[-1][0]
+@dataclass(frozen=True)
+class _Reads:
+    """The archive's reads, each page followed by the caller's ``end_read``."""
 
+    end_read: Callable[[], None]
 
-def _rows(query: Select[K, *Ts], key: InstrumentedAttribute[K]) -> Iterator[Row[K, *Ts]]:
-    for chunk in _chunks(query, key):
-        yield from chunk
+    def chunks(
+        self, query: Select[K, *Ts], key: InstrumentedAttribute[K]
+    ) -> Iterator[Sequence[Row[K, *Ts]]]:
+        """Keyset pages of ``query`` by ``key``, which must be its first column."""
+        last = None
+        while True:
+            page = query if last is None else query.where(key > last)
+            rows = db.session.execute(page.order_by(key).limit(CHUNK)).all()
+            self.end_read()
+            if rows:
+                yield rows
+            if len(rows) < CHUNK:
+                return
+            last = rows[-1][0]
 
+    def rows(self, query: Select[K, *Ts], key: InstrumentedAttribute[K]) -> Iterator[Row[K, *Ts]]:
+        for chunk in self.chunks(query, key):
+            yield from chunk
 
-def _post_chunks(user_id: int) -> Iterator[Sequence[PostRow]]:
-    query = select(
-        Post.id, Post.created_at, Post.edited_at, Post.caption, Post.visibility,
-        Post.comments_enabled,
-    ).where(Post.author_id == user_id)  # fmt: skip
-    return _chunks(query, Post.id)
+    def post_chunks(self, user_id: int) -> Iterator[Sequence[PostRow]]:
+        query = select(
+            Post.id, Post.created_at, Post.edited_at, Post.caption, Post.visibility,
+            Post.comments_enabled,
+        ).where(Post.author_id == user_id)  # fmt: skip
+        return self.chunks(query, Post.id)
 
-
-def _photos_of(post_ids: list[int]) -> Sequence[PhotoRow]:
-    query = select(
-        Photo.post_id, Photo.id, Photo.position, Photo.storage_key, Photo.alt_text, Photo.width,
-        Photo.height, Photo.created_at,
-    ).where(Photo.post_id.in_(post_ids))  # fmt: skip
-    rows = db.session.execute(query.order_by(Photo.post_id, Photo.position)).all()
-    db.session.rollback()
-    return rows
+    def photos_of(self, post_ids: list[int]) -> Sequence[PhotoRow]:
+        query = select(
+            Photo.post_id, Photo.id, Photo.position, Photo.storage_key, Photo.alt_text,
+            Photo.width, Photo.height, Photo.created_at,
+        ).where(Photo.post_id.in_(post_ids))  # fmt: skip
+        rows = db.session.execute(query.order_by(Photo.post_id, Photo.position)).all()
+        self.end_read()
+        return rows
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -149,10 +167,10 @@ def _profile(user: User) -> dict[str, Any]:
     }
 
 
-def _posts(user_id: int, missing: set[int]) -> Iterator[dict[str, Any]]:
-    for chunk in _post_chunks(user_id):
+def _posts(reads: _Reads, user_id: int, missing: set[int]) -> Iterator[dict[str, Any]]:
+    for chunk in reads.post_chunks(user_id):
         photos: dict[int, list[dict[str, Any]]] = {}
-        for photo in _photos_of([post.id for post in chunk]):
+        for photo in reads.photos_of([post.id for post in chunk]):
             file = None if photo.id in missing else photo_name(photo.post_id, photo.position)
             photos.setdefault(photo.post_id, []).append(
                 {
@@ -174,7 +192,7 @@ def _posts(user_id: int, missing: set[int]) -> Iterator[dict[str, Any]]:
             }
 
 
-def _comments(user_id: int) -> Iterator[dict[str, Any]]:
+def _comments(reads: _Reads, user_id: int) -> Iterator[dict[str, Any]]:
     """Your comments; the post's author is named only while you can still see the post."""
     author = case((access.visible_posts(user_id), User.username), else_=None).label("author")
     query = (
@@ -183,7 +201,7 @@ def _comments(user_id: int) -> Iterator[dict[str, Any]]:
         .join(User, User.id == Post.author_id)
         .where(Comment.author_id == user_id)
     )
-    for row in _rows(query, Comment.id):
+    for row in reads.rows(query, Comment.id):
         yield {
             "id": row.id,
             "created_at": _iso(row.created_at),
@@ -193,13 +211,13 @@ def _comments(user_id: int) -> Iterator[dict[str, Any]]:
         }
 
 
-def _likes(user_id: int) -> Iterator[dict[str, Any]]:
+def _likes(reads: _Reads, user_id: int) -> Iterator[dict[str, Any]]:
     query = select(Like.post_id, Like.created_at).where(Like.user_id == user_id)
-    for row in _rows(query, Like.post_id):
+    for row in reads.rows(query, Like.post_id):
         yield {"post_id": row.post_id, "created_at": _iso(row.created_at)}
 
 
-def _follows(user_id: int, *, followers: bool) -> Iterator[dict[str, Any]]:
+def _follows(reads: _Reads, user_id: int, *, followers: bool) -> Iterator[dict[str, Any]]:
     other, mine = (
         (Follow.follower_id, Follow.followee_id)
         if followers
@@ -210,16 +228,16 @@ def _follows(user_id: int, *, followers: bool) -> Iterator[dict[str, Any]]:
         .join(User, User.id == other)
         .where(mine == user_id)
     )
-    for row in _rows(query, other):
+    for row in reads.rows(query, other):
         yield {"username": row.username, "since": _iso(row.created_at)}
 
 
-def _security_events(user_id: int) -> Iterator[dict[str, Any]]:
+def _security_events(reads: _Reads, user_id: int) -> Iterator[dict[str, Any]]:
     query = select(
         SecurityEvent.id, SecurityEvent.kind, SecurityEvent.created_at, SecurityEvent.ip,
         SecurityEvent.device_label, SecurityEvent.detail,
     ).where(SecurityEvent.user_id == user_id)  # fmt: skip
-    for row in _rows(query, SecurityEvent.id):
+    for row in reads.rows(query, SecurityEvent.id):
         yield {
             "kind": str(row.kind),
             "created_at": _iso(row.created_at),
@@ -283,11 +301,11 @@ def _copy_stored(
     return True
 
 
-def _copy_photos(archive: zipfile.ZipFile, user_id: int, summary: Summary) -> None:
+def _copy_photos(reads: _Reads, archive: zipfile.ZipFile, user_id: int, summary: Summary) -> None:
     """Each photo in its display size: the stored file, already free of metadata."""
     storage = media_storage()
-    for chunk in _post_chunks(user_id):
-        for photo in _photos_of([post.id for post in chunk]):
+    for chunk in reads.post_chunks(user_id):
+        for photo in reads.photos_of([post.id for post in chunk]):
             located = storage.locate(photo.storage_key, "display")
             name = photo_name(photo.post_id, photo.position)
             if _copy_stored(archive, name, located, photo.created_at):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -109,7 +110,13 @@ def claim_next(now: datetime) -> tuple[int, int, str] | None:
     return claimed
 
 
-def build(export_id: int, user_id: int, file_name: str) -> Built | None:
+def build(
+    export_id: int,
+    user_id: int,
+    file_name: str,
+    *,
+    end_read: Callable[[], None] = lambda: None,
+) -> Built | None:
     """Write a claimed export's archive; None if the account (and with it the export) was
     purged meanwhile.
 
@@ -126,7 +133,7 @@ def build(export_id: int, user_id: int, file_name: str) -> Built | None:
         if user is None:
             return None
         started = utcnow()
-        export_archive.write(user, partial, started, started + lifetime)
+        export_archive.write(user, partial, started, started + lifetime, end_read=end_read)
         _move_into_place(partial, target)
     except Exception as error:
         log.exception("Data export %s failed", export_id)
