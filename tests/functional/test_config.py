@@ -274,6 +274,25 @@ def test_passkey_settings_follow_base_url_unless_set() -> None:
     assert development.WEBAUTHN_ORIGINS == ["http://localhost:5000"]
 
 
+@pytest.mark.parametrize(
+    ("base_url", "origin"),
+    [
+        (None, "http://localhost:8000"),  # the default BASE_URL, http://127.0.0.1:8000
+        ("http://127.0.0.1:18000", "http://localhost:18000"),  # `make run PORT=18000`
+        ("http://127.0.0.2:18000/", "http://localhost:18000"),
+        ("http://[::1]:9000", "http://localhost:9000"),
+    ],
+)
+def test_passkeys_on_a_loopback_address_are_on_localhost_at_its_port(
+    base_url: str | None, origin: str
+) -> None:
+    # Browsers refuse an IP address as the passkeys' domain; localhost is the same machine.
+    environ = {"SECRET_KEY": "dev"} | ({"BASE_URL": base_url} if base_url else {})
+    development = DevelopmentConfig(environ)
+    assert development.WEBAUTHN_RP_ID == "localhost"
+    assert [origin] == development.WEBAUTHN_ORIGINS
+
+
 def test_passkey_settings_may_widen_to_the_parent_domain() -> None:
     config = ProductionConfig(
         {
