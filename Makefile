@@ -6,7 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEV_ENV := SAPLING_ENV=development
+# Links in emails (email confirmation, exports) and passkeys follow the address make serves
+# on, unless BASE_URL is set (in the environment, or as in make run BASE_URL=...).
+ifeq ($(strip $(BASE_URL)),)
+BASE_URL = http://$(HOST):$(PORT)
+endif
+DEV_ENV := SAPLING_ENV=development BASE_URL='$(BASE_URL)'
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
