@@ -40,10 +40,9 @@ node_modules/.installed: package.json package-lock.json
 		echo "npm not found: the accessibility (axe) tests will be skipped."; \
 	fi
 
-run: $(VENV)/.installed ## Install, migrate the local SQLite database, serve on http://127.0.0.1:8000
+run: $(VENV)/.installed ## Install, migrate the local SQLite database, serve http://127.0.0.1:8000 (PORT=...) with the worker
 	$(DEV_ENV) $(BIN)/flask db upgrade
-	@echo "Sapling is running at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(DEV_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 wsgi:app
+	$(DEV_ENV) exec $(BIN)/python -m scripts.run_local --host $(HOST) --port $(PORT)
 
 dev: $(VENV)/.installed ## Flask's debug server with reload
 	$(DEV_ENV) $(BIN)/flask db upgrade
