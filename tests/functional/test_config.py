@@ -50,6 +50,23 @@ def test_wsgi_exits_with_a_clear_message_in_production_without_secrets(tmp_path:
     assert "SECRET_KEY and DATABASE_URL are not set" in result.stderr
 
 
+def test_flask_commands_refuse_production_without_secrets_in_one_message(tmp_path: Path) -> None:
+    # What `flask users list` prints in a checkout without SAPLING_ENV: no traceback.
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "FLASK_SKIP_DOTENV": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "users", "list"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "SECRET_KEY and DATABASE_URL are not set" in result.stderr
+    assert 'make flask ARGS="users list"' in result.stderr
+
+
 def test_environment_sets_every_documented_variable() -> None:
     config = ProductionConfig(
         {
