@@ -15,7 +15,7 @@ DEV_ENV := SAPLING_ENV=development BASE_URL='$(BASE_URL)'
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run dev test test-fast lint fmt clean migrate icons screenshots bench bench-outage profile bench-tools
+.PHONY: help run dev flask test test-fast lint fmt clean migrate icons screenshots bench bench-outage profile bench-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ run: $(VENV)/.installed ## Install, migrate the local SQLite database, serve htt
 dev: $(VENV)/.installed ## Flask's debug server with reload
 	$(DEV_ENV) $(BIN)/flask db upgrade
 	$(DEV_ENV) $(BIN)/flask run --debug --host $(HOST) --port $(PORT)
+
+flask: $(VENV)/.installed ## A flask command on the local site: make flask ARGS="users list"
+	$(DEV_ENV) $(BIN)/flask $(ARGS)
 
 # pytest-xdist: one worker per core (PYTEST_WORKERS=0 runs in this process). Each worker has
 # its own throwaway databases, live site, Chromium and nginx; a test file stays on one worker.
