@@ -6,11 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEV_ENV := SAPLING_ENV=development
+# Links in emails (email confirmation, exports) and passkeys follow the address make serves
+# on, unless BASE_URL is set (in the environment, or as in make run BASE_URL=...).
+ifeq ($(strip $(BASE_URL)),)
+BASE_URL = http://$(HOST):$(PORT)
+endif
+DEV_ENV := SAPLING_ENV=development BASE_URL='$(BASE_URL)'
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run dev test test-fast lint fmt clean migrate icons screenshots bench bench-outage profile bench-tools
+.PHONY: help run dev flask test test-fast lint fmt clean migrate icons screenshots bench bench-outage profile bench-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,14 +40,16 @@ node_modules/.installed: package.json package-lock.json
 		echo "npm not found: the accessibility (axe) tests will be skipped."; \
 	fi
 
-run: $(VENV)/.installed ## Install, migrate the local SQLite database, serve on http://127.0.0.1:8000
+run: $(VENV)/.installed ## Install, migrate the local SQLite database, serve http://127.0.0.1:8000 (PORT=...) with the worker
 	$(DEV_ENV) $(BIN)/flask db upgrade
-	@echo "Sapling is running at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(DEV_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 wsgi:app
+	$(DEV_ENV) exec $(BIN)/python -m scripts.run_local --host $(HOST) --port $(PORT)
 
 dev: $(VENV)/.installed ## Flask's debug server with reload
 	$(DEV_ENV) $(BIN)/flask db upgrade
 	$(DEV_ENV) $(BIN)/flask run --debug --host $(HOST) --port $(PORT)
+
+flask: $(VENV)/.installed ## A flask command on the local site: make flask ARGS="users list"
+	$(DEV_ENV) $(BIN)/flask $(ARGS)
 
 # pytest-xdist: one worker per core (PYTEST_WORKERS=0 runs in this process). Each worker has
 # its own throwaway databases, live site, Chromium and nginx; a test file stays on one worker.

@@ -7,6 +7,7 @@ variables, so tests can build apps with different settings without touching
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -57,6 +58,27 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
 def _list(value: str | None) -> list[str]:
     """A comma-separated setting: items stripped, empty ones dropped."""
     return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def _passkey_site(base_url: str) -> tuple[str, str]:
+    """The RP ID and origin passkeys default to: BASE_URL's host and origin.
+
+    Passkeys need a domain name, never an IP address: on a loopback address (`make run`
+    serves http://127.0.0.1:PORT) they are on localhost at the same port, the address
+    to open to try them.
+    """
+    base = urlsplit(base_url)
+    if not base.hostname:
+        return "localhost", "http://localhost:8000"
+    origin = f"{base.scheme}://{base.netloc.lower()}"
+    try:
+        loopback = ipaddress.ip_address(base.hostname).is_loopback
+        port = base.port
+    except ValueError:  # a domain name, or a malformed port (production refuses that)
+        return base.hostname, origin
+    if not loopback:
+        return base.hostname, origin
+    return "localhost", f"{base.scheme}://localhost" + (f":{port}" if port else "")
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -239,12 +261,11 @@ class Config:
         self.TRUSTED_BROWSER_DAYS = _int(env, "TRUSTED_BROWSER_DAYS", 30)
         self.TRUSTED_BROWSER_COOKIE_NAME = "sapling_trusted"
         # Passkeys: the site's domain, and the origins the browser may report. Both follow
-        # BASE_URL when it is set (its host; its scheme://host[:port]) unless set themselves.
-        base = urlsplit(env.get("BASE_URL") or "")
-        base_origin = f"{base.scheme}://{base.netloc.lower()}" if base.hostname else None
-        self.WEBAUTHN_RP_ID = env.get("WEBAUTHN_RP_ID") or base.hostname or "localhost"
+        # BASE_URL (its host; its scheme://host[:port]) unless set themselves.
+        rp_id, base_origin = _passkey_site(self.BASE_URL)
+        self.WEBAUTHN_RP_ID = env.get("WEBAUTHN_RP_ID") or rp_id
         self.WEBAUTHN_RP_NAME = env.get("WEBAUTHN_RP_NAME") or "Sapling"
-        origins = env.get("WEBAUTHN_ORIGINS") or base_origin or "http://localhost:8000"
+        origins = env.get("WEBAUTHN_ORIGINS") or base_origin
         self.WEBAUTHN_ORIGINS = [o.strip().rstrip("/") for o in origins.split(",") if o.strip()]
 
 

@@ -7,10 +7,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import User, utcnow
+from app.models import DeletionReason, User, utcnow
 from app.services.accounts import credentials, registration
 from app.services.errors import FormError
 from app.services.moderation import decisions
+from app.services.privacy import lifecycle
 from app.services.security import login, two_step
 
 users = AppGroup("users", help="Create, list and repair user accounts.")
@@ -54,16 +55,30 @@ def create(username: str, email: str, admin: bool, verified: bool, password: str
 
 @users.command("list")
 def list_users() -> None:
-    """List accounts, oldest first."""
+    """List accounts, oldest first; deleted ones waiting for their purge say so, and when."""
     for user in db.session.scalars(select(User).order_by(User.id)):
-        flags = ", ".join(
+        flags = [
             flag
             for flag, on in (("admin", user.is_admin), ("unverified", not user.is_verified))
             if on
-        )
+        ]
+        deletion = _deletion_flag(user)
+        if deletion:
+            flags.append(deletion)
         click.echo(
-            f"{user.id}\t@{user.username}\t{user.email}\t{user.created_at:%Y-%m-%d}\t{flags}"
+            f"{user.id}\t@{user.username}\t{user.email}\t{user.created_at:%Y-%m-%d}\t"
+            + ", ".join(flags)
         )
+
+
+def _deletion_flag(user: User) -> str | None:
+    """A deleted account is hidden everywhere else until `flask maintenance run` erases it."""
+    erased_on = lifecycle.purge_date(user)
+    if erased_on is None:
+        return None
+    if user.deletion_reason == DeletionReason.REMOVED_BY_MODERATOR.value:
+        return f"removed by a moderator, erased on {erased_on:%Y-%m-%d}"
+    return f"deleted by its owner, erased on {erased_on:%Y-%m-%d} unless they log in"
 
 
 @users.command("set-password")

@@ -12,6 +12,7 @@ from flask.testing import FlaskCliRunner
 from app.extensions import db
 from app.models import (
     ActionToken,
+    DeletionReason,
     OutboxMessage,
     SecurityEvent,
     User,
@@ -20,6 +21,7 @@ from app.models import (
     utcnow,
 )
 from app.services.operations import mailer
+from app.services.privacy import lifecycle
 from scripts.loopback import free_port
 from tests.factories import PASSWORD, create_user, link_from
 from tests.support.auth import AuthActions
@@ -61,6 +63,29 @@ def test_users_create_list_verify_and_set_password(app: Flask, runner: FlaskCliR
     assert result.exit_code == 0, result.output
     assert client.client.get("/settings/").status_code == 302  # every session ended
     assert client.login("rowan", "a brand new passphrase").status_code == 303
+
+
+def test_users_list_marks_accounts_waiting_for_deletion(app: Flask, runner: FlaskCliRunner) -> None:
+    create_user(app, "rowan")
+    leaving, removed = create_user(app, "hazel"), create_user(app, "bramble")
+    with app.app_context():
+        asked = utcnow() - timedelta(days=2)
+        for user, reason in (
+            (leaving, DeletionReason.SELF_DELETED),
+            (removed, DeletionReason.REMOVED_BY_MODERATOR),
+        ):
+            lifecycle.request_deletion(db.session.get(User, user.id), reason, now=asked)
+        db.session.commit()
+    lines = {
+        line.split("\t")[1]: line
+        for line in invoke(app, runner, "users", "list").output.splitlines()
+    }
+    erased_on = f"{asked + app.config['ACCOUNT_DELETION_GRACE']:%Y-%m-%d}"
+    assert lines["@hazel"].endswith(
+        f"deleted by its owner, erased on {erased_on} unless they log in"
+    )
+    assert lines["@bramble"].endswith(f"removed by a moderator, erased on {erased_on}")
+    assert "erased" not in lines["@rowan"]
 
 
 def test_users_commands_refuse_bad_input_clearly(app: Flask, runner: FlaskCliRunner) -> None:

@@ -50,6 +50,23 @@ def test_wsgi_exits_with_a_clear_message_in_production_without_secrets(tmp_path:
     assert "SECRET_KEY and DATABASE_URL are not set" in result.stderr
 
 
+def test_flask_commands_refuse_production_without_secrets_in_one_message(tmp_path: Path) -> None:
+    # What `flask users list` prints in a checkout without SAPLING_ENV: no traceback.
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "FLASK_SKIP_DOTENV": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "users", "list"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "SECRET_KEY and DATABASE_URL are not set" in result.stderr
+    assert 'make flask ARGS="users list"' in result.stderr
+
+
 def test_environment_sets_every_documented_variable() -> None:
     config = ProductionConfig(
         {
@@ -272,6 +289,25 @@ def test_passkey_settings_follow_base_url_unless_set() -> None:
     development = DevelopmentConfig({"SECRET_KEY": "dev", "BASE_URL": "http://localhost:5000"})
     assert development.WEBAUTHN_RP_ID == "localhost"
     assert development.WEBAUTHN_ORIGINS == ["http://localhost:5000"]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "origin"),
+    [
+        (None, "http://localhost:8000"),  # the default BASE_URL, http://127.0.0.1:8000
+        ("http://127.0.0.1:18000", "http://localhost:18000"),  # `make run PORT=18000`
+        ("http://127.0.0.2:18000/", "http://localhost:18000"),
+        ("http://[::1]:9000", "http://localhost:9000"),
+    ],
+)
+def test_passkeys_on_a_loopback_address_are_on_localhost_at_its_port(
+    base_url: str | None, origin: str
+) -> None:
+    # Browsers refuse an IP address as the passkeys' domain; localhost is the same machine.
+    environ = {"SECRET_KEY": "dev"} | ({"BASE_URL": base_url} if base_url else {})
+    development = DevelopmentConfig(environ)
+    assert development.WEBAUTHN_RP_ID == "localhost"
+    assert [origin] == development.WEBAUTHN_ORIGINS
 
 
 def test_passkey_settings_may_widen_to_the_parent_domain() -> None:
