@@ -15,6 +15,7 @@ function enhance(carousel) {
   const status = carousel.querySelector("[data-carousel-status]");
   let current = -1;
   let announced;
+  let heading = null; // where a button, dot or key last sent the strip, until it arrives
 
   const indexNow = () => {
     const width = track.clientWidth || 1;
@@ -48,27 +49,34 @@ function enhance(carousel) {
 
   const go = (index) => {
     const target = Math.min(slides.length - 1, Math.max(0, index));
+    heading = target;
     track.scrollTo({
       left: target * track.clientWidth,
       behavior: reducedMotion.matches ? "instant" : "smooth",
     });
   };
 
+  const rest = () => {
+    heading = null;
+    announce();
+  };
   let resting;
   track.addEventListener("scroll", () => {
     show(indexNow());
     if (!("onscrollend" in window)) {
       clearTimeout(resting);
-      resting = setTimeout(announce, 150);
+      resting = setTimeout(rest, 150);
     }
   });
-  track.addEventListener("scrollend", announce);
+  track.addEventListener("scrollend", rest);
+  // Pressed twice quickly, a button moves two photos: steps count from where the strip is going.
+  const from = () => heading ?? current;
 
   for (const button of [previous, next]) {
     button.hidden = false;
     button.addEventListener("click", () => {
       if (button.getAttribute("aria-disabled") === "true") return;
-      go(current + Number(button.dataset.carouselStep));
+      go(from() + Number(button.dataset.carouselStep));
     });
   }
 
@@ -82,7 +90,7 @@ function enhance(carousel) {
 
   track.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    const moves = { ArrowLeft: current - 1, ArrowRight: current + 1, Home: 0, End: slides.length - 1 };
+    const moves = { ArrowLeft: from() - 1, ArrowRight: from() + 1, Home: 0, End: slides.length - 1 };
     if (!(event.key in moves)) return;
     event.preventDefault();
     go(moves[event.key]);
