@@ -341,6 +341,20 @@ def test_without_javascript_every_photo_is_reachable(browser: Browser, live_site
     context.close()
 
 
+def test_the_controls_arrive_without_moving_anything(browser: Browser, live_site: LiveSite) -> None:
+    """The buttons float over the photo and the dots are there either way: with or without
+    JavaScript, the post takes the same room."""
+    heights = []
+    for script in (False, True):
+        context = browser.new_context(base_url=live_site.url, java_script_enabled=script)
+        page = carousel_page(context, live_site)
+        box = page.locator(".post-card").bounding_box()
+        assert box is not None
+        heights.append(box["height"])
+        context.close()
+    assert heights[0] == heights[1]
+
+
 def test_grid_tiles_of_posts_with_several_photos_are_marked(
     page: Page, live_site: LiveSite
 ) -> None:

@@ -101,7 +101,6 @@ function enhance(carousel) {
     }
   });
 
-  carousel.classList.add("carousel--enhanced");
   show(indexNow());
   announced = current;
 }
