@@ -93,6 +93,12 @@ def main() -> None:
                             ".forEach((img) => { img.loading = 'eager'; })"
                         )
                         page.wait_for_load_state("networkidle")
+                        # Loaded is not drawn: images decoded off screen ("async") came out
+                        # blank below the first screen of a full-page shot.
+                        page.evaluate(
+                            "Promise.all([...document.images]"
+                            ".map((img) => img.decode().catch(() => null)))"
+                        )
                         page.wait_for_timeout(LOGO_ANIMATION_MS)
                         path = OUT / f"{spec.name}-{theme}-{name}.png"
                         # Mobile shots stay one screen tall: the fixed bottom bar stays in place.

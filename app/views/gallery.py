@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from app.views.assets import asset_url
 from app.views.navigation import NavItem
-from app.views.posts import PhotoView, PostView, ProfileView
+from app.views.posts import PhotoView, PostView, ProfileView, frame_shape
 from app.views.text import rich_text
 
 PALETTE = [
@@ -31,6 +32,14 @@ _PHOTO_ALTS = [
 ]
 
 
+# name, width, height (as stored: 4:3, 4:5, 3:1), alt
+_SHAPED = [
+    ("landscape", 1080, 810, "A lake below blue hills, in landscape"),
+    ("portrait", 1080, 1350, "A lone pine on a meadow, in portrait"),
+    ("panorama", 1080, 360, "A ridge of brown hills from end to end, in a panorama"),
+]
+
+
 def gallery_context() -> dict[str, Any]:
     """Everything the gallery shows but its forms, which the controller builds."""
     photos = [
@@ -43,6 +52,20 @@ def gallery_context() -> dict[str, Any]:
             href="#",
         )
         for n, alt in enumerate(_PHOTO_ALTS, start=1)
+    ]
+    # Tiles of posts with several photos carry a marker.
+    photos[1] = replace(photos[1], post_photo_count=3)
+    photos[4] = replace(photos[4], post_photo_count=10)
+    shaped = [
+        PhotoView(
+            url=asset_url(f"img/samples/sample-{name}.svg"),
+            thumb_url=asset_url(f"img/samples/sample-{name}.svg"),
+            width=width,
+            height=height,
+            alt=alt,
+            href="#",
+        )
+        for name, width, height, alt in _SHAPED
     ]
     profile = ProfileView(
         id=1,
@@ -77,6 +100,13 @@ def gallery_context() -> dict[str, Any]:
         )
         for number, theme in enumerate(("light", "dark"), start=1)
     }
+    # The same post with photos of three shapes, in each theme: the frame takes the first's.
+    carousels = {
+        theme: replace(
+            posts[theme], id=number, photos=[*shaped, photos[0]], caption="", followers_only=False
+        )
+        for number, theme in enumerate(("light", "dark"), start=3)
+    }
     nav = [
         NavItem("Home", "#", "home", current=True),
         NavItem("Explore", "#", "explore"),
@@ -88,6 +118,8 @@ def gallery_context() -> dict[str, Any]:
         "palette": PALETTE,
         "sample_profile": profile,
         "sample_posts": posts,
+        "sample_carousels": carousels,
+        "sample_shapes": [(photo, frame_shape(photo.width, photo.height)) for photo in shaped],
         "sample_photos": photos,
         "sample_nav": nav,
     }

@@ -42,14 +42,33 @@ class ProfileView:
     following_count: int
 
 
+# A post's photos share one frame, shaped like its first photo within Instagram's bounds:
+# from 1.91:1 landscape to 4:5 portrait. Inside it every photo is shown whole (letterboxed
+# when its own shape differs), so a 3:1 panorama keeps its edges in a 1.91:1 frame.
+WIDEST_FRAME = (191, 100)
+TALLEST_FRAME = (4, 5)
+
+
+def frame_shape(width: int, height: int) -> tuple[int, int]:
+    """The frame's width and height (a ratio, used as an SVG viewBox that sizes it)."""
+    if width <= 0 or height <= 0:
+        return (1, 1)
+    if width * WIDEST_FRAME[1] > height * WIDEST_FRAME[0]:
+        return WIDEST_FRAME
+    if width * TALLEST_FRAME[1] < height * TALLEST_FRAME[0]:
+        return TALLEST_FRAME
+    return (width, height)
+
+
 @dataclass(frozen=True)
 class PhotoView:
-    url: str
+    url: str  # the "display" variant: the largest size stored, opened whole from the frame
     thumb_url: str
     width: int
     height: int
     alt: str
     href: str
+    post_photo_count: int = 1  # grids mark the tiles of posts with more than one photo
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,11 @@ class PostView:
     liked: bool = False
     saved: bool = False
     is_own: bool = False
+
+    @property
+    def frame(self) -> tuple[int, int]:
+        first = self.photos[0] if self.photos else None
+        return frame_shape(first.width, first.height) if first else (1, 1)
 
 
 @dataclass(frozen=True)
@@ -116,7 +140,7 @@ def _in_public_area(post: Post) -> bool:
     return post.has_public_audience(post.author) and post.author.files_public
 
 
-def photo_view(photo: Photo, href: str, *, public: bool) -> PhotoView:
+def photo_view(photo: Photo, href: str, *, public: bool, post_photo_count: int = 1) -> PhotoView:
     return PhotoView(
         url=media_url(photo.storage_key, "display", public=public),
         thumb_url=media_url(photo.storage_key, "thumb", public=public),
@@ -124,6 +148,7 @@ def photo_view(photo: Photo, href: str, *, public: bool) -> PhotoView:
         height=photo.height,
         alt=photo.alt_text,
         href=href,
+        post_photo_count=post_photo_count,
     )
 
 
@@ -167,6 +192,7 @@ def grid_photos(posts: Iterable[Post]) -> list[PhotoView]:
             post.photos[0],
             url_for("posts.show", post_id=post.id),
             public=_in_public_area(post),
+            post_photo_count=len(post.photos),
         )
         for post in posts
         if post.photos

@@ -69,6 +69,9 @@ PAGES = [
     PageSpec("following", f"/@{MEMBER}/following", login=MEMBER, screenshot=False),
     PageSpec("post", "/p/{post}"),
     PageSpec("post-member-view", "/p/{own_post}", login=MEMBER, screenshot=False),
+    # Four photos of three shapes; then the same post opened at its second photo.
+    PageSpec("post-carousel", "/p/{carousel_post}"),
+    PageSpec("post-carousel-second", "/p/{carousel_post}#post-{carousel_post}-photos-2"),
     PageSpec("post-not-visible", "/p/{post}0", status=404, screenshot=False),
     PageSpec("new-post", "/p/new", login=MEMBER),
     PageSpec("edit-post", "/p/{own_post}/edit", login=MEMBER, screenshot=False),

@@ -2,7 +2,8 @@
 
 Fern posts in public (one post for followers only), Hazel's account is private,
 and the member follows Fern. Page paths in tests/browser/pages.py name these
-accounts, and ``{post}`` / ``{own_post}`` stand for the ids made here.
+accounts, and ``{post}`` / ``{own_post}`` / ``{carousel_post}`` (Fern's post of four photos
+of three shapes) stand for the ids made here.
 """
 
 from __future__ import annotations
@@ -72,6 +73,19 @@ def populate(
     for number, caption in enumerate(captions):
         made.append(_post(app, fern, caption, number, alt="Rolling green hills under a pale sky"))
     _post(app, fern, "Just for friends: the cabin #moss", 7, visibility=Visibility.FOLLOWERS)
+    # Photos of other shapes: a post of four (4:3 first, so a 4:3 frame), and a panorama.
+    carousel_id = _post(
+        app,
+        fern,
+        "Four views from one walk #walks",
+        [
+            (11, (1600, 1200), "A wide valley at noon"),
+            (12, (1080, 1350), "A tall hill above the path"),
+            (13, (1800, 600), "The whole ridge from end to end"),
+            (14, (1080, 1080), "A clearing in the wood"),
+        ],
+    )
+    _post(app, fern, "The ridge, end to end #hills", [(15, (2400, 800), "A long ridge at dusk")])
     _post(app, hazel, "Quiet corner #moss", 9)
     own_id = _post(app, member_user, "My first photo here #moss", 3, alt="A sunlit meadow")
     with app.test_request_context():
@@ -81,24 +95,26 @@ def populate(
         interactions.like(liker, target)
         interactions.add_comment(liker, target, "Welcome, @" + member + "!")
         db.session.commit()
-    return {"post": made[-1], "own_post": own_id}
+    return {"post": made[-1], "own_post": own_id, "carousel_post": carousel_id}
 
 
 def _post(
     app: Flask,
     author: User,
     caption: str,
-    seed: int,
+    seed: int | list[tuple[int, tuple[int, int], str]],
     *,
     alt: str = "A landscape of hills",
     visibility: Visibility = Visibility.PUBLIC,
 ) -> int:
+    """A post of one square photo (``seed``), or of (seed, size, alt) photos."""
+    shots = [(seed, (1080, 1080), alt)] if isinstance(seed, int) else seed
     with app.test_request_context():
         account = db.session.get(User, author.id)
         assert account is not None
         post = posts.create(
             account,
-            [posts.Upload(io.BytesIO(photo(seed)), alt)],
+            [posts.Upload(io.BytesIO(photo(n, size)), text) for n, size, text in shots],
             caption,
             visibility=visibility,
         )
