@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from app.extensions import db
 from app.models import SecurityEvent, SecurityEventKind, User, UserSession, utcnow
 from app.services.accounts.passwords import needs_rehash
 from tests.factories import PASSWORD, create_user
+from tests.support.apps import build_app
 from tests.support.auth import AuthActions
 from tests.support.smtp import Mailbox
 
@@ -232,3 +234,16 @@ def test_login_is_rate_limited(auth: AuthActions, user: User) -> None:
     response = auth.login("juniper")
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
+
+
+def test_another_app_in_the_process_leaves_this_apps_logins_alone(
+    app: Flask, client: FlaskClient, auth: AuthActions, user: User, tmp_path: Path
+) -> None:
+    """Flask-Login's manager is one object for the process: an app built later (the live
+    site's tests build several, production-like ones included) must not change which
+    cookie this app reads."""
+    assert auth.login(user.username).status_code == 303
+    build_app(
+        str(app.config["DATABASE_URL"]), tmp_path / "media", {"AUTH_COOKIE_NAME": "another_auth"}
+    )
+    assert is_logged_in(client)

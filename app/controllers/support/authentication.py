@@ -37,16 +37,19 @@ def install_authentication(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
+    login_manager.request_loader(_load_user_from_session_cookie)
 
-    def load_user_from_session_cookie(_request: Any) -> User | None:
-        session = sessions.session_from_token(request.cookies.get(app.config["AUTH_COOKIE_NAME"]))
-        if session is None:
-            return None
-        sessions.touch(session)
-        g.user_session = session
-        return session.user
 
-    login_manager.request_loader(load_user_from_session_cookie)
+def _load_user_from_session_cookie(_request: Any) -> User | None:
+    # The manager is one object for the process, so this reads the config of the app
+    # serving the request, never of the app that was built last.
+    raw = request.cookies.get(current_app.config["AUTH_COOKIE_NAME"])
+    session = sessions.session_from_token(raw)
+    if session is None:
+        return None
+    sessions.touch(session)
+    g.user_session = session
+    return session.user
 
 
 def is_logged_in() -> bool:
