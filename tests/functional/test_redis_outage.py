@@ -19,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
 
+from app.config import Config
 from app.extensions import db, limiter
 from tests.factories import create_post, create_user
 from tests.support.apps import REDIS_URL, build_app, migrated_database
@@ -63,6 +64,7 @@ def proxied_app(
             "REDIS_URL": url,
             "RATELIMIT_STORAGE_URI": url,
             "REDIS_BREAKER_SECONDS": breaker_seconds,
+            "REDIS_SOCKET_TIMEOUT": Config({}).REDIS_SOCKET_TIMEOUT,  # what production waits
         },
     )
 

@@ -32,13 +32,19 @@ NO_NGINX = "nginx tests skipped: no nginx found (apt-get install nginx)"
 def build_app(
     database_url: str, media_root: Path, overrides: dict[str, Any] | None = None
 ) -> Flask:
-    """An app on TestingConfig, with a fresh rate-limit namespace so tests never share counters."""
+    """An app on TestingConfig, with a fresh rate-limit namespace so tests never share counters.
+
+    Redis gets a generous socket timeout: the production default (0.25 s) is tuned for a
+    quiet LAN, and on a loaded test machine one slow answer would open the breaker and move
+    the login guard's counters to per-process storage in the middle of a test. The outage
+    tests set the production default back explicitly."""
     environ = {"REDIS_URL": REDIS_URL} if REDIS_URL else {}
-    settings = {
+    settings: dict[str, Any] = {
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(media_root),
         "MAIL_OUTBOX_DIR": str(media_root.parent / "mail"),
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        "REDIS_SOCKET_TIMEOUT": 10.0,
     }
     settings.update(overrides or {})
     return create_app(TestingConfig(environ), settings)
