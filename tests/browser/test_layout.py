@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.pages import PAGES, VIEWPORTS, PageSpec
+from tests.browser.pages import NARROWEST, PAGES, PageSpec
 from tests.support.live_server import LiveServer, LiveSite
 
 
@@ -15,7 +15,7 @@ from tests.support.live_server import LiveServer, LiveSite
 def test_page_fits_a_360px_screen_without_sideways_scrolling(
     context_for: Callable[..., BrowserContext], live_site: LiveSite, spec: PageSpec
 ) -> None:
-    page = context_for(spec, viewport=VIEWPORTS["mobile"]).new_page()
+    page = context_for(spec, viewport=NARROWEST).new_page()
     page.goto(spec.url(live_site.ids))
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{spec.path} is {overflow}px wider than the screen"
