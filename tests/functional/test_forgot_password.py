@@ -25,6 +25,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.services.security import login_guard
 from app.worker.jobs import handle_password_resets
 from tests.factories import link_from
 from tests.support.pages import csrf_token_for
@@ -181,7 +182,7 @@ def test_a_missing_csrf_token_is_refused_and_records_nothing(
     MAIL_DELIVER_AFTER_COMMIT=False, RATELIMIT_EMAIL_ADDRESS="2 per hour", RATELIMIT_EMAIL=HIGH
 )
 def test_limits_and_the_captcha_stay_in_front_of_the_ask(
-    app: Flask, client: FlaskClient, runner: FlaskCliRunner, user: User
+    app: Flask, client: FlaskClient, user: User
 ) -> None:
     token = csrf_token_for(client)
     ask(client, token, KNOWN)
@@ -190,7 +191,7 @@ def test_limits_and_the_captcha_stay_in_front_of_the_ask(
     assert response.status_code == 429
     assert rows(app, ASKS) == 2
     with app.app_context():
-        runner.invoke(args=["security", "under-attack", "on"])
+        login_guard.set_under_attack(True)  # what the operator's switch does
     response = client.post("/password/forgot", data={"csrf_token": token, "email": UNKNOWN})
     assert response.status_code == 422  # the CAPTCHA first
     assert 'name="captcha_answer"' in response.get_data(as_text=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -12,6 +13,7 @@ from flask.testing import FlaskCliRunner
 from app.models import User
 from app.services.security import expiring_store
 from tests.factories import PASSWORD, link_from
+from tests.support.apps import REDIS_URL, build_app
 from tests.support.auth import AuthActions
 from tests.support.smtp import Mailbox
 
@@ -212,6 +214,7 @@ def test_a_burst_that_straddles_a_minute_boundary_still_counts_whole(
     assert challenge_in(visitor.client.get("/signup").get_data(as_text=True))
 
 
+@pytest.mark.skipif(REDIS_URL is None, reason="the switch is kept in Redis, shared by every worker")
 def test_operators_can_switch_under_attack_mode(app: Flask, runner: FlaskCliRunner) -> None:
     def run(action: str) -> str:
         with app.app_context():
@@ -222,6 +225,27 @@ def test_operators_can_switch_under_attack_mode(app: Flask, runner: FlaskCliRunn
     assert challenge_in(app.test_client().get("/signup").get_data(as_text=True))
     assert "off" in run("off")
     assert challenge_in(app.test_client().get("/signup").get_data(as_text=True)) is None
+
+
+@pytest.mark.parametrize(
+    "redis_url", [None, "redis://127.0.0.1:1/0"], ids=["no-redis", "redis-down"]
+)
+def test_the_switch_refuses_when_it_cannot_reach_the_web_workers(
+    database_url: str, tmp_path: Path, redis_url: str | None
+) -> None:
+    """Without a Redis shared by every process, the command's own process would keep the flag
+    and exit: the web workers never see it, so saying "on" would be a lie."""
+    app = build_app(database_url, tmp_path / "media", {"REDIS_URL": redis_url})
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["security", "under-attack", "on"])
+    assert result.exit_code == 1
+    assert "needs Redis" in result.output
+    assert "Nothing changed" in result.output
+    assert "on (set by an operator)" not in result.output
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["security", "under-attack", "status"])
+    assert result.exit_code == 1
+    assert "needs Redis" in result.output
 
 
 def test_malformed_captcha_ids_are_404(client: object) -> None:

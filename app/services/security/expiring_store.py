@@ -87,6 +87,18 @@ def _redis_failed(error: RedisError) -> None:
         log.error("Redis refused a counter command (%s); using per-process counters", error)
 
 
+def shared() -> bool:
+    """Is this store the one every process sees (Redis, answering), not this process's own?"""
+    client = redis_client.client
+    if client is None:
+        return False
+    try:
+        return bool(client.ping())
+    except RedisError as error:
+        _redis_failed(error)
+        return False
+
+
 def incr(name: str, ttl_seconds: float) -> int:
     """Add one; the window starts at the first increment and lasts ``ttl_seconds``."""
     client = redis_client.client
