@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -20,6 +21,8 @@ from app.config_checks import https_origin, passkey_problem, secret_problem, sec
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = PROJECT_ROOT / "instance"
+# One address, nothing around it: it is written into emails and mailto: links as it is.
+_PLAIN_ADDRESS = re.compile(r"[^@\s<>\"',;:]+@[^@\s<>\"',;:]+")
 
 
 class ConfigError(RuntimeError):
@@ -89,6 +92,15 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+def _support_email(environ: Mapping[str, str]) -> str | None:
+    """Where people can write to a person (emails name it); None: nowhere, and then nothing
+    tells them to write or reply, since no one may read MAIL_DEFAULT_SENDER's mailbox."""
+    address = environ.get("SUPPORT_EMAIL", "").strip()
+    if address and not _PLAIN_ADDRESS.fullmatch(address):
+        raise ConfigError("SUPPORT_EMAIL must be a plain address, such as help@example.org.")
+    return address or None
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -107,12 +119,7 @@ class Config:
         if self.TRUSTED_PROXY_COUNT < 0:
             raise ConfigError("TRUSTED_PROXY_COUNT cannot be negative.")
 
-        self.MAIL_SERVER: str | None = env.get("MAIL_SERVER") or None
-        self.MAIL_PORT = _int(env, "MAIL_PORT", 587)
-        self.MAIL_USE_TLS = _flag(env.get("MAIL_USE_TLS"), default=True)
-        self.MAIL_USERNAME: str | None = env.get("MAIL_USERNAME") or None
-        self.MAIL_PASSWORD: str | None = env.get("MAIL_PASSWORD") or None
-        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER") or "Sapling <no-reply@localhost>"
+        self._load_mail_settings(env)
 
         # Request size limits: uploads are the largest legitimate bodies. A post of ten
         # photos may be large; each photo is held to MAX_PHOTO_BYTES on its own.
@@ -174,6 +181,16 @@ class Config:
             "script_location": str(PROJECT_ROOT / "migrations"),
             "file_template": "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s",
         }
+
+    def _load_mail_settings(self, env: Mapping[str, str]) -> None:
+        """Outgoing mail, and the address people can write to instead of replying."""
+        self.MAIL_SERVER: str | None = env.get("MAIL_SERVER") or None
+        self.MAIL_PORT = _int(env, "MAIL_PORT", 587)
+        self.MAIL_USE_TLS = _flag(env.get("MAIL_USE_TLS"), default=True)
+        self.MAIL_USERNAME: str | None = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD: str | None = env.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER") or "Sapling <no-reply@localhost>"
+        self.SUPPORT_EMAIL = _support_email(env)
 
     def _load_photo_and_page_settings(self, env: Mapping[str, str]) -> None:
         """Photos (the image pipeline's limit, how media reach nginx) and page sizes."""

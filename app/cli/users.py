@@ -46,7 +46,8 @@ def create(username: str, email: str, admin: bool, verified: bool, password: str
             )
         user = registration.create_user(username, email, email_key, password, is_admin=admin)
     except FormError as error:
-        raise click.ClickException(f"{error.field or 'input'}: {error.message}") from None
+        problems = (f"{problem.field or 'input'}: {problem.message}" for problem in error.errors)
+        raise click.ClickException("; ".join(problems)) from None
     if verified:
         user.email_verified_at = utcnow()
     db.session.commit()

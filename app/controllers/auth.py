@@ -76,9 +76,16 @@ def signup() -> ResponseReturnValue:
             )
         except FormError as error:
             login_guard.note_site_failure()
-            form.add_error(error)
+            for problem in error.errors:
+                form.add_error(problem)
         else:
             return redirect(url_for("auth.check_inbox"), 303)
+    elif form.is_submitted():
+        # A field the form refused (left empty, say) hides no other field's problem.
+        fields = (form.username, form.email, form.password)
+        passed = [None if field.errors else field.data or "" for field in fields]
+        for problem in registration.field_problems(*passed):
+            form.add_error(problem)
     return _form_page("auth/signup.html", form, challenge=challenge_if(under_attack))
 
 

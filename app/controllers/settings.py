@@ -27,7 +27,7 @@ from app.forms.settings import (
 )
 from app.models import DeletionReason
 from app.services.accounts import credentials
-from app.services.accounts.identifiers import canonical_username
+from app.services.accounts.identifiers import typed_username
 from app.services.errors import FormError
 from app.services.privacy import lifecycle
 from app.services.security import security_log, sessions, two_step
@@ -184,7 +184,7 @@ def delete_account() -> ResponseReturnValue:
     me = signed_in_user()
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        if canonical_username(form.username.data or "") != me.username:
+        if typed_username(form.username.data or "") != me.username:
             form.username.errors = ["That is not your username."]
         else:
             lifecycle.request_deletion(me, DeletionReason.SELF_DELETED, current_client())

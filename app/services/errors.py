@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class FormError(ValueError):
-    """A message for one form field (or for the whole form when ``field`` is None)."""
+    """A message for one form field (or for the whole form when ``field`` is None).
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    One error can carry several refusals (``all_of``), so a form shows every field's
+    problem in one answer; caught, it reads as the first, and ``errors`` has them all."""
+
+    def __init__(
+        self, message: str, field: str | None = None, *, more: Sequence[FormError] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.errors: list[FormError] = [self, *more]
+
+    @classmethod
+    def all_of(cls, problems: Sequence[FormError]) -> FormError:
+        first, *more = problems
+        return cls(first.message, first.field, more=more)

@@ -89,11 +89,18 @@ def devices_view(active: list[UserSession], current: UserSession | None) -> list
     return sorted(rows, key=lambda row: not row.current)  # this browser first
 
 
+def _event_detail(event: SecurityEvent) -> str:
+    """The detail, unless it only names the device the row already shows: a new device's
+    login and a logout record the acting browser as their detail too."""
+    detail = shown_detail(event.kind, event.detail)
+    return "" if detail == event.device_label else detail
+
+
 def timeline_view(events: list[SecurityEvent]) -> list[EventRow]:
     return [
         EventRow(
             label=EVENT_LABELS.get(e.kind, str(e.kind)),
-            detail=shown_detail(e.kind, e.detail),
+            detail=_event_detail(e),
             when=e.created_at,
             ip=e.ip or "",
             device_label=e.device_label,

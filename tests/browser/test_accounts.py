@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.pages import MEMBER
 from tests.factories import PASSWORD, link_from
+from tests.support.axe import assert_accessible_in_both_themes
 from tests.support.browser import log_in
 from tests.support.live_server import LiveSite
 
@@ -37,6 +38,23 @@ def test_sign_up_verify_and_log_in(page: Page, live_site: LiveSite) -> None:
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     expect(page.get_by_text("Confirm your email address to post")).to_have_count(0)
+
+
+def test_sign_up_shows_every_fields_problem_at_once(page: Page) -> None:
+    page.goto("/signup")
+    page.get_by_label("Username").fill("ab")
+    page.get_by_label("Email").fill("not-an-email")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    for label, message in (
+        ("Username", "3 to 30 characters"),
+        ("Email", "valid email address"),
+        ("Password", "at least 12 characters"),
+    ):
+        field = page.get_by_label(label, exact=True)
+        expect(field).to_have_attribute("aria-invalid", "true")
+        expect(field).to_have_accessible_description(re.compile(message))
+    assert_accessible_in_both_themes(page)
 
 
 def auth_cookie(page: Page) -> dict[str, object]:

@@ -37,6 +37,14 @@ def test_totp_enrolment_and_login(page: Page, live_site: LiveSite) -> None:
         10
     )
     assert_accessible_in_both_themes(page)
+    codes = page.get_by_role("list", name="Recovery codes").bounding_box()
+    download_button = page.get_by_role("button", name="Download as a text file")
+    saved_link = page.get_by_role("link", name="I saved them")
+    button_box, link_box = download_button.bounding_box(), saved_link.bounding_box()
+    assert codes is not None and button_box is not None and link_box is not None
+    # The buttons keep the page's rhythm (1rem) from the list, side by side in one row.
+    assert button_box["y"] - (codes["y"] + codes["height"]) >= 16
+    assert abs(button_box["y"] - link_box["y"]) < 1
     with page.expect_download() as download:
         page.get_by_role("button", name="Download as a text file").click()
     assert "Sapling recovery codes" in Path(download.value.path()).read_text()

@@ -33,6 +33,9 @@ from tests.support.smtp import Mailbox
 from tests.support.two_step import make_stale
 
 VICTIM_IP = "198.51.100.77"
+WITH_SUPPORT = pytest.param(
+    "help@sapling.example", marks=pytest.mark.config(SUPPORT_EMAIL="help@sapling.example")
+)
 
 
 def client_for(app: Flask, username: str, ip: str = "203.0.113.5") -> FlaskClient:
@@ -87,6 +90,28 @@ def test_deleting_needs_a_fresh_login_and_the_username(
     assert response.status_code == 303 and response.headers["Location"].startswith("/reauth")
 
 
+@pytest.mark.parametrize("typed", ["@willow.deletes", " @Willow.Deletes ", "＠willow.deletes"])
+def test_the_username_may_be_typed_as_the_hint_shows_it(
+    world: dict[str, object], typed: str
+) -> None:
+    """The form's hint shows "@willow.deletes"; typing it as shown, any case, is accepted."""
+    client = world["willow_client"]
+    assert isinstance(client, FlaskClient)
+    page = client.get("/settings/delete").get_data(as_text=True)
+    assert "@willow.deletes" in page
+    assert delete_own_account(client, typed) == 303
+
+
+@pytest.mark.parametrize("typed", ["@@willow.deletes", "@oak.stays", "willow.deletes@"])
+def test_only_ones_own_username_deletes(world: dict[str, object], typed: str) -> None:
+    client = world["willow_client"]
+    assert isinstance(client, FlaskClient)
+    token = csrf_token_for(client)
+    response = client.post("/settings/delete", data={"csrf_token": token, "username": typed})
+    assert response.status_code == 422
+    assert "That is not your username." in response.get_data(as_text=True)
+
+
 def test_a_deleted_account_disappears_at_once_and_its_sessions_end(
     app: Flask, mailbox: Mailbox, world: dict[str, object]
 ) -> None:
@@ -115,6 +140,60 @@ def test_a_deleted_account_disappears_at_once_and_its_sessions_end(
     [mail] = [m for m in mailbox.to("willow.deletes@example.org") if "deleted" in m["Subject"]]
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "log in with your username or email and password" in text
+
+
+def deletion_mail(mailbox: Mailbox) -> tuple[str, str]:
+    [mail] = [m for m in mailbox.to("willow.deletes@example.org") if "deleted" in m["Subject"]]
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    return text, html
+
+
+def test_the_deletion_email_points_to_logging_in_not_to_a_no_reply_address(
+    app: Flask, mailbox: Mailbox, world: dict[str, object]
+) -> None:
+    """Mail comes from a no-reply sender: the way back is the login page, and without a
+    SUPPORT_EMAIL the message names no one to write to."""
+    client = world["willow_client"]
+    assert isinstance(client, FlaskClient)
+    assert delete_own_account(client, "willow.deletes") == 303
+    login_url = app.config["BASE_URL"] + "/login"
+    for body in deletion_mail(mailbox):
+        assert "reply" not in body.casefold()
+        assert "If you did not ask for this" in body
+        assert login_url in body
+        assert "change your password" in body
+        assert "write to" not in body
+
+
+@pytest.mark.config(SUPPORT_EMAIL="help@sapling.example")
+def test_the_deletion_email_names_the_support_address_when_there_is_one(
+    app: Flask, mailbox: Mailbox, world: dict[str, object]
+) -> None:
+    client = world["willow_client"]
+    assert isinstance(client, FlaskClient)
+    assert delete_own_account(client, "willow.deletes") == 303
+    text, html = deletion_mail(mailbox)
+    assert "write to help@sapling.example" in text
+    assert 'href="mailto:help@sapling.example"' in html
+    assert "reply" not in text.casefold() + html.casefold()
+
+
+@pytest.mark.parametrize("support", [None, WITH_SUPPORT])
+def test_a_moderators_removal_email_never_asks_for_a_reply(
+    app: Flask, mailbox: Mailbox, world: dict[str, object], support: str | None
+) -> None:
+    """Logging in cannot undo this; the only way is a person, when the site names one."""
+
+    with app.test_request_context():
+        willow = db.session.get(User, world["willow"].id)  # type: ignore[attr-defined]
+        assert willow is not None
+        lifecycle.request_deletion(willow, DeletionReason.REMOVED_BY_MODERATOR)
+        db.session.commit()
+    for body in deletion_mail(mailbox):
+        assert "reply" not in body.casefold()
+        assert "log in" not in body.casefold()  # logging in does not bring this one back
+        assert ("help@sapling.example" in body) is (support is not None)
 
 
 def test_logging_in_during_the_grace_period_restores_everything(

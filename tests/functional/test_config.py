@@ -80,6 +80,7 @@ def test_environment_sets_every_documented_variable() -> None:
             "MAIL_DEFAULT_SENDER": "Sapling <hello@example.org>",
             "MEDIA_ROOT": "/srv/media",
             "TRUSTED_PROXY_COUNT": "1",
+            "SUPPORT_EMAIL": "help@example.org",
         }
     )
     assert config.DATABASE_URL == "postgresql+psycopg://sapling@db/sapling"
@@ -94,6 +95,15 @@ def test_environment_sets_every_documented_variable() -> None:
     assert config.MAIL_DEFAULT_SENDER == "Sapling <hello@example.org>"
     assert config.MEDIA_ROOT == "/srv/media"
     assert config.TRUSTED_PROXY_COUNT == 1
+    assert config.SUPPORT_EMAIL == "help@example.org"
+
+
+def test_support_email_is_optional_and_must_be_an_address() -> None:
+    assert ProductionConfig(GOOD).SUPPORT_EMAIL is None
+    assert ProductionConfig({**GOOD, "SUPPORT_EMAIL": " "}).SUPPORT_EMAIL is None
+    for value in ("help", "Help <help@example.org>", "help@example.org\r\nBcc: x@example.org"):
+        with pytest.raises(ConfigError, match="SUPPORT_EMAIL"):
+            ProductionConfig({**GOOD, "SUPPORT_EMAIL": value})
 
 
 @pytest.mark.parametrize(

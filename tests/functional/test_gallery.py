@@ -25,6 +25,7 @@ def test_gallery_shows_every_building_block_in_both_themes(client: FlaskClient) 
         "Dialog",
     ):
         assert text.count(f">{heading}</h3>") == 2, heading
+    assert 'class="form__actions"' in text  # the row of a form's buttons
 
 
 def test_invalid_form_is_422_with_errors_tied_to_fields(client: FlaskClient) -> None:

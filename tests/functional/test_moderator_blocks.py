@@ -22,6 +22,9 @@ from tests.support.auth import AuthActions
 from tests.support.moderation import moderate, signed_in, stored_user
 from tests.support.smtp import Mailbox
 
+WITH_SUPPORT = pytest.param(
+    "help@sapling.example", marks=pytest.mark.config(SUPPORT_EMAIL="help@sapling.example")
+)
 REASON = "Posting other people's photos"
 
 
@@ -112,6 +115,18 @@ def test_the_blocked_person_is_emailed_until_when_and_why(
     assert message["Subject"] == "Your Sapling account is blocked"
     text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert f"until {datetime_label(until)}" in text and REASON in text
+
+
+@pytest.mark.parametrize("support", [None, WITH_SUPPORT])
+def test_the_block_email_never_asks_for_a_reply_to_a_no_reply_sender(
+    app: Flask, mailbox: Mailbox, rowan: User, support: str | None
+) -> None:
+    block(app, "30")
+    [message] = mailbox.to("rowan@example.org")
+    for kind in ("plain", "html"):
+        body = message.get_body(preferencelist=(kind,)).get_content()  # type: ignore[union-attr]
+        assert "reply" not in body.casefold()
+        assert ("help@sapling.example" in body) is (support is not None)
 
 
 def test_a_permanent_block_says_so_and_never_lifts(

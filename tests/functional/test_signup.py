@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 
 import pytest
@@ -102,6 +104,57 @@ def test_weak_passwords_are_refused_with_an_explanation(
     response = sign_up(auth, password=password)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
+
+
+def field_error(page: str, field: str) -> str:
+    """The error shown beside one field (empty if none), by its id as the form macro writes it."""
+    match = re.search(rf'<p class="field__error" id="{field}-error">([^<]*)</p>', page)
+    return html.unescape(match.group(1)) if match else ""
+
+
+def test_every_fields_problem_is_shown_at_once_beside_its_field(
+    app: Flask, auth: AuthActions
+) -> None:
+    response = sign_up(auth, username="ab", email="not-an-email", password="short")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "3 to 30 characters" in field_error(page, "username")
+    assert "valid email address" in field_error(page, "email")
+    assert "at least 12 characters" in field_error(page, "password")
+    assert 'aria-invalid="true"' in page and page.count('aria-invalid="true"') == 3
+    assert "Please fix the problems below." in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_a_taken_username_is_shown_with_the_other_problems(app: Flask, auth: AuthActions) -> None:
+    create_user(app, "juniper")
+    page = sign_up(auth, username="juniper", password="qwerty123456").get_data(as_text=True)
+    assert field_error(page, "username") == "That username is taken."
+    assert "commonly used passwords" in field_error(page, "password")
+    assert field_error(page, "email") == ""
+
+
+def test_a_missing_field_does_not_hide_the_others_problems(auth: AuthActions) -> None:
+    page = sign_up(auth, username="", email="not-an-email", password="short").get_data(as_text=True)
+    assert field_error(page, "username") == "This field is required."
+    assert "valid email address" in field_error(page, "email")
+    assert "at least 12 characters" in field_error(page, "password")
+
+
+def test_a_registered_email_with_another_problem_shows_only_that_problem(
+    app: Flask, auth: AuthActions, mailbox: Mailbox
+) -> None:
+    """The answer about a registered address and a new one is the same: only the field's
+    own problems, and its owner is not mailed until the rest of the form is right."""
+    create_user(app, "juniper", "juniper@example.org")
+    for email in ("juniper@example.org", "nobody.yet@example.org"):
+        page = sign_up(auth, username="newcomer", email=email, password="short").get_data(
+            as_text=True
+        )
+        assert field_error(page, "email") == ""
+        assert "at least 12 characters" in field_error(page, "password")
+    assert mailbox.to("juniper@example.org") == []
 
 
 def test_long_passphrases_are_accepted_without_truncation(app: Flask, auth: AuthActions) -> None:

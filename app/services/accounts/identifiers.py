@@ -118,6 +118,11 @@ def canonical_username(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).strip().casefold()
 
 
+def typed_username(raw: str) -> str:
+    """A username as a person types their own, with or without the "@" pages show before it."""
+    return canonical_username(raw).removeprefix("@")
+
+
 def check_username(raw: str) -> str:
     username = canonical_username(raw)
     if not USERNAME_PATTERN.fullmatch(username):

@@ -54,20 +54,51 @@ def address_owner(email_key: str, *, other_than: User | None = None) -> tuple[Us
     return tokens.holder_of(email_key, TokenPurpose.CANCEL_EMAIL_CHANGE, other_than=other_than)
 
 
+def _checked(
+    username: str | None, email: str | None, password: str | None
+) -> tuple[tuple[str, str, str] | None, list[FormError]]:
+    """Each given field against its rules, all of them: (username, email, email_key) if
+    every one passed, and every field's problem. Nothing is looked up here."""
+    problems: list[FormError] = []
+    name, address, key = None, None, None
+    if username is not None:
+        try:
+            name = check_username(username)
+        except IdentifierError as error:
+            problems.append(FormError(str(error), "username"))
+    if email is not None:
+        try:
+            address, key = check_email(email)
+        except IdentifierError as error:
+            problems.append(FormError(str(error), "email"))
+    if password is not None:
+        weak = password_problems(
+            password,
+            username=name or canonical_username(username or ""),
+            email=address or email or "",
+        )
+        if weak:
+            problems.append(FormError(" ".join(weak), "password"))
+    if problems or name is None or address is None or key is None:
+        return None, problems
+    return (name, address, key), problems
+
+
+def field_problems(
+    username: str | None, email: str | None, password: str | None
+) -> list[FormError]:
+    """Every field's problem at once; a field given as None is not checked (its form has
+    refused it already). Reads no table, so the answer says nothing about any account."""
+    return _checked(username, email, password)[1]
+
+
 def validated_identity(username: str, email: str, password: str) -> tuple[str, str, str]:
-    """Check every field; returns (username, email, email_key) or raises FormError."""
-    try:
-        username = check_username(username)
-    except IdentifierError as error:
-        raise FormError(str(error), "username") from None
-    try:
-        email, email_key = check_email(email)
-    except IdentifierError as error:
-        raise FormError(str(error), "email") from None
-    problems = password_problems(password, username=username, email=email)
-    if problems:
-        raise FormError(" ".join(problems), "password")
-    return username, email, email_key
+    """Check every field; returns (username, email, email_key) or raises a FormError that
+    names every field's problem."""
+    identity, problems = _checked(username, email, password)
+    if identity is None:
+        raise FormError.all_of(problems)
+    return identity
 
 
 def create_user(
@@ -101,11 +132,17 @@ def sign_up(username: str, email: str, password: str, client: Client) -> User | 
     owner is told that someone tried; the caller shows the same "check your
     inbox" page either way, so sign-up cannot reveal who has an account.
     """
-    username, email, email_key = validated_identity(username, email, password)
-    # Usernames are public, so a taken one may be named; that answer must come before
-    # anything about the email, or it would reveal whether the email has an account.
-    if username_taken(username):
-        raise FormError("That username is taken.", "username")
+    identity, problems = _checked(username, email, password)
+    # Usernames are public, so a taken one may be named beside the other fields' problems.
+    # The address's owner is looked up only once every field is right: no answer here
+    # depends on whether the email has an account.
+    if not any(problem.field == "username" for problem in problems) and username_taken(
+        canonical_username(username)
+    ):
+        problems.insert(0, FormError("That username is taken.", "username"))
+    if identity is None or problems:
+        raise FormError.all_of(problems)
+    username, email, email_key = identity
     owner = address_owner(email_key)
     if owner is not None:
         hash_password(password)  # the same work as creating an account: no timing tell

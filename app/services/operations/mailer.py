@@ -35,7 +35,11 @@ MAX_BACKOFF = timedelta(hours=6)
 
 def queue(to: str, template: str, subject: str, **context: Any) -> OutboxMessage:
     """Render ``email/<template>.txt`` and ``.html`` into an outbox row (flushed, not committed)."""
-    context.update(subject=subject, base_url=current_app.config["BASE_URL"])
+    context.update(
+        subject=subject,
+        base_url=current_app.config["BASE_URL"],
+        support_email=current_app.config.get("SUPPORT_EMAIL"),
+    )
     message = OutboxMessage(
         to_address=to,
         subject=subject,

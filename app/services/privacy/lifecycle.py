@@ -50,6 +50,7 @@ def request_deletion(
         user=user,
         purge_on=purge_date(user),
         restorable=reason == DeletionReason.SELF_DELETED,
+        login_url=mailer.link("auth.login"),
     )
 
 
