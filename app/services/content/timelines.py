@@ -9,6 +9,7 @@ read its plan (EXPLAIN).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -159,6 +160,46 @@ def search_users(viewer: User | None, query_text: str, limit: int = 20) -> Seque
         .order_by(func.length(User.username), User.username)
         .limit(limit)
     )
+    return db.session.scalars(query).all()
+
+
+# A tag is shown in search when one of its newest posts is visible to the viewer: the
+# search reads at most this many candidate tags, and this many posts of each, so its work
+# is bounded whatever the tags' sizes (a tag seen only on older posts is still at its page).
+TAG_CANDIDATES = 50
+TAG_POSTS_CHECKED = 100
+_TAG_TERM = re.compile(r"\w+")
+
+
+def search_hashtags(viewer: User | None, query_text: str, limit: int = 10) -> Sequence[str]:
+    """Names of the tags that start with the query (``#`` optional), in the index's order,
+    so an exact match comes first; only tags on a post the viewer may see, so no tag leads
+    to an empty page or tells of followers-only posts."""
+    term = text.tag_key(text.clean(query_text, multiline=False).lstrip("#"))
+    if not _TAG_TERM.fullmatch(term) or len(term) > text.MAX_TAG:
+        return []
+    candidates = (
+        select(Hashtag.id, Hashtag.name)
+        .where(Hashtag.name.like(like_prefix(term), escape="\\"))
+        .order_by(Hashtag.name)
+        .limit(TAG_CANDIDATES)
+        .subquery("candidates")
+    )
+    newest = (
+        select(PostHashtag.post_id)
+        .where(PostHashtag.hashtag_id == candidates.c.id)
+        .order_by(PostHashtag.post_id.desc())
+        .limit(TAG_POSTS_CHECKED)
+        .correlate(candidates)
+    )
+    seen = (
+        select(Post.id)
+        .join(Post.author)
+        .where(Post.id.in_(newest), access.visible_posts(viewer.id if viewer else None))
+        .correlate(candidates)
+        .exists()
+    )
+    query = select(candidates.c.name).where(seen).order_by(candidates.c.name).limit(limit)
     return db.session.scalars(query).all()
 
 
