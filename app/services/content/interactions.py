@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, literal, select, tuple_, union_all
+from sqlalchemy import Select, delete, literal, select, tuple_, union_all
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
@@ -187,19 +187,15 @@ class Likers:
     next_cursor: LikeCursor | None
 
 
-def likers(viewer: User | None, post: Post, before: LikeCursor | None, limit: int) -> Likers:
-    """Who liked the post, newest like first, by keyset on (time, liker).
-
-    The caller checked that the viewer may see the post. Accounts blocked either way with
-    the viewer, and hidden ones (waiting for deletion, blocked by a moderator), are left
-    out, as from every other list. One query, reading ``ix_likes_post_id_created_at_user_id``
-    backward from the cursor.
-    """
+def likers_query(
+    viewer: User | None, post_id: int, before: LikeCursor | None, limit: int
+) -> Select[User, datetime]:
+    """The likers list's one query, built without running it (the plan tests EXPLAIN it)."""
     query = (
         select(User, Like.created_at)
         .join(Like, Like.user_id == User.id)
         .where(
-            Like.post_id == post.id,
+            Like.post_id == post_id,
             User.account_active,
             access.not_blocked(viewer.id if viewer else None, User.id),
         )
@@ -208,7 +204,18 @@ def likers(viewer: User | None, post: Post, before: LikeCursor | None, limit: in
     )
     if before is not None:
         query = query.where(tuple_(Like.created_at, Like.user_id) < tuple(before))
-    rows = db.session.execute(query).all()
+    return query
+
+
+def likers(viewer: User | None, post: Post, before: LikeCursor | None, limit: int) -> Likers:
+    """Who liked the post, newest like first, by keyset on (time, liker).
+
+    The caller checked that the viewer may see the post. Accounts blocked either way with
+    the viewer, and hidden ones (waiting for deletion, blocked by a moderator), are left
+    out, as from every other list. One query, reading ``ix_likes_post_id_created_at_user_id``
+    backward from the cursor.
+    """
+    rows = db.session.execute(likers_query(viewer, post.id, before, limit)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = LikeCursor(rows[-1][1], rows[-1][0].id) if more else None
