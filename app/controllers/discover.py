@@ -35,6 +35,15 @@ def hashtag(tag: str) -> str:
 
 @bp.get("/search")
 def search() -> str:
+    """People and tags whose names start with the query: tags first when it starts with #."""
     query = request.args.get("q", "")[:100]
-    people = [profile_view(user) for user in timelines.search_users(viewer(), query)]
-    return render_template("discover/search.html", query=query, people=people)
+    me = viewer()
+    people = [profile_view(user) for user in timelines.search_users(me, query)]
+    tags = timelines.search_hashtags(me, query)
+    return render_template(
+        "discover/search.html",
+        query=query,
+        people=people,
+        tags=tags,
+        tags_first=query.lstrip().startswith("#"),
+    )

@@ -19,10 +19,12 @@ from app.forms.posts import CommentForm, EditPostForm, NewPostForm
 from app.models import Post, Visibility
 from app.services.content import interactions, posts
 from app.services.errors import FormError
-from app.views.pages import cursor_arg, wants_fragment
-from app.views.posts import comment_views, post_views
+from app.views.pages import cursor_arg, time_cursor, time_cursor_arg, wants_fragment
+from app.views.posts import comment_views, post_views, profile_view
 
 bp = Blueprint("posts", __name__, url_prefix="/p")
+
+LIKERS_PAGE_SIZE = 50  # as the follower lists
 
 
 def _post_or_404(post_id: int) -> Post:
@@ -82,6 +84,22 @@ def show(post_id: int) -> ResponseReturnValue:
         next_comments=comments.next_cursor,
         comment_form=CommentForm() if interactions.may_comment(me, post, state) else None,
         comments_closed=not post.comments_enabled,
+    )
+
+
+@bp.get("/<id:post_id>/likes")
+def likes(post_id: int) -> ResponseReturnValue:
+    """Who liked the post: there for whoever may see the post, and a 404 like it otherwise."""
+    post = _post_or_404(post_id)
+    before = time_cursor_arg()
+    cursor = interactions.LikeCursor(*before) if before else None
+    page = interactions.likers(viewer(), post, cursor, LIKERS_PAGE_SIZE)
+    return render_template(
+        "posts/likes.html",
+        post_id=post.id,
+        author=profile_view(post.author),
+        people=[profile_view(person) for person in page.people],
+        next_cursor=time_cursor(*page.next_cursor) if page.next_cursor else None,
     )
 
 

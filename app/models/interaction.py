@@ -22,7 +22,11 @@ class Like(Base):
     """One like per person and post: the primary key makes a second one impossible."""
 
     __tablename__ = "likes"
-    __table_args__ = (Index("ix_likes_post_id", "post_id"),)
+    __table_args__ = (
+        # Who liked a post, newest first by keyset (created_at, user_id); also the post's
+        # likes for its deletion's cascade.
+        Index("ix_likes_post_id_created_at_user_id", "post_id", "created_at", "user_id"),
+    )
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True

@@ -121,12 +121,18 @@ class Photo(Base):
 HASHTAG = re.compile(r"(?<![\w#&])#(\w{1,100})")
 
 
+TAG_NAME = String(100, collation="C").with_variant(String(100), "sqlite")
+
+
 class Hashtag(Base):
     __tablename__ = "hashtags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Case-folded; the caption keeps the spelling its author chose.
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    # Case-folded; the caption keeps the spelling its author chose. Compared byte by byte
+    # (the "C" collation on PostgreSQL, SQLite's own), so its unique index also serves the
+    # search's prefix match (LIKE 'moss%') read in the index's order, whatever the
+    # database's locale.
+    name: Mapped[str] = mapped_column(TAG_NAME, unique=True)
 
 
 class PostHashtag(Base):

@@ -90,7 +90,8 @@ def gallery_context() -> dict[str, Any]:
             caption_html=rich_text(caption),
             created_at=datetime(2026, 4, 12, 8, 30, tzinfo=UTC),
             created_label="12 Apr",
-            edited=False,
+            edited_at=datetime(2026, 4, 12, 9, 5, tzinfo=UTC),
+            edited_label="12 Apr 2026, 09:05 UTC",
             followers_only=theme == "dark",
             comments_enabled=True,
             photos=photos[:3],
@@ -122,4 +123,5 @@ def gallery_context() -> dict[str, Any]:
         "sample_shapes": [(photo, frame_shape(photo.width, photo.height)) for photo in shaped],
         "sample_photos": photos,
         "sample_nav": nav,
+        "sample_tags": ["ferns", "fernweh", "fieldnotes"],
     }

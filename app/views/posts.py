@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from app.models import Comment, Photo, Post, User, Visibility, utcnow
 from app.views.assets import asset_url
-from app.views.filters import relative_label
+from app.views.filters import datetime_label, relative_label
 from app.views.text import rich_text
 
 
@@ -80,7 +80,8 @@ class PostView:
     caption_html: Markup
     created_at: datetime
     created_label: str
-    edited: bool
+    edited_at: datetime | None  # set only when the caption or a description changed
+    edited_label: str  # "02 Dec 2026, 20:42 UTC", or "" when never edited
     followers_only: bool
     comments_enabled: bool
     photos: list[PhotoView]
@@ -169,7 +170,8 @@ def post_views(posts: Iterable[Post], state: ViewerMarks, viewer: User | None) -
                 caption_html=rich_text(post.caption),
                 created_at=post.created_at,
                 created_label=relative_label(post.created_at, now),
-                edited=post.edited_at is not None,
+                edited_at=post.edited_at,
+                edited_label=datetime_label(post.edited_at) if post.edited_at else "",
                 followers_only=post.visibility == Visibility.FOLLOWERS,
                 comments_enabled=post.comments_enabled,
                 photos=[

@@ -61,6 +61,8 @@ PAGES = [
     PageSpec("hashtag", "/tags/moss"),
     PageSpec("search", f"/search?q={FRIEND[:3]}", screenshot=False),
     PageSpec("search-nothing", "/search?q=zzzz", screenshot=False),
+    # People (moderator.live) and tags (#morning, #moss) both start with "mo".
+    PageSpec("search-tags", "/search?q=mo"),
     PageSpec("profile", f"/@{FRIEND}"),
     PageSpec("profile-member-view", f"/@{FRIEND}", login=MEMBER, screenshot=False),
     PageSpec("profile-own", f"/@{MEMBER}", login=MEMBER, screenshot=False),
@@ -69,6 +71,9 @@ PAGES = [
     PageSpec("following", f"/@{MEMBER}/following", login=MEMBER, screenshot=False),
     PageSpec("post", "/p/{post}"),
     PageSpec("post-member-view", "/p/{own_post}", login=MEMBER, screenshot=False),
+    # Who liked the member's post (Fern), from its like count.
+    PageSpec("post-likes", "/p/{own_post}/likes", login=MEMBER),
+    PageSpec("post-likes-none", "/p/{post}/likes", screenshot=False),
     # Four photos of three shapes; then the same post opened at its second photo.
     PageSpec("post-carousel", "/p/{carousel_post}"),
     PageSpec("post-carousel-second", "/p/{carousel_post}#post-{carousel_post}-photos-2"),

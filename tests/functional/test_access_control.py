@@ -70,6 +70,7 @@ def test_followers_only_posts_are_invisible_to_non_followers_everywhere(
     for name in (None, "bob"):
         client = as_user(app, name)
         assert client.get(f"/p/{secret.id}").status_code == 404
+        assert client.get(f"/p/{secret.id}/likes").status_code == 404
         assert not shows(client, "/@alice", secret)
         assert not shows(client, "/explore", secret)
         assert not shows(client, "/tags/moss", secret)
@@ -90,6 +91,7 @@ def test_followers_and_the_author_see_followers_only_posts(app: Flask, world: Wo
     for name in ("carol", "alice"):
         client = as_user(app, name)
         assert client.get(f"/p/{secret.id}").status_code == 200
+        assert client.get(f"/p/{secret.id}/likes").status_code == 200
         assert shows(client, "/@alice", secret)
         assert shows(client, "/home", secret)
         assert shows(client, "/tags/moss", secret)
@@ -105,6 +107,7 @@ def test_a_private_accounts_posts_are_for_approved_followers_only(app: Flask, wo
     make_private(app, world.alice)
     stranger = as_user(app, "bob")
     assert stranger.get(f"/p/{world.public.id}").status_code == 404
+    assert stranger.get(f"/p/{world.public.id}/likes").status_code == 404
     assert "This account is private" in stranger.get("/@alice").get_data(as_text=True)
     assert not shows(stranger, "/explore", world.public)
     assert not shows(stranger, "/tags/moss", world.public)
@@ -120,6 +123,7 @@ def test_blocked_accounts_see_nothing_of_each_other(app: Flask, world: World) ->
     dave = as_user(app, "dave")
     for post in (world.public, world.followers_only):
         assert dave.get(f"/p/{post.id}").status_code == 404
+        assert dave.get(f"/p/{post.id}/likes").status_code == 404
         assert not shows(dave, "/home", post)
         assert not shows(dave, "/explore", post)
         assert not shows(dave, "/tags/moss", post)
@@ -234,7 +238,7 @@ def test_every_route_is_covered_by_an_access_rule(app: Flask) -> None:
     """A new route must be added to this suite's rules (here, or in the file named)."""
     covered_here = {
         "posts.new", "posts.show", "posts.edit", "posts.delete", "posts.like", "posts.save",
-        "posts.comment", "posts.delete_comment",
+        "posts.comment", "posts.delete_comment", "posts.likes",
         "reports.post", "reports.comment", "reports.account",
         "profiles.show", "profiles.followers", "profiles.following", "profiles.edit",
         "profiles.privacy",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -146,6 +148,47 @@ def test_the_author_edits_caption_and_descriptions(
         assert alts == ["First", "Second"]
     assert f'href="/p/{post.id}"' in client.get("/tags/after").get_data(as_text=True)
     assert f'href="/p/{post.id}"' not in client.get("/tags/before").get_data(as_text=True)
+
+
+def edited_mark(html: str, post_id: int) -> str | None:
+    """The datetime of the post's "Edited" mark on the page, if it has one."""
+    card = html[html.index(f'id="post-{post_id}-author"') :]
+    header = card[: card.index("</header>")]
+    match = re.search(r'<time datetime="([^"]+)" title="Edited ([^"]+)">Edited</time>', header)
+    return match.group(1) if match else None
+
+
+def test_an_edit_that_changes_nothing_leaves_no_edited_mark(
+    app: Flask, client: FlaskClient, auth: AuthActions, user: User
+) -> None:
+    post = create_post(app, user, caption="As it was")
+    auth.login("juniper")
+    assert edited_mark(client.get(f"/p/{post.id}").get_data(as_text=True), post.id) is None
+    auth.post(f"/p/{post.id}/edit", {"caption": "As it was", "alt_texts-0": "Photo 1"})
+    with app.app_context():
+        fresh = db.session.get(Post, post.id)
+        assert fresh is not None and fresh.edited_at is None
+    assert edited_mark(client.get(f"/p/{post.id}").get_data(as_text=True), post.id) is None
+
+
+@pytest.mark.parametrize(
+    "change", [{"caption": "Changed"}, {"alt_texts-0": "A clearer description"}]
+)
+def test_changing_the_caption_or_a_description_marks_the_post_edited(
+    app: Flask, client: FlaskClient, auth: AuthActions, user: User, change: dict[str, str]
+) -> None:
+    post = create_post(app, user, caption="As it was")
+    auth.login("juniper")
+    auth.post(f"/p/{post.id}/edit", {"caption": "As it was", "alt_texts-0": "Photo 1", **change})
+    with app.app_context():
+        fresh = db.session.get(Post, post.id)
+        assert fresh is not None and fresh.edited_at is not None
+        when = fresh.edited_at
+    page = client.get(f"/p/{post.id}").get_data(as_text=True)
+    assert edited_mark(page, post.id) == when.isoformat()
+    assert f"Edited {when:%d %b %Y, %H:%M} UTC" in page  # the title, and said by screen readers
+    feed = client.get("/home").get_data(as_text=True)
+    assert edited_mark(feed, post.id) == when.isoformat()
 
 
 def test_deleting_a_post_removes_every_stored_file(

@@ -20,8 +20,8 @@ from flask import Flask
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Follow, Hashtag, Post, PostHashtag, User
-from app.services.content import timelines
+from app.models import Follow, Hashtag, Like, Post, PostHashtag, User
+from app.services.content import interactions, timelines
 from tests.support.apps import build_app, migrated_database
 from tests.support.plans import Node, explain, nodes, render, scans_of, under_limit
 from tests.support.queries import count_queries
@@ -257,3 +257,81 @@ def test_the_pages_run_the_queries_explained_here(seeded: Seeded, name: str) -> 
         with count_queries(seeded.app) as statements:
             assert page().items
         assert built in statements, "\n\n".join([built, *statements])
+
+
+def _most_liked_post(seeded: Seeded) -> int:
+    by_likes = sa.select(Like.post_id).group_by(Like.post_id).order_by(sa.func.count().desc())
+    found = db.session.scalar(by_likes.limit(1))
+    assert found is not None
+    return int(found)
+
+
+@pytest.mark.parametrize("who", [None, "demo"])
+@pytest.mark.parametrize("later", [False, True])
+def test_the_likers_list_reads_its_index_newest_first(
+    seeded: Seeded, who: str | None, later: bool
+) -> None:
+    with seeded.app.app_context():
+        post_id = _most_liked_post(seeded)
+        before = None
+        if later:
+            newest = db.session.execute(
+                sa.select(Like.created_at, Like.user_id)
+                .where(Like.post_id == post_id)
+                .order_by(Like.created_at.desc(), Like.user_id.desc())
+                .limit(1)
+            ).one()
+            before = interactions.LikeCursor(newest[0], newest[1])
+        plan = explain(interactions.likers_query(_user(seeded, who), post_id, before, 50))
+    problems = [
+        f"reads all of {node['Relation Name']} (Seq Scan)"
+        for node in nodes(plan)
+        if node["Node Type"] == "Seq Scan" and node["Relation Name"] in LARGE_TABLES
+    ]
+    problems += [
+        f"sorts (Sort Key: {node['Sort Key']})"
+        for node in nodes(plan)
+        if node["Node Type"] == "Sort"
+    ]
+    likes = scans_of(plan, "likes")
+    if [(scan.get("Index Name"), scan.get("Scan Direction")) for scan in likes] != [
+        ("ix_likes_post_id_created_at_user_id", "Backward")
+    ]:
+        problems.append("does not read ix_likes_post_id_created_at_user_id backward, once")
+    if not under_limit(plan, "likes"):
+        problems.append("reads likes without a Limit")
+    assert not problems, "; ".join(problems) + "\n" + render(plan)
+
+
+@pytest.mark.parametrize("who", [None, "demo"])
+def test_the_tag_search_reads_a_bounded_range_of_the_name_index(
+    seeded: Seeded, who: str | None
+) -> None:
+    """Among 30,000 more tags (rolled back after), a two-letter prefix reads the unique index
+    on the names in order, and each candidate's newest posts through the tag's key."""
+    with seeded.app.app_context():
+        db.session.execute(
+            sa.insert(Hashtag),
+            [{"name": f"{a}{b}{n}"} for a in "abcdefghij" for b in "abc" for n in range(1000)],
+        )
+        db.session.execute(sa.text("ANALYZE hashtags"))
+        try:
+            plan = explain(timelines.search_hashtags_query(_user(seeded, who), "ab", 10))
+        finally:
+            db.session.rollback()
+    problems = [
+        f"reads all of {node['Relation Name']} (Seq Scan)"
+        for node in nodes(plan)
+        if node["Node Type"] == "Seq Scan" and node["Relation Name"] in {*LARGE_TABLES, "hashtags"}
+    ]
+    tags = scans_of(plan, "hashtags")
+    if [scan.get("Index Name") for scan in tags] != ["uq_hashtags_name"]:
+        problems.append("does not read hashtags through uq_hashtags_name, once")
+    if not under_limit(plan, "hashtags"):
+        problems.append("reads hashtags without a Limit")
+    for scan in scans_of(plan, "post_hashtags"):
+        if scan.get("Index Name") != "pk_post_hashtags" or scan["Scan Direction"] != "Backward":
+            problems.append("reads post_hashtags other than backward through its key")
+    if not under_limit(plan, "post_hashtags"):
+        problems.append("reads post_hashtags without a Limit")
+    assert not problems, "; ".join(problems) + "\n" + render(plan)

@@ -129,20 +129,28 @@ def _tag(post: Post, names: set[str]) -> None:
 
 
 def edit(actor: User, post: Post, caption: str, alt_texts: Mapping[int, str]) -> None:
-    """Change the caption and the photos' descriptions; only the author may."""
+    """Change the caption and the photos' descriptions; only the author may.
+
+    The post is marked edited (``edited_at``, shown as "Edited") only when its text
+    changed: saving the form unchanged is not an edit.
+    """
     if post.author_id != actor.id:
         raise PermissionError("Only the author can edit a post.")
     before = text.mentions(post.caption)
     photos = {photo.id: photo for photo in post.photos}
     caption, alts = _check_text(caption, list(alt_texts.values()))
+    changed = False
     for photo_id, alt in zip(alt_texts, alts, strict=True):
-        if photo_id in photos:
+        if photo_id in photos and photos[photo_id].alt_text != alt:
             photos[photo_id].alt_text = alt
+            changed = True
     if caption != post.caption:
         post.caption = caption
         _tag(post, text.hashtags(caption))
         notifications.mention(post, post.author, actor, text.mentions(caption) - before)
-    post.edited_at = utcnow()
+        changed = True
+    if changed:
+        post.edited_at = utcnow()
     db.session.flush()
 
 

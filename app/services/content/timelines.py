@@ -9,6 +9,7 @@ read its plan (EXPLAIN).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -160,6 +161,54 @@ def search_users(viewer: User | None, query_text: str, limit: int = 20) -> Seque
         .limit(limit)
     )
     return db.session.scalars(query).all()
+
+
+# A tag is shown in search when one of its newest posts is visible to the viewer: the
+# search reads at most this many candidate tags, and this many posts of each, so its work
+# is bounded whatever the tags' sizes (a tag seen only on older posts is still at its page).
+TAG_CANDIDATES = 50
+TAG_POSTS_CHECKED = 100
+_TAG_TERM = re.compile(r"\w+")
+
+
+def search_hashtags_query(viewer: User | None, term: str, limit: int) -> Select[str]:
+    """The tag search's one query for a stored-form ``term``, built without running it."""
+    candidates = (
+        select(Hashtag.id, Hashtag.name)
+        .where(Hashtag.name.like(like_prefix(term), escape="\\"))
+        .order_by(Hashtag.name)
+        .limit(TAG_CANDIDATES)
+        .subquery("candidates")
+    )
+    # A derived table (not IN): its LIMIT keeps the planner from turning the check into one
+    # join over every visible post; each candidate reads its own newest posts instead.
+    newest = (
+        select(PostHashtag.post_id)
+        .where(PostHashtag.hashtag_id == candidates.c.id)
+        .order_by(PostHashtag.post_id.desc())
+        .limit(TAG_POSTS_CHECKED)
+        .correlate(candidates)
+        .subquery("newest")
+    )
+    seen = (
+        select(Post.id)
+        .join(newest, newest.c.post_id == Post.id)
+        .join(Post.author)
+        .where(access.visible_posts(viewer.id if viewer else None))
+        .correlate(candidates)
+        .exists()
+    )
+    return select(candidates.c.name).where(seen).order_by(candidates.c.name).limit(limit)
+
+
+def search_hashtags(viewer: User | None, query_text: str, limit: int = 10) -> Sequence[str]:
+    """Names of the tags that start with the query (``#`` optional), in the index's order,
+    so an exact match comes first; only tags on a post the viewer may see, so no tag leads
+    to an empty page or tells of followers-only posts."""
+    term = text.tag_key(text.clean(query_text, multiline=False).lstrip("#"))
+    if not _TAG_TERM.fullmatch(term) or len(term) > text.MAX_TAG:
+        return []
+    return db.session.scalars(search_hashtags_query(viewer, term, limit)).all()
 
 
 def _people(query: Select[User], before: int | None, limit: int) -> Page[User]:
