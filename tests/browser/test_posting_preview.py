@@ -5,6 +5,7 @@ sent follows what is shown. Without JavaScript the plain form does the same job.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,10 @@ def poster(live_site: LiveSite) -> str:
 
 
 @pytest.fixture
-def composer(browser: Browser, live_site: LiveSite, poster: str) -> BrowserContext:
+def composer(browser: Browser, live_site: LiveSite, poster: str) -> Iterator[BrowserContext]:
     context = browser.new_context(base_url=live_site.url)
     log_in(context.new_page(), poster, PASSWORD)
-    yield context  # type: ignore[misc]
+    yield context
     context.close()
 
 
@@ -57,7 +58,9 @@ def names_shown(page: Page) -> list[str]:
 
 
 def files_to_send(page: Page) -> list[str]:
-    files: list[str] = page.get_by_label("Photos").evaluate("(i) => [...i.files].map((f) => f.name)")
+    files: list[str] = page.get_by_label("Photos").evaluate(
+        "(i) => [...i.files].map((f) => f.name)"
+    )
     return files
 
 

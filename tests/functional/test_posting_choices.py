@@ -46,7 +46,7 @@ def stored(app: Flask) -> list[tuple[int, int, str, Image.Image]]:
     """Each photo of the (one) post in order: its recorded size, description and display file."""
     with app.app_context():
         photos = db.session.scalars(select(Photo).order_by(Photo.position)).all()
-        found = []
+        found: list[tuple[int, int, str, Image.Image]] = []
         for photo in photos:
             located = media_storage().locate(photo.storage_key, "display")
             assert located is not None
@@ -69,7 +69,7 @@ def near(actual: tuple[int, ...], expected: tuple[int, int, int]) -> bool:
 def item(page: str, number: int) -> str:
     """The markup of photo ``number``'s place in the form (its description and errors)."""
     items = re.findall(r"<li class=\"alt-texts__item\">.*?</li>", page, flags=re.S)
-    return items[number - 1]
+    return str(items[number - 1])
 
 
 def test_square_crops_every_photo_of_the_post_from_the_centre(
