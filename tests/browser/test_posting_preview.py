@@ -53,8 +53,8 @@ def choices(page: Page) -> Locator:
     )
 
 
-def names_shown(page: Page) -> list[str]:
-    return [text.strip() for text in page.locator("[data-photo-name]").all_inner_texts()]
+def expect_order(page: Page, *names: str) -> None:
+    expect(page.locator("[data-photo-name]")).to_have_text(list(names))
 
 
 def files_to_send(page: Page) -> list[str]:
@@ -88,7 +88,7 @@ def test_choose_move_remove_and_describe_then_share_in_that_order(
     page.get_by_label("Photos").set_input_files(files)
 
     expect(choices(page)).to_have_count(3)
-    assert names_shown(page) == ["a.jpg", "b.jpg", "c.jpg"]
+    expect_order(page, "a.jpg", "b.jpg", "c.jpg")
     thumbs = page.locator("[data-photo-thumb]")
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-photo-thumb]')]"
@@ -106,20 +106,23 @@ def test_choose_move_remove_and_describe_then_share_in_that_order(
 
     page.get_by_role("button", name="Move up photo 3").click()  # c before b
     expect(page.get_by_role("button", name="Move up photo 2")).to_be_focused()
-    expect(page.get_by_role("status").filter(has_text="moved")).to_have_text(
-        "Photo moved to position 2 of 3."
-    )
-    assert names_shown(page) == ["a.jpg", "c.jpg", "b.jpg"]
+    expect(page.locator("[data-photo-status]")).to_have_text("Photo moved to position 2 of 3.")
+    expect_order(page, "a.jpg", "c.jpg", "b.jpg")
     page.keyboard.press("Enter")  # the focus stayed on the button: c goes first
-    assert names_shown(page) == ["c.jpg", "a.jpg", "b.jpg"]
+    expect_order(page, "c.jpg", "a.jpg", "b.jpg")
     expect(page.get_by_role("button", name="Move down photo 1")).to_be_focused()  # up is off
+    # Its description went with it, renumbered.
+    expect(choices(page).nth(1).get_by_label("Photo 2", exact=True)).to_have_value(
+        "Will be removed"
+    )
     page.get_by_role("button", name="Move down photo 1").click()  # back: a, c, b
-    assert names_shown(page) == ["a.jpg", "c.jpg", "b.jpg"]
+    expect_order(page, "a.jpg", "c.jpg", "b.jpg")
 
     page.get_by_role("button", name="Remove photo 1").click()
     expect(choices(page)).to_have_count(2)
     expect(page.get_by_role("button", name="Remove photo 1")).to_be_focused()
-    assert names_shown(page) == ["c.jpg", "b.jpg"]
+    expect(page.locator("[data-photo-status]")).to_have_text("Photo removed. 2 photos left.")
+    expect_order(page, "c.jpg", "b.jpg")
     assert files_to_send(page) == ["c.jpg", "b.jpg"]  # the removed photo is not sent
     expect(choices(page).first.get_by_label("Photo 1", exact=True)).to_have_value("")
     choices(page).first.get_by_label("Photo 1", exact=True).fill("A square meadow")

@@ -29,7 +29,7 @@
       free: [...root.querySelectorAll("[data-photo-field]")],
       entries: [],
     };
-    if (!picker.input || !picker.list || !picker.template) return null;
+    if (!picker.input || !picker.list || !picker.template || !picker.descriptions) return null;
     for (const field of picker.free) field.home = field.parentElement;
     picker.descriptions.hidden = true; // the thumbnails carry the descriptions now
     pickers.set(root, picker);
