@@ -192,6 +192,7 @@ def test_files_that_cannot_be_shared_are_marked_before_anything_is_sent(
     eleventh = choices(page).nth(10)
     expect(eleventh).to_contain_text("A post can have up to 10 photos.")  # one thing at a time
     expect(eleventh.get_by_text("No preview")).to_be_visible()
+    expect(eleventh.get_by_role("textbox")).to_have_count(0)  # past the limit: no description
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.method))
     page.get_by_role("button", name="Share").click()
@@ -200,11 +201,15 @@ def test_files_that_cannot_be_shared_are_marked_before_anything_is_sent(
     assert "POST" not in requests  # nothing was uploaded
     assert_accessible_in_both_themes(page)
 
-    page.get_by_role("button", name="Remove photo 2").click()  # now the text file is tenth
+    # Moved up, the text file takes the tenth place and its description; 10.jpg is now past it.
+    page.get_by_role("button", name="Move up photo 11").click()
     tenth = choices(page).nth(9)
-    expect(tenth).not_to_contain_text("up to 10 photos")
     expect(tenth).to_contain_text("Choose a JPEG, PNG, WebP or HEIC photo.")
-    tenth.get_by_role("button", name="Remove photo 10").click()
+    expect(tenth.get_by_label("Photo 10", exact=True)).to_be_enabled()
+    expect(choices(page).nth(10)).to_contain_text("A post can have up to 10 photos.")
+    page.get_by_role("button", name="Remove photo 2").click()  # 10.jpg is back within
+    expect(page.get_by_text("A post can have up to 10 photos.")).to_have_count(0)
+    choices(page).nth(8).get_by_role("button", name="Remove photo 9").click()  # the text file
     expect(page.locator("[data-photo-problem]:visible")).to_have_count(0)
     post_id = shared(page)
     assert len(stored_photos(live_site, post_id)) == 9

@@ -98,9 +98,11 @@
   function layout(picker) {
     const focused = document.activeElement;
     const total = picker.entries.length;
+    // Photos past the limit have no description (they can't be shared); free those first,
+    // so a photo moved up from past the limit finds one.
+    for (const entry of picker.entries.slice(picker.max)) release(picker, entry);
     picker.entries.forEach((entry, index) => {
-      if (index >= picker.max) release(picker, entry);
-      else if (!entry.field && picker.free.length) {
+      if (index < picker.max && !entry.field && picker.free.length) {
         entry.field = picker.free.shift();
         entry.li.querySelector("[data-photo-slot]").prepend(entry.field);
       }
