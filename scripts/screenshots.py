@@ -87,6 +87,7 @@ def main() -> None:
                         page = context.new_page()
                         with under_attack(app, spec.under_attack):
                             page.goto(spec.url(ids))
+                        spec.prepare(page)  # photos chosen in the form, say
                         # Full-page shots: load the images lower down too.
                         page.evaluate(
                             "document.querySelectorAll('img[loading=lazy]')"

@@ -16,7 +16,7 @@ from app.controllers.support.limits import action_limits
 from app.core.redirects import safe_next
 from app.forms.base import ConfirmForm
 from app.forms.posts import CommentForm, EditPostForm, NewPostForm
-from app.models import Post, Visibility
+from app.models import PhotoShape, Post, Visibility
 from app.services.content import interactions, posts
 from app.services.errors import FormError
 from app.views.pages import cursor_arg, time_cursor, time_cursor_arg, wants_fragment
@@ -47,10 +47,8 @@ def new() -> ResponseReturnValue:
     form = NewPostForm()
     if form.validate_on_submit():
         files = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
-        uploads = [
-            posts.Upload(file.stream, alt or "")
-            for file, alt in zip(files, form.alt_texts.data + [""] * len(files), strict=False)
-        ]
+        alts = form.descriptions(len(files))
+        uploads = [posts.Upload(file.stream, alt) for file, alt in zip(files, alts, strict=True)]
         try:
             post = posts.create(
                 signed_in_user(),
@@ -58,6 +56,7 @@ def new() -> ResponseReturnValue:
                 form.caption.data or "",
                 visibility=Visibility(form.visibility.data),
                 comments_enabled=not form.turn_off_comments.data,
+                shape=PhotoShape(form.shape.data),
             )
         except FormError as error:
             form.add_error(error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from flask_wtf import FlaskForm
@@ -15,6 +16,11 @@ class FieldMessage(Protocol):
 
     field: str | None
     message: str
+
+    @property
+    def positions(self) -> Mapping[int, str]:
+        """For a field of several items (photos): messages about some of them, by place."""
+        ...
 
 
 class Form(FlaskForm):

@@ -14,15 +14,17 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # (old stubs)
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length
 
-from app.forms.base import Form
+from app.forms.base import FieldMessage, Form
 from app.models import (
     MAX_ALT_TEXT,
     MAX_CAPTION,
     MAX_COMMENT,
     MAX_PHOTOS,
     MAX_REPORT_DETAILS,
+    PhotoShape,
     ReportReason,
     Visibility,
 )
@@ -40,13 +42,41 @@ def _alt_list(count: int) -> Any:
     )
 
 
+class NumberedList(FieldList):  # type: ignore[type-arg]  # (generic in the stubs only)
+    """Always ``max_entries`` entries, entry n read from ``<name>-<n>``, so a description stays
+    with the photo its number names. FieldList packs whatever numbers arrive into its first
+    entries: a request carrying only ``alt_texts-1`` would describe the first photo with it."""
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        if not formdata:
+            super().process(formdata, data, extra_filters)
+            return
+        self.last_index = -1
+        self.entries = []
+        self.object_data = data
+        for index in range(self.max_entries or 0):
+            self._add_entry(formdata, index=index)  # type: ignore[attr-defined]  # (private)
+
+
 class NewPostForm(Form):
     photos = MultipleFileField(
         "Photos",
         description=f"Up to {MAX_PHOTOS} photos: JPEG, PNG, WebP or HEIC, up to 20 MB each. "
         "Location and camera details are removed.",
     )
-    alt_texts = _alt_list(MAX_PHOTOS)
+    alt_texts = NumberedList(
+        StringField("Description", validators=[ALT]),
+        min_entries=MAX_PHOTOS,
+        max_entries=MAX_PHOTOS,
+    )
+    shape = RadioField(
+        "Shape",
+        choices=[
+            SelectChoice(PhotoShape.ORIGINAL.value, "Original: each photo keeps its shape"),
+            SelectChoice(PhotoShape.SQUARE.value, "Square: cropped from the centre"),
+        ],
+        default=PhotoShape.ORIGINAL.value,
+    )
     caption = TextAreaField("Caption", validators=[CAPTION])
     visibility = RadioField(
         "Who can see it",
@@ -57,6 +87,21 @@ class NewPostForm(Form):
         default=Visibility.PUBLIC.value,
     )
     turn_off_comments = BooleanField("Turn off comments")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Refusals about one photo, by its place (from 0): shown beside that photo.
+        self.photo_errors: dict[int, list[str]] = {}
+
+    def descriptions(self, count: int) -> list[str]:
+        """The descriptions of the first ``count`` photos, in order ("" where none was sent)."""
+        sent = [entry.data or "" for entry in self.alt_texts][:count]
+        return sent + [""] * (count - len(sent))
+
+    def add_error(self, error: FieldMessage) -> None:
+        for position, message in error.positions.items():
+            self.photo_errors.setdefault(position, []).append(message)
+        super().add_error(error)
 
 
 class EditPostForm(Form):

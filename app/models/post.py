@@ -42,6 +42,14 @@ class Visibility(enum.StrEnum):
     FOLLOWERS = "followers"
 
 
+class PhotoShape(enum.StrEnum):
+    """How a new post's photos are cut when they are stored; the shape itself is not stored
+    (the photos' recorded sizes are what the frame follows)."""
+
+    ORIGINAL = "original"
+    SQUARE = "square"  # the centre square
+
+
 class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (

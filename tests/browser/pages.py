@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask
+from playwright.sync_api import FilePayload, Page, expect
 
 # Accounts that exist on the browser tests' live site (see tests/conftest.py) and in
 # `make screenshots`; tests/support/demo.py adds Fern (public) and Hazel (private).
@@ -28,10 +29,33 @@ class PageSpec:
     screenshot: bool = True
     login: str | None = None  # the username to log in as first
     under_attack: bool = False  # shown with under-attack mode on: the challenge on the form
+    photos: int = 0  # generated photos chosen in the page's file input once it has loaded
 
     def url(self, ids: dict[str, int]) -> str:
         """The path, with ``{post}``-style placeholders filled from tests/support/demo.py."""
         return self.path.format(**ids)
+
+    def prepare(self, page: Page) -> None:
+        """Bring the opened page to the state the spec names (the new post's preview)."""
+        if not self.photos:
+            return
+        from tests.support.demo import photo
+
+        shapes = [(1200, 900), (900, 1125), (1080, 1080)]
+        files: list[FilePayload] = [
+            {
+                "name": f"photo-{n + 1}.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": photo(80 + n, shapes[n % len(shapes)]),
+            }
+            for n in range(self.photos)
+        ]
+        page.get_by_label("Photos").set_input_files(files)
+        expect(page.locator("[data-photo-choice]")).to_have_count(self.photos)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-photo-thumb]')]"
+            ".every((img) => img.complete && img.naturalWidth > 0)"
+        )
 
 
 PAGES = [
@@ -79,6 +103,8 @@ PAGES = [
     PageSpec("post-carousel-second", "/p/{carousel_post}#post-{carousel_post}-photos-2"),
     PageSpec("post-not-visible", "/p/{post}0", status=404, screenshot=False),
     PageSpec("new-post", "/p/new", login=MEMBER),
+    # Three photos chosen: their thumbnails, each with its description (js/photo-picker.js).
+    PageSpec("new-post-preview", "/p/new", login=MEMBER, photos=3),
     PageSpec("edit-post", "/p/{own_post}/edit", login=MEMBER, screenshot=False),
     PageSpec("report-post", "/p/{post}/report", login=MEMBER, screenshot=False),
     PageSpec("report-account", f"/@{FRIEND}/report", login=MEMBER, screenshot=False),

@@ -28,5 +28,6 @@ def test_page_has_no_accessibility_violations(
     with under_attack(live_site.app, spec.under_attack):
         response = page.goto(spec.url(live_site.ids))
         assert response is not None and response.status == spec.status
+        spec.prepare(page)
         found = violations(page)
     assert found == [], describe(found)

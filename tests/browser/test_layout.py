@@ -17,6 +17,7 @@ def test_page_fits_a_360px_screen_without_sideways_scrolling(
 ) -> None:
     page = context_for(spec, viewport=NARROWEST).new_page()
     page.goto(spec.url(live_site.ids))
+    spec.prepare(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{spec.path} is {overflow}px wider than the screen"
 

@@ -83,7 +83,9 @@ def test_a_refused_upload_shows_the_reason_in_place(
     page.goto("/p/new")
     page.get_by_label("Photos").set_input_files(str(fake))
     page.get_by_role("button", name="Share").click()
-    expect(page.get_by_role("alert")).to_contain_text("not a photo Sapling can read")
+    expect(page.get_by_role("alert")).to_contain_text("Please fix the problem below.")
+    # The reason, beside the photo (tests/browser/test_posting_preview.py has more).
+    expect(page.locator("[data-photo-choice]")).to_contain_text("not a photo Sapling can read")
     assert page.url.endswith("/p/new")
 
 

@@ -310,3 +310,29 @@ def adobe_rgb_to_srgb(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
 
     red, green, blue = (encode(value) for value in srgb)
     return red, green, blue
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ((4000, 3000), {"display": (1080, 1080), "medium": (640, 640), "thumb": (320, 320)}),
+        ((1200, 1500), {"display": (1080, 1080), "medium": (640, 640), "thumb": (320, 320)}),
+        ((400, 200), {"display": (200, 200), "medium": (200, 200), "thumb": (200, 200)}),
+        ((6000, 400), {"display": (400, 400), "medium": (400, 400), "thumb": (320, 320)}),
+    ],
+    ids=["landscape", "portrait", "small", "panorama"],
+)
+def test_square_photos_are_centre_crops_never_enlarged(
+    size: tuple[int, int], expected: dict[str, tuple[int, int]]
+) -> None:
+    image = Image.new("RGB", size, (0, 0, 255))
+    image.paste((255, 0, 0), (size[0] // 4, 0, size[0] * 3 // 4, size[1]))  # a red middle
+    result = process_photo(
+        io.BytesIO(images.encode(image, "JPEG", quality=95)), max_pixels=MAX_PIXELS, square=True
+    )
+    decoded = opened(result)
+    assert {name: found.size for name, found in decoded.items()} == expected
+    assert (result.width, result.height) == expected["display"]
+    assert close(pixel(decoded["display"]), (255, 0, 0), tolerance=12)  # the centre is kept
+    if size[0] > size[1] * 2:  # the panorama's square is its middle: its blue ends are gone
+        assert close(pixel(decoded["display"], (0, 0)), (255, 0, 0), tolerance=12)

@@ -28,6 +28,7 @@ from app.models import (
     MAX_PHOTOS,
     Hashtag,
     Photo,
+    PhotoShape,
     Post,
     PostHashtag,
     User,
@@ -47,21 +48,49 @@ class Upload:
     alt_text: str = ""
 
 
+def _photos_named(positions: Mapping[int, str]) -> str:
+    """'Photo 2', 'Photos 2 and 4', 'Photos 1, 3 and 5': counted from 1, as the form shows."""
+    numbers = [str(position + 1) for position in sorted(positions)]
+    if len(numbers) == 1:
+        return f"Photo {numbers[0]}"
+    return f"Photos {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
 def _check_text(caption: str, alts: Sequence[str]) -> tuple[str, list[str]]:
     caption = text.clean(caption)
     if len(caption) > MAX_CAPTION:
         raise FormError(f"Keep the caption under {MAX_CAPTION:,} characters.", "caption")
     cleaned = [text.clean(alt, multiline=False) for alt in alts]
-    if any(len(alt) > MAX_ALT_TEXT for alt in cleaned):
-        raise FormError(f"Keep each description under {MAX_ALT_TEXT:,} characters.", "photos")
+    too_long = {
+        position: f"Keep this description under {MAX_ALT_TEXT:,} characters."
+        for position, alt in enumerate(cleaned)
+        if len(alt) > MAX_ALT_TEXT
+    }
+    if too_long:
+        message = f"Keep each description under {MAX_ALT_TEXT:,} characters"
+        raise FormError(f"{message} ({_photos_named(too_long)}).", "photos", too_long)
     return caption, cleaned
 
 
-def _process(stream: IO[bytes]) -> images.ProcessedImage:
+def _process_all(uploads: Sequence[Upload], shape: PhotoShape) -> list[images.ProcessedImage]:
+    """Every photo processed, or a refusal naming each one that cannot be used."""
     config = current_app.config
-    return images.process_photo(
-        stream, max_pixels=config["IMAGE_MAX_PIXELS"], max_bytes=config["MAX_PHOTO_BYTES"]
-    )
+    processed, refused = [], {}
+    for position, upload in enumerate(uploads):
+        try:
+            processed.append(
+                images.process_photo(
+                    upload.stream,
+                    max_pixels=config["IMAGE_MAX_PIXELS"],
+                    max_bytes=config["MAX_PHOTO_BYTES"],
+                    square=shape == PhotoShape.SQUARE,
+                )
+            )
+        except images.ImageRejected as error:
+            refused[position] = error.message
+    if refused:
+        raise FormError(f"{_photos_named(refused)} can't be used: see below.", "photos", refused)
+    return processed
 
 
 def _store(variants: Mapping[str, bytes], *, public: bool) -> str:
@@ -79,6 +108,7 @@ def create(
     *,
     visibility: Visibility = Visibility.PUBLIC,
     comments_enabled: bool = True,
+    shape: PhotoShape = PhotoShape.ORIGINAL,
 ) -> Post:
     if not uploads:
         raise FormError("Choose at least one photo.", "photos")
@@ -86,7 +116,7 @@ def create(
         raise FormError(f"A post can have up to {MAX_PHOTOS} photos.", "photos")
     caption, alts = _check_text(caption, [upload.alt_text for upload in uploads])
     # Every photo must pass before any file is written.
-    processed = [_process(upload.stream) for upload in uploads]
+    processed = _process_all(uploads, shape)
 
     post = Post(
         author_id=author.id,

@@ -53,16 +53,26 @@ class ProcessedImage:
 
 
 def process_photo(
-    data: IO[bytes], *, max_pixels: int, max_bytes: int | None = None
+    data: IO[bytes], *, max_pixels: int, max_bytes: int | None = None, square: bool = False
 ) -> ProcessedImage:
-    """The display, medium and thumb variants of an uploaded photo."""
+    """The display, medium and thumb variants of an uploaded photo.
+
+    ``square``: every variant is the centre square (the author chose a square post), so the
+    recorded size, and with it the post's frame, is square too.
+    """
 
     def scale(size: tuple[int, int]) -> float:
+        if square:
+            return min(1.0, DISPLAY_BOX[0] / min(size))
         return max(_fit_scale(size, DISPLAY_BOX), min(1.0, THUMB_SIDE / min(size)))
 
     image = _decode(data, max_pixels, max_bytes, scale)
-    display = _fit(image, DISPLAY_BOX)
-    medium = _fit(display, MEDIUM_BOX)
+    if square:
+        display = _square(image, DISPLAY_BOX[0])
+        medium = _square(display, MEDIUM_BOX[0])
+    else:
+        display = _fit(image, DISPLAY_BOX)
+        medium = _fit(display, MEDIUM_BOX)
     thumb = _square(display if min(display.size) >= THUMB_SIDE else image, THUMB_SIDE)
     variants = {"display": _webp(display), "medium": _webp(medium), "thumb": _webp(thumb)}
     return ProcessedImage(variants, *display.size)

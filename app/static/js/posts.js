@@ -36,19 +36,6 @@ document.addEventListener("submit", async (event) => {
   }
 });
 
-// Choosing photos reveals one description field per photo.
-document.addEventListener("change", (event) => {
-  const input = event.target;
-  if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.multiple) return;
-  const details = input.form?.querySelector(".alt-texts");
-  if (!details) return;
-  const count = input.files ? input.files.length : 0;
-  details.querySelectorAll(".alt-texts__item").forEach((item, index) => {
-    item.hidden = index >= Math.max(count, 1);
-  });
-  if (count > 0) details.open = true;
-});
-
 // Uploads: send with XMLHttpRequest, which reports progress; show it in the <progress> bar.
 document.addEventListener("submit", (event) => {
   const form = event.target;
@@ -83,7 +70,9 @@ document.addEventListener("submit", (event) => {
     const page = new DOMParser().parseFromString(request.responseText, "text/html");
     const main = page.getElementById("main");
     if (main) {
+      const chosen = form.querySelector("input[type=file]")?.files;
       document.getElementById("main").replaceWith(main);
+      keepPhotos(main, chosen);
       main.querySelector("[role=alert], .field__error")?.scrollIntoView();
     } else {
       status.textContent = request.status === 413
@@ -98,6 +87,16 @@ document.addEventListener("submit", (event) => {
   });
   request.send(new FormData(form));
 });
+
+// The refused form comes back with its descriptions: give it back the photos too, in their
+// order, so the messages beside them (photo-picker.js) can be acted on without choosing again.
+function keepPhotos(main, files) {
+  const input = main.querySelector("input[type=file]");
+  if (!input || !files || files.length === 0) return;
+  input.files = files;
+  input.dataset.restored = "true";
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+}
 
 function restore(form) {
   delete form.dataset.submitting;
