@@ -113,7 +113,7 @@ def edit(post_id: int) -> ResponseReturnValue:
         for photo in post.photos:
             form.alt_texts.append_entry(photo.alt_text)
     if form.validate_on_submit():
-        alts = dict(zip([p.id for p in post.photos], form.alt_texts.data, strict=False))
+        alts = form.descriptions([photo.id for photo in post.photos])
         try:
             posts.edit(signed_in_user(), post, form.caption.data or "", alts)
         except FormError as error:

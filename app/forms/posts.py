@@ -36,21 +36,23 @@ ALT = Length(
 )
 
 
-def _alt_list(count: int) -> Any:
-    return FieldList(
-        StringField("Description", validators=[ALT]), min_entries=count, max_entries=MAX_PHOTOS
-    )
-
-
 class NumberedList(FieldList):  # type: ignore[type-arg]  # (generic in the stubs only)
     """Always ``max_entries`` entries, entry n read from ``<name>-<n>``, so a description stays
     with the photo its number names. FieldList packs whatever numbers arrive into its first
     entries: a request carrying only ``alt_texts-1`` would describe the first photo with it."""
 
+    sent: frozenset[int] = frozenset()  # the numbers the request carried
+
     def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
         if not formdata:
             super().process(formdata, data, extra_filters)
             return
+        prefix = f"{self.name}{self._separator}"  # type: ignore[attr-defined]  # (private)
+        self.sent = frozenset(
+            int(key[len(prefix) :])
+            for key in formdata
+            if key.startswith(prefix) and key[len(prefix) :].isdigit()
+        )
         self.last_index = -1
         self.entries = []
         self.object_data = data
@@ -106,7 +108,17 @@ class NewPostForm(Form):
 
 class EditPostForm(Form):
     caption = TextAreaField("Caption", validators=[CAPTION])
-    alt_texts = _alt_list(0)
+    alt_texts = NumberedList(
+        StringField("Description", validators=[ALT]), min_entries=0, max_entries=MAX_PHOTOS
+    )
+
+    def descriptions(self, photo_ids: list[int]) -> dict[int, str]:
+        """Each photo's new description, by photo id, for the photos whose field was sent."""
+        return {
+            photo_id: self.alt_texts.entries[n].data or ""
+            for n, photo_id in enumerate(photo_ids)
+            if n in self.alt_texts.sent
+        }
 
 
 class CommentForm(Form):

@@ -150,6 +150,22 @@ def test_the_author_edits_caption_and_descriptions(
     assert f'href="/p/{post.id}"' not in client.get("/tags/before").get_data(as_text=True)
 
 
+def test_an_edit_changes_only_the_descriptions_it_names(
+    app: Flask, auth: AuthActions, user: User
+) -> None:
+    """Description n is the n-th photo's, even when earlier numbers are missing from the
+    request; a photo whose field was not sent keeps its description."""
+    post = create_post(app, user, photos=3)
+    with app.app_context():
+        before = db.session.scalars(select(Photo.alt_text).order_by(Photo.position)).all()
+    auth.login("juniper")
+    response = auth.post(f"/p/{post.id}/edit", {"caption": "", "alt_texts-1": "Second"})
+    assert response.status_code == 303
+    with app.app_context():
+        alts = db.session.scalars(select(Photo.alt_text).order_by(Photo.position)).all()
+    assert alts == [before[0], "Second", before[2]]
+
+
 def edited_mark(html: str, post_id: int) -> str | None:
     """The datetime of the post's "Edited" mark on the page, if it has one."""
     card = html[html.index(f'id="post-{post_id}-author"') :]
