@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.pages import FRIEND, MEMBER, VIEWPORTS, PageSpec
+from tests.browser.pages import FRIEND, MEMBER, NARROWEST, VIEWPORTS, PageSpec
 from tests.factories import PASSWORD, create_user, follow
 from tests.support.axe import assert_accessible_in_both_themes
 from tests.support.browser import log_in
@@ -67,11 +67,12 @@ def test_log_out_sits_at_the_right_of_the_header(
 
 
 @pytest.mark.parametrize("tab", TAB_PAGES)
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", [*VIEWPORTS, "narrowest"])
 def test_every_tab_label_is_whole_and_visible_including_the_current_one(
     context_for: Callable[..., BrowserContext], viewport: str, tab: str
 ) -> None:
-    page = _member_page(context_for, viewport)
+    size = NARROWEST if viewport == "narrowest" else VIEWPORTS[viewport]
+    page = context_for(PageSpec("member", "/", login=MEMBER), viewport=size).new_page()
     page.goto(TAB_PAGES[tab])
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name=tab, exact=False)).to_have_attribute("aria-current", "page")
@@ -219,3 +220,20 @@ def test_block_asks_first_without_javascript(
     page.wait_for_url("**/blocked")
     expect(page.get_by_text(f"You blocked @{target}.")).to_be_visible()
     context.close()
+
+
+@pytest.mark.parametrize("width", [768, 1024])
+def test_the_header_keeps_one_line_from_the_narrowest_wide_screen(
+    context_for: Callable[..., BrowserContext], width: int
+) -> None:
+    """From 48rem the tabs move into the header, labels and all, next to the brand and Log out."""
+    spec = PageSpec("member", "/", login=MEMBER)
+    page = context_for(spec, viewport={"width": width, "height": 800}).new_page()
+    page.goto("/notifications/")
+    header = _box(page, ".site-header")
+    assert header[3] - header[1] <= 58, f"the header wraps at {width}px: {header}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    cut = page.locator(".nav--primary .nav__label").evaluate_all(
+        "(labels) => labels.filter((l) => l.scrollWidth > l.clientWidth).map((l) => l.textContent)"
+    )
+    assert cut == []
