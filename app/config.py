@@ -193,7 +193,7 @@ class Config:
         self.SUPPORT_EMAIL = _support_email(env)
 
     def _load_photo_and_page_settings(self, env: Mapping[str, str]) -> None:
-        """Photos (the image pipeline's limit, how media reach nginx) and page sizes."""
+        """Photos (the image pipeline's limit, how media reach nginx), page sizes, the theme."""
         # Declared width times height above this is refused before any pixel is decoded.
         self.IMAGE_MAX_PIXELS = _int(env, "IMAGE_MAX_PIXELS", 50_000_000)
         # Behind nginx, private media are sent with X-Accel-Redirect to an internal location
@@ -208,6 +208,10 @@ class Config:
             )
         self.FEED_PAGE_SIZE = _int(env, "FEED_PAGE_SIZE", 12)
         self.GRID_PAGE_SIZE = _int(env, "GRID_PAGE_SIZE", 24)
+        # The theme switch (app/controllers/appearance.py): Light or Dark pinned for this
+        # browser, as long as browsers keep a cookie; System is no cookie at all.
+        self.THEME_COOKIE_NAME = "sapling_theme"
+        self.THEME_COOKIE_DAYS = 400
 
     def _load_retention_settings(self, env: Mapping[str, str]) -> None:
         """How long the data lifecycle keeps things (docs/privacy.md)."""
@@ -344,6 +348,7 @@ class ProductionConfig(Config):
         self.DEVICE_COOKIE_NAME = "__Host-sapling_device"
         self.TRUSTED_BROWSER_COOKIE_NAME = "__Host-sapling_trusted"
         self.KNOWN_BROWSER_COOKIE_NAME = "__Host-sapling_known_browser"
+        self.THEME_COOKIE_NAME = "__Host-sapling_theme"
         self.PREFERRED_URL_SCHEME = "https"
         self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", 63072000)
         # The worker (`flask worker`) delivers mail. Sending inside the request

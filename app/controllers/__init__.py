@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
 from app.controllers.admin import bp as admin_bp
+from app.controllers.appearance import bp as appearance_bp
 from app.controllers.auth import bp as auth_bp
 from app.controllers.captcha import bp as captcha_bp
 from app.controllers.discover import bp as discover_bp
@@ -23,6 +24,7 @@ from app.controllers.profiles import bp as profiles_bp
 from app.controllers.reports import bp as reports_bp
 from app.controllers.settings import bp as settings_bp
 from app.controllers.social import bp as social_bp
+from app.controllers.support.appearance import register_appearance
 from app.controllers.support.navigation import register_navigation
 from app.controllers.two_step import bp as two_step_bp
 from app.controllers.two_step_settings import bp as two_step_settings_bp
@@ -38,6 +40,7 @@ class IdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.register_blueprint(main_bp)
+    app.register_blueprint(appearance_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(internal_bp)
     app.register_blueprint(auth_bp)
@@ -59,3 +62,4 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(gallery_bp)
     register_error_handlers(app)
     register_navigation(app)
+    register_appearance(app)

@@ -16,8 +16,18 @@ class NavItem:
     badge: int | None = None
 
 
-def primary_nav(username: str | None, endpoint: str | None, unread: int = 0) -> list[NavItem]:
-    """The main navigation for a signed-in person (none for visitors), current page marked."""
+# Pages about one account (``/@name`` and its lists): the Profile tab is current on one's own.
+PROFILE_PAGES = frozenset({"profiles.show", "profiles.followers", "profiles.following"})
+
+
+def primary_nav(
+    username: str | None, endpoint: str | None, unread: int = 0, viewing: str | None = None
+) -> list[NavItem]:
+    """The main navigation for a signed-in person (none for visitors), current page marked.
+
+    ``viewing`` is the account a profile page is about (its canonical username), so someone
+    else's profile marks no tab: it is not "your Profile".
+    """
     if username is None:
         return []
     return [
@@ -40,7 +50,7 @@ def primary_nav(username: str | None, endpoint: str | None, unread: int = 0) -> 
             "Profile",
             url_for("profiles.show", username=username),
             "user",
-            current=endpoint == "profiles.show",
+            current=endpoint in PROFILE_PAGES and viewing == username,
         ),
         NavItem(
             "Settings",

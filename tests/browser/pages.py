@@ -72,6 +72,8 @@ PAGES = [
     PageSpec("home-member", "/", login=MEMBER),
     PageSpec("home-unverified", "/", login=UNVERIFIED),
     PageSpec("settings", "/settings/", login=MEMBER),
+    # The theme switch for everyone (the footer's "Theme" link); members also have it in Settings.
+    PageSpec("appearance", "/appearance?next=/explore", screenshot=False),
     PageSpec("settings-password", "/settings/password", login=MEMBER, screenshot=False),
     PageSpec("settings-email", "/settings/email", login=MEMBER, screenshot=False),
     PageSpec("settings-username", "/settings/username", login=MEMBER, screenshot=False),

@@ -18,6 +18,7 @@ def test_gallery_shows_every_building_block_in_both_themes(client: FlaskClient) 
         "Navigation",
         "Buttons and links",
         "Form fields",
+        "Theme switch",
         "Flash messages",
         "Post card",
         "Profile header and photo grid",

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, has_request_context, request
 
 from app.controllers.support.authentication import is_logged_in, viewer
+from app.services.accounts.identifiers import canonical_username
 from app.services.content.notifications import unread_count
 from app.views.navigation import primary_nav
 
@@ -28,4 +29,6 @@ def register_navigation(app: Flask) -> None:
             return {"nav_items": []}
         # The unread badge: one indexed count over unread rows only.
         unread = unread_count(me.id)
-        return {"nav_items": primary_nav(me.username, request.endpoint, unread)}
+        shown = (request.view_args or {}).get("username")
+        viewing = canonical_username(shown) if isinstance(shown, str) else None
+        return {"nav_items": primary_nav(me.username, request.endpoint, unread, viewing)}
