@@ -107,7 +107,9 @@ class User(Base):
     # (other posts' like_count and comment_count, other people's follower and following
     # counts) because the account is hidden; services/content/counters.py keeps it in
     # step with ``account_active``, so a count never includes someone its list leaves out.
-    counts_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # (The database's default only: inserts that name no value, old migrations' tests and
+    # the demo's bulk load included, leave it to PostgreSQL.)
+    counts_withdrawn: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # Lifecycle (docs/privacy.md). A deletion request hides the account at once; the
     # account can be restored by logging in until the grace period ends, then it is purged.
     deletion_requested_at: Mapped[datetime | None]
