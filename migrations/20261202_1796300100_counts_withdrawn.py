@@ -59,10 +59,12 @@ def _shift(sign: int) -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column("counts_withdrawn", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # A plain ALTER TABLE on SQLite too: a batch copy of users would drop the old table,
+    # and with foreign keys on that cascades to every follow, like and post.
+    op.add_column(
+        "users",
+        sa.Column("counts_withdrawn", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     hidden = sa.text(
         "UPDATE users SET counts_withdrawn = :yes WHERE deletion_requested_at IS NOT NULL "
         "OR blocked_permanently OR (blocked_till IS NOT NULL AND blocked_till > :now)"
@@ -85,5 +87,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_users_counts_withdrawn", table_name="users")
     _shift(+1)
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("counts_withdrawn")
+    op.drop_column("users", "counts_withdrawn")  # SQLite 3.35+ drops it in place
