@@ -17,8 +17,9 @@ by a moderator), so the counters must too, from the moment the account is hidden
 Concurrency: ``settle`` decides under the account's row lock (its UPDATE), and ``counted``
 reads the flag under a share lock, so a like committing during a deletion is either seen by
 the deletion's recount (the like committed first) or sees the flag (it waits). Settling
-twice finds nothing to flip and moves nothing. Locks are taken users first, then posts,
-each in id order, as a single like or follow takes them.
+twice finds nothing to flip and moves nothing. After the account's own row, the rows
+``settle`` moves are locked in id order, the other users first, then the posts, as a
+single like (its liker, then its post) or follow (both users, in id order) takes them.
 """
 
 from __future__ import annotations
@@ -104,8 +105,10 @@ def _shift(user_id: int, sign: int) -> None:
 
 
 def _lock(ids: Select[int]) -> None:
-    """Row locks in id order before a set-based UPDATE, which would lock in scan order."""
-    db.session.execute(ids.order_by(ids.selected_columns[0]).with_for_update(key_share=True))
+    """Row locks in id order before a set-based UPDATE, which would lock in scan order;
+    taken inside the database (a locking subquery), so no id travels to Python."""
+    locking = ids.order_by(ids.selected_columns[0]).with_for_update(key_share=True)
+    db.session.execute(select(func.count()).select_from(locking.subquery()))
 
 
 def _move(
