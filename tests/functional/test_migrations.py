@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.extensions import alembic, db
-from app.models import User
+from app.models import Comment, Follow, Like, Post, User, utcnow
 from tests.support.apps import DATABASE, build_app
 from tests.support.databases import create_throwaway_database, drop_database
 
@@ -125,6 +126,90 @@ def test_email_keys_are_recomputed_with_the_one_normal_form(tmp_path: Path) -> N
             }
             alembic.downgrade("1795760976")
             assert keys() == {name: email.casefold() for name, email in before.items()}
+            db.session.close()
+            db.engine.dispose()
+    finally:
+        if DATABASE.server_url:
+            drop_database(DATABASE.server_url, url)
+
+
+def test_accounts_hidden_before_the_upgrade_leave_the_counts_and_come_back_on_downgrade(
+    tmp_path: Path,
+) -> None:
+    """1796300100: the accounts hidden when it is deployed are taken out of every counter
+    (as counters.settle does from then on); the downgrade puts them back, as the code
+    before it (which subtracted them at the purge) expects."""
+    if DATABASE.server_url:
+        url = create_throwaway_database(DATABASE.server_url)
+    else:
+        url = f"sqlite:///{tmp_path / 'counts.db'}"
+    app = build_app(url, tmp_path / "media")
+    names = ("ash", "gone", "blocked", "lifted")
+
+    def counts() -> dict[str, tuple[int, int]]:
+        rows = db.session.execute(
+            sa.select(User.username, User.follower_count, User.following_count)
+        ).all()
+        likes = db.session.scalar(sa.select(Post.like_count))
+        comments = db.session.scalar(sa.select(Post.comment_count))
+        db.session.commit()  # no transaction left open for Alembic's own connection
+        found = {name: (followers, following) for name, followers, following in rows}
+        return {**found, "post": (likes or 0, comments or 0)}
+
+    try:
+        with app.app_context():
+            alembic.upgrade("1796220300")
+            now = utcnow()
+            hidden = {
+                "gone": {"deletion_requested_at": now, "deletion_reason": "self_deleted"},
+                "blocked": {"blocked_permanently": True},
+                "lifted": {"blocked_till": now - timedelta(days=1)},  # over: counts again
+            }
+            ids = {}
+            for name in names:
+                ids[name] = db.session.scalar(
+                    sa.insert(User)
+                    .values(
+                        username=name,
+                        email=f"{name}@example.org",
+                        email_key=f"{name}@example.org",
+                        password_hash="x",
+                        follower_count=3 if name == "ash" else 1,
+                        following_count=3 if name == "ash" else 1,
+                        **hidden.get(name, {}),
+                    )
+                    .returning(User.id)
+                )
+            post = db.session.scalar(
+                sa.insert(Post)
+                .values(author_id=ids["ash"], like_count=3, comment_count=3)
+                .returning(Post.id)
+            )
+            for name in names[1:]:  # each of the three follows Ash, likes and comments
+                other, ash = ids[name], ids["ash"]
+                db.session.execute(sa.insert(Follow).values(follower_id=other, followee_id=ash))
+                db.session.execute(sa.insert(Follow).values(follower_id=ash, followee_id=other))
+                db.session.execute(sa.insert(Like).values(user_id=other, post_id=post))
+                db.session.execute(
+                    sa.insert(Comment).values(author_id=other, post_id=post, body="Hi")
+                )
+            db.session.commit()
+            before = counts()
+            assert before["ash"] == (3, 3) and before["post"] == (3, 3)
+
+            alembic.upgrade()
+            after = counts()
+            assert after["ash"] == (1, 1)  # only "lifted" counts; "gone" and "blocked" not
+            assert after["post"] == (1, 1)
+            assert after["gone"] == after["blocked"] == (1, 1)  # Ash counts for them
+            withdrawn = db.session.scalars(
+                sa.select(User.username).where(User.counts_withdrawn).order_by(User.username)
+            ).all()
+            db.session.commit()
+            assert withdrawn == ["blocked", "gone"]
+
+            alembic.downgrade("1796220300")
+            assert counts() == before
             db.session.close()
             db.engine.dispose()
     finally:

@@ -7,9 +7,14 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
-from app.models import Post
+from app.extensions import db
+from app.models import Notification, Post, User
+from app.services.content import interactions, notifications, social
 from tests.factories import create_post, create_user
+from tests.functional.test_query_counts import BUDGET
 from tests.support.apps import REDIS_URL
 from tests.support.members import badge, login, send
 from tests.support.queries import count_queries
@@ -76,3 +81,72 @@ def test_without_redis_the_badge_is_counted_in_the_database(cast: Cast) -> None:
     send(cast.bob, f"/p/{cast.post.id}/like", on="1")
 
     assert badge(cast.reader) == 1
+
+
+def test_opening_the_page_marks_what_it_shows_as_read(cast: Cast) -> None:
+    send(cast.bob, f"/p/{cast.post.id}/like", on="1")
+    send(cast.bob, "/@alice/follow")
+    assert badge(cast.reader) == 2
+
+    page = cast.reader.get("/notifications/").get_data(as_text=True)
+
+    assert page.count("New: </span>") == 2  # shown as new this once
+    assert 'class="nav__badge"' not in page  # and the badge on this very page is clear
+    assert badge(cast.reader) == 0
+    again = cast.reader.get("/notifications/").get_data(as_text=True)
+    assert "New: </span>" not in again and "liked your post." in again
+    assert "Mark all as read" not in again
+
+
+def test_a_notification_arriving_while_the_page_is_drawn_stays_unread(
+    app: Flask, cast: Cast
+) -> None:
+    send(cast.bob, f"/p/{cast.post.id}/like", on="1")
+    with app.test_request_context():
+        alice, bob = (
+            db.session.scalars(select(User).where(User.username == name)).one()
+            for name in ("alice", "bob")
+        )
+        shown = notifications.recent(alice, None, 30).items
+        social.follow(bob, alice)  # after the page's query, before it marks what it showed
+        notifications.mark_seen(alice, shown)
+        db.session.commit()
+
+    assert badge(cast.reader) == 1
+    assert "started following you." in cast.reader.get("/notifications/").get_data(as_text=True)
+    assert badge(cast.reader) == 0
+
+
+def test_more_than_a_page_unread_offers_the_rest_up_to_the_newest_shown(
+    app: Flask, cast: Cast
+) -> None:
+    fans = [create_user(app, f"fan{number}") for number in range(32)]
+    with app.test_request_context():
+        post = db.session.scalars(
+            select(Post).where(Post.id == cast.post.id).options(joinedload(Post.author))
+        ).one()
+        for fan in fans:
+            liker = db.session.get(User, fan.id)
+            assert liker is not None
+            interactions.like(liker, post)
+        db.session.commit()
+        newest = db.session.scalar(select(func.max(Notification.id)))
+
+    page = cast.reader.get("/notifications/").get_data(as_text=True)
+    assert page.count("New: </span>") == 30
+    assert f'action="/notifications/read?through={newest}"' in page
+    assert badge(cast.reader) == 2  # the two on the next page
+
+    send(cast.bob, f"/p/{cast.post.id}/like", on="1")  # after the page was drawn
+    assert send(cast.reader, f"/notifications/read?through={newest}") == 303
+    assert badge(cast.reader) == 1  # Bob's like, newer than the page, is still unread
+    assert send(cast.reader, "/notifications/read?through=x") == 400
+
+
+def test_the_page_with_new_notifications_keeps_to_the_query_budget(app: Flask, cast: Cast) -> None:
+    send(cast.bob, f"/p/{cast.post.id}/like", on="1")
+    with count_queries(app) as fresh:
+        cast.reader.get("/notifications/")
+    with count_queries(app) as seen:
+        cast.reader.get("/notifications/")
+    assert len(seen) <= len(fresh) <= BUDGET

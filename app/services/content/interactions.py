@@ -29,7 +29,7 @@ from app.models import (
     SavedPost,
     User,
 )
-from app.services.content import access, notifications, text
+from app.services.content import access, counters, notifications, text
 from app.services.errors import FormError
 from app.services.sql import (
     Page,
@@ -78,7 +78,8 @@ def viewer_state(viewer: User | None, posts: Iterable[Post]) -> ViewerState:
 
 def like(actor: User, post: Post) -> None:
     if insert_ignoring_duplicates(Like, user_id=actor.id, post_id=post.id):
-        adjust_counters(Post, post.id, like_count=1)
+        if counters.counts(actor.id):  # a hidden account's like is not counted (counters.py)
+            adjust_counters(Post, post.id, like_count=1)
         notifications.notify(post.author_id, actor, NotificationKind.LIKE, post_id=post.id)
 
 
@@ -87,7 +88,8 @@ def unlike(actor: User, post: Post) -> None:
         delete(Like).where(Like.user_id == actor.id, Like.post_id == post.id)
     )
     if getattr(result, "rowcount", 0):
-        adjust_counters(Post, post.id, like_count=-1)
+        if counters.counts(actor.id):
+            adjust_counters(Post, post.id, like_count=-1)
         notifications.withdraw(post.author_id, actor.id, NotificationKind.LIKE, post_id=post.id)
 
 
@@ -131,7 +133,8 @@ def add_comment(actor: User, post: Post, body: str) -> Comment:
     comment = Comment(post_id=post.id, author_id=actor.id, body=body)
     db.session.add(comment)
     db.session.flush()
-    adjust_counters(Post, post.id, comment_count=1)
+    if counters.counts(actor.id):
+        adjust_counters(Post, post.id, comment_count=1)
     notifications.notify(
         post.author_id, actor, NotificationKind.COMMENT, post_id=post.id, comment_id=comment.id
     )
@@ -145,7 +148,9 @@ def delete_comment(actor: User, post: Post, comment: Comment) -> None:
         raise LookupError("No such comment.")
     if actor.id not in (comment.author_id, post.author_id) and not actor.is_admin:
         raise PermissionError("Only its author or the post's owner can delete a comment.")
-    if delete_returning(Comment, Comment.id == comment.id):
+    author_id = comment.author_id
+    # A hidden author's comment (a moderator removing it) was taken out of the count already.
+    if delete_returning(Comment, Comment.id == comment.id) and counters.counts(author_id):
         adjust_counters(Post, post.id, comment_count=-1)
 
 

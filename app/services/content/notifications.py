@@ -15,7 +15,7 @@ from redis import RedisError
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from app.core.database import after_commit
+from app.core.database import after_commit, after_rollback
 from app.core.redis import is_outage
 from app.extensions import db, redis_client
 from app.models import Audience, Notification, NotificationKind, Post, User, utcnow
@@ -151,12 +151,38 @@ def unread_count(viewer_id: int) -> int:
     return count
 
 
-def mark_all_read(viewer: User) -> None:
+def mark_seen(viewer: User, shown: Iterable[Notification]) -> None:
+    """The notifications page showed these to ``viewer``: those still unread are read now.
+
+    Only the rows shown, by id, so one that arrives while the page is being drawn stays
+    unread (and on the badge). Safe to repeat: what is read stays read, and nothing is
+    written when nothing shown was unread. The objects keep ``read_at`` as it was, so the
+    page being drawn still marks them as new."""
+    ids = [item.id for item in shown if item.read_at is None]
+    if not ids:
+        return
     db.session.execute(
         update(Notification)
-        .where(Notification.recipient_id == viewer.id, Notification.read_at.is_(None))
+        .where(
+            Notification.recipient_id == viewer.id,
+            Notification.id.in_(ids),
+            Notification.read_at.is_(None),
+        )
         .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
+    _unread_changed(viewer.id)
+
+
+def mark_all_read(viewer: User, through: int | None = None) -> None:
+    """Everything up to ``through``, the newest notification the page showed (all when
+    None): one that arrived after the page was drawn stays unread."""
+    query = update(Notification).where(
+        Notification.recipient_id == viewer.id, Notification.read_at.is_(None)
+    )
+    if through is not None:
+        query = query.where(Notification.id <= through)
+    db.session.execute(query.values(read_at=utcnow()))
     _unread_changed(viewer.id)
 
 
@@ -193,10 +219,12 @@ def _cache_set(user_id: int, count: int) -> None:
 
 def _unread_changed(*user_ids: int) -> None:
     """Drop the cached counts now, and again once the change is committed, so a page
-    rendered in between cannot cache the count from before it."""
+    rendered in between cannot cache the count from before it; and if it rolls back, as
+    the page that made it (the notifications page) may have cached the count after it."""
     _drop_cached(user_ids)
     db.session.info.setdefault("unread_changed", set()).update(user_ids)
     after_commit(_drop_changed_after_commit)
+    after_rollback(_drop_changed_after_commit)
 
 
 def _drop_changed_after_commit() -> None:

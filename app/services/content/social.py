@@ -13,7 +13,7 @@ from sqlalchemy import delete, exists, select
 
 from app.extensions import db
 from app.models import Block, Follow, FollowRequest, Mute, NotificationKind, User
-from app.services.content import access, notifications
+from app.services.content import access, counters, notifications
 from app.services.errors import FormError
 from app.services.sql import adjust_counters, insert_ignoring_duplicates
 
@@ -77,9 +77,17 @@ def relationship(viewer: User | None, other: User) -> Relationship:
 def _add_follow(follower_id: int, followee_id: int) -> bool:
     added = insert_ignoring_duplicates(Follow, follower_id=follower_id, followee_id=followee_id)
     if added:
-        adjust_counters(User, follower_id, following_count=1)
-        adjust_counters(User, followee_id, follower_count=1)
+        _count_follow(follower_id, followee_id, 1)
     return added
+
+
+def _count_follow(follower_id: int, followee_id: int, delta: int) -> None:
+    """A follow counts for each side only while the other side is not hidden (counters.py)."""
+    counts = counters.counted(follower_id, followee_id)
+    if counts[followee_id]:
+        adjust_counters(User, follower_id, following_count=delta)
+    if counts[follower_id]:
+        adjust_counters(User, followee_id, follower_count=delta)
 
 
 def _remove_follow(follower_id: int, followee_id: int) -> bool:
@@ -88,8 +96,7 @@ def _remove_follow(follower_id: int, followee_id: int) -> bool:
     )
     removed = bool(getattr(result, "rowcount", 0))
     if removed:
-        adjust_counters(User, follower_id, following_count=-1)
-        adjust_counters(User, followee_id, follower_count=-1)
+        _count_follow(follower_id, followee_id, -1)
         notifications.withdraw(followee_id, follower_id, NotificationKind.FOLLOW)
     return removed
 

@@ -32,7 +32,7 @@ from app.models import (
     utcnow,
 )
 from app.models import MAX_MODERATION_REASON as MAX_REASON
-from app.services.content import interactions, posts, text
+from app.services.content import counters, interactions, posts, text
 from app.services.errors import FormError
 from app.services.media import account_media
 from app.services.operations import mailer
@@ -75,13 +75,17 @@ def lift_expired_blocks(now: datetime | None = None) -> list[int]:
     """Clear every temporary block whose time is up (``flask maintenance run``). Returns the
     accounts' ids: the caller brings their files back (``account_media.publish``) once this
     has committed."""
+    now = now or utcnow()
     lifted = db.session.scalars(
         update(User)
-        .where(User.blocked_till.is_not(None), ~User.is_blocked_at(now or utcnow()))
+        .where(User.blocked_till.is_not(None), ~User.is_blocked_at(now))
         .values(blocked_till=None, block_reason="")
         .returning(User.id)
     )
-    return list(lifted)
+    ids = list(lifted)
+    for user_id in counters.due_back(now):  # their likes, comments and follows count again
+        counters.settle(user_id, now)
+    return ids
 
 
 def _clear_block(user: User) -> None:
@@ -89,6 +93,7 @@ def _clear_block(user: User) -> None:
     user.blocked_permanently = False
     user.block_reason = ""
     db.session.flush()
+    counters.settle(user.id)
     account_media.publish_when_committed(user)
 
 
@@ -215,6 +220,7 @@ def block(
     target.blocked_permanently = days is None
     target.blocked_till = until
     target.block_reason = reason
+    counters.settle(target.id)  # a block hides the account from every count at once
     sessions.end_all_sessions(target)
     if report is not None:  # everything reported about them is dealt with
         _resolve(moderator, report, Report.reported_user_id == target.id, ReportStatus.ACTIONED)

@@ -17,6 +17,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import DeletionReason, SecurityEventKind, TrustedBrowser, User, utcnow
+from app.services.content import counters
 from app.services.media import account_media
 from app.services.operations import mailer
 from app.services.security import security_log, sessions
@@ -35,6 +36,7 @@ def request_deletion(
     account_media.hide(user)
     user.deletion_requested_at = now
     user.deletion_reason = reason.value
+    counters.settle(user.id)  # its likes, comments and follows leave every count now
     security_log.record(user, SecurityEventKind.ACCOUNT_DELETION_REQUESTED, client, reason.value)
     sessions.end_all_sessions(user)
     db.session.execute(
@@ -78,4 +80,5 @@ def restore(user: User, client: Client | None) -> None:
     user.deletion_reason = None
     security_log.record(user, SecurityEventKind.ACCOUNT_RESTORED, client)
     db.session.flush()
+    counters.settle(user.id)
     account_media.publish_when_committed(user)

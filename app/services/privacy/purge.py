@@ -4,7 +4,8 @@ A purge runs in two phases, each safe to repeat:
 
 1. ``erase_files``: the account's photo files (every size), its avatar and its
    data exports. Files shared with other people's photos (demo data) stay.
-2. ``erase_rows``: other people's counters are corrected, mail waiting for the
+2. ``erase_rows``: other people's counters are left without the account (they have been
+   since it was hidden: ``counters.settle``), mail waiting for the
    address is dropped, a ``deleted_users`` row records what remains (an opaque
    id, dates, the reason), and the ``users`` row is deleted; every row that
    belongs to it goes with it (ON DELETE CASCADE): posts, photos, comments,
@@ -21,23 +22,21 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, select
 
 from app.extensions import db
 from app.models import (
-    Comment,
     DataExport,
     DeletedUser,
     DeletionReason,
-    Follow,
     Hashtag,
-    Like,
     OutboxMessage,
     Photo,
     Post,
     PostHashtag,
     User,
 )
+from app.services.content import counters
 from app.services.media.media_storage import media_storage
 
 
@@ -83,32 +82,10 @@ def erase_files(user: User) -> int:
 def erase_rows(user: User, now: datetime) -> None:
     """Phase 2: everything in the database, in the caller's transaction."""
     uid = user.id
-    followed = select(Follow.followee_id).where(Follow.follower_id == uid)
-    followers = select(Follow.follower_id).where(Follow.followee_id == uid)
-    db.session.execute(
-        update(User).where(User.id.in_(followed)).values(follower_count=User.follower_count - 1)
-    )
-    db.session.execute(
-        update(User).where(User.id.in_(followers)).values(following_count=User.following_count - 1)
-    )
-    liked = select(Like.post_id).where(Like.user_id == uid)
-    db.session.execute(
-        update(Post)
-        .where(Post.id.in_(liked), Post.author_id != uid)
-        .values(like_count=Post.like_count - 1)
-    )
-    theirs = (
-        select(func.count())
-        .select_from(Comment)
-        .where(Comment.post_id == Post.id, Comment.author_id == uid)
-        .scalar_subquery()
-    )
-    commented = select(Comment.post_id).where(Comment.author_id == uid)
-    db.session.execute(
-        update(Post)
-        .where(Post.id.in_(commented), Post.author_id != uid)
-        .values(comment_count=Post.comment_count - theirs)
-    )
+    # Hidden since the deletion request, its likes, comments and follows are out of every
+    # counter already; settling again finds nothing to move (an account hidden before
+    # counters.settle existed is settled here).
+    counters.settle(uid, now)
     addresses = [address for address in (user.email, user.pending_email) if address]
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address.in_(addresses)))
     reason = DeletionReason(user.deletion_reason or DeletionReason.SELF_DELETED.value)
