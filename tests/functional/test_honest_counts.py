@@ -70,7 +70,7 @@ def cast(app: Flask) -> Cast:
 def seen(app: Flask, cast: Cast) -> Seen:
     cyd = login(app, "cyd")
     page = cyd.get(f"/p/{cast.post.id}").get_data(as_text=True)
-    likes = re.search(r'class="post-card__counts"><strong>(\d+)</strong>', page)
+    likes = re.search(r'class="post-card__counts">(?:<a [^>]*>)?<strong>(\d+)</strong>', page)
     feed = cyd.get("/home").get_data(as_text=True)
     link = re.search(rf'href="/p/{cast.post.id}#comments">([^<]+)</a>', feed)
     profile = cyd.get("/@ash").get_data(as_text=True)
