@@ -215,3 +215,60 @@ def test_accounts_hidden_before_the_upgrade_leave_the_counts_and_come_back_on_do
     finally:
         if DATABASE.server_url:
             drop_database(DATABASE.server_url, url)
+
+
+def test_upgrading_keeps_every_follow_like_and_comment(tmp_path: Path) -> None:
+    """Later migrations rebuild ``users`` on SQLite (batch mode: copy, drop, rename). With
+    foreign keys on, dropping the old table would cascade and erase every follow, like
+    and comment of a `make run` instance being upgraded."""
+    if DATABASE.server_url:
+        url = create_throwaway_database(DATABASE.server_url)
+    else:
+        url = f"sqlite:///{tmp_path / 'keeps.db'}"
+    app = build_app(url, tmp_path / "media")
+    now = utcnow()
+    person = (
+        "INSERT INTO users (id, username, email, email_key, display_name, password_hash,"
+        " session_epoch, is_admin, created_at, updated_at, bio, website)"
+        " VALUES (:id, :name, :email, :email, '', 'x', 0, false, :now, :now, '', '')"
+    )
+    try:
+        with app.app_context():
+            alembic.upgrade("1795750331")  # photo sharing: the first with follows and likes
+            for number, name in ((1, "ada"), (2, "bo")):
+                db.session.execute(
+                    sa.text(person),
+                    {"id": number, "name": name, "email": f"{name}@ex.org", "now": now},
+                )
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO posts (id, author_id, caption, visibility, comments_enabled,"
+                    " like_count, comment_count, created_at)"
+                    " VALUES (1, 1, '', 'PUBLIC', true, 1, 1, :now)"
+                ),
+                {"now": now},
+            )
+            db.session.execute(sa.text("INSERT INTO follows VALUES (2, 1, :now)"), {"now": now})
+            db.session.execute(sa.text("INSERT INTO likes VALUES (2, 1, :now)"), {"now": now})
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO comments (id, post_id, author_id, body, created_at)"
+                    " VALUES (1, 1, 2, 'Lovely', :now)"
+                ),
+                {"now": now},
+            )
+            db.session.commit()
+            alembic.upgrade()
+            counted = {
+                model.__tablename__: db.session.scalar(
+                    sa.select(sa.func.count()).select_from(model)
+                )
+                for model in (User, Post, Follow, Like, Comment)
+            }
+            db.session.commit()
+            assert counted == {"users": 2, "posts": 1, "follows": 1, "likes": 1, "comments": 1}
+            db.session.close()
+            db.engine.dispose()
+    finally:
+        if DATABASE.server_url:
+            drop_database(DATABASE.server_url, url)
