@@ -253,6 +253,7 @@ def test_every_route_is_covered_by_an_access_rule(app: Flask) -> None:
         "admin",  # every admin.* endpoint: tests/functional/test_moderation.py
         "exports",  # test_exports.py
         "internal",  # a key or a 404: test_metrics.py
+        "appearance",  # open to everyone, sets only a cookie, CSRF-checked: test_appearance.py
     }  # fmt: skip
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
     unaccounted = {
