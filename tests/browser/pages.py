@@ -30,13 +30,18 @@ class PageSpec:
     login: str | None = None  # the username to log in as first
     under_attack: bool = False  # shown with under-attack mode on: the challenge on the form
     photos: int = 0  # generated photos chosen in the page's file input once it has loaded
+    opens: str | None = None  # the name of a link or button clicked to open a dialog
 
     def url(self, ids: dict[str, int]) -> str:
         """The path, with ``{post}``-style placeholders filled from tests/support/demo.py."""
         return self.path.format(**ids)
 
     def prepare(self, page: Page) -> None:
-        """Bring the opened page to the state the spec names (the new post's preview)."""
+        """Bring the opened page to the state the spec names (a dialog open, the new post's
+        preview)."""
+        if self.opens:
+            page.get_by_role("main").get_by_role("link", name=self.opens, exact=True).click()
+            expect(page.locator("dialog[open]")).to_be_visible()
         if not self.photos:
             return
         from tests.support.demo import photo
@@ -73,7 +78,7 @@ PAGES = [
     PageSpec("home-unverified", "/", login=UNVERIFIED),
     PageSpec("settings", "/settings/", login=MEMBER),
     # The theme switch for everyone (the footer's "Theme" link); members also have it in Settings.
-    PageSpec("appearance", "/appearance?next=/explore", screenshot=False),
+    PageSpec("appearance", "/appearance?next=/explore"),
     PageSpec("settings-password", "/settings/password", login=MEMBER, screenshot=False),
     PageSpec("settings-email", "/settings/email", login=MEMBER, screenshot=False),
     PageSpec("settings-username", "/settings/username", login=MEMBER, screenshot=False),
@@ -90,7 +95,8 @@ PAGES = [
     # People (moderator.live) and tags (#morning, #moss) both start with "mo".
     PageSpec("search-tags", "/search?q=mo"),
     PageSpec("profile", f"/@{FRIEND}"),
-    PageSpec("profile-member-view", f"/@{FRIEND}", login=MEMBER, screenshot=False),
+    PageSpec("profile-member-view", f"/@{FRIEND}", login=MEMBER),  # Follow, and a quiet Block…
+    PageSpec("profile-block-dialog", f"/@{FRIEND}", login=MEMBER, opens="Block…"),
     PageSpec("profile-own", f"/@{MEMBER}", login=MEMBER, screenshot=False),
     PageSpec("profile-private", f"/@{PRIVATE}", login=MEMBER),
     PageSpec("followers", f"/@{FRIEND}/followers", screenshot=False),
