@@ -20,7 +20,7 @@ from app.models import Post, Visibility
 from app.services.content import interactions, posts
 from app.services.errors import FormError
 from app.views.pages import cursor_arg, wants_fragment
-from app.views.posts import comment_views, post_views
+from app.views.posts import alt_reminder, comment_views, post_views
 
 bp = Blueprint("posts", __name__, url_prefix="/p")
 
@@ -56,17 +56,29 @@ def new() -> ResponseReturnValue:
                 form.caption.data or "",
                 visibility=Visibility(form.visibility.data),
                 comments_enabled=not form.turn_off_comments.data,
+                sensitive=form.sensitive.data,
+                content_warning=form.content_warning.data or "",
             )
         except FormError as error:
             form.add_error(error)
         else:
             flash("Your post is up.", "success")
+            _remind_to_describe(post, asked=form.alt_reminder_seen.data == "1")
             location = url_for("posts.show", post_id=post.id)
             if wants_fragment():  # posts.js sent it and shows the progress; it navigates
                 return jsonify(location=location), 201
             return redirect(location, 303)
     status = 422 if form.is_submitted() else 200
     return render_template("posts/new.html", form=form), status
+
+
+def _remind_to_describe(post: Post, *, asked: bool) -> None:
+    """The alt-text reminder after posting, where posts.js could not ask before sharing
+    (no JavaScript): a notice linking to the descriptions. Never a bounced form, which
+    would lose the chosen files; never twice; not for those who turned it off."""
+    notice = None if asked or not signed_in_user().remind_alt_text else alt_reminder(post)
+    if notice:
+        flash(notice, "info")
 
 
 @bp.get("/<id:post_id>")
@@ -98,7 +110,14 @@ def edit(post_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         alts = dict(zip([p.id for p in post.photos], form.alt_texts.data, strict=False))
         try:
-            posts.edit(signed_in_user(), post, form.caption.data or "", alts)
+            posts.edit(
+                signed_in_user(),
+                post,
+                form.caption.data or "",
+                alts,
+                sensitive=form.sensitive.data,
+                content_warning=form.content_warning.data or "",
+            )
         except FormError as error:
             form.add_error(error)
         else:

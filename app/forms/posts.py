@@ -8,6 +8,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     FieldList,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -21,6 +22,7 @@ from app.models import (
     MAX_ALT_TEXT,
     MAX_CAPTION,
     MAX_COMMENT,
+    MAX_CONTENT_WARNING,
     MAX_PHOTOS,
     MAX_REPORT_DETAILS,
     ReportReason,
@@ -33,6 +35,24 @@ ALT = Length(
     max=MAX_ALT_TEXT * 2, message=f"Keep each description under {MAX_ALT_TEXT:,} characters."
 )
 
+# A sensitive post's reason: cleaned and counted by the service, like a description.
+WARNING = Length(
+    max=MAX_CONTENT_WARNING * 2,
+    message=f"Keep the reason under {MAX_CONTENT_WARNING:,} characters.",
+)
+
+
+class SensitiveFields:
+    """The sensitive mark and its reason, on both the new-post and edit forms."""
+
+    sensitive = BooleanField("Sensitive: cover the photos until people choose to see them")
+    content_warning = StringField(
+        "Why it is sensitive (optional)",
+        validators=[WARNING],
+        description=f'Shown on the cover, e.g. "spiders". Up to {MAX_CONTENT_WARNING} '
+        "characters. Writing one marks the post sensitive.",
+    )
+
 
 def _alt_list(count: int) -> Any:
     return FieldList(
@@ -40,7 +60,7 @@ def _alt_list(count: int) -> Any:
     )
 
 
-class NewPostForm(Form):
+class NewPostForm(SensitiveFields, Form):
     photos = MultipleFileField(
         "Photos",
         description=f"Up to {MAX_PHOTOS} photos: JPEG, PNG, WebP or HEIC, up to 20 MB each. "
@@ -57,9 +77,12 @@ class NewPostForm(Form):
         default=Visibility.PUBLIC.value,
     )
     turn_off_comments = BooleanField("Turn off comments")
+    # Set by posts.js when the person was asked about missing descriptions before sharing
+    # and chose to share anyway: no second reminder after posting.
+    alt_reminder_seen = HiddenField(default="")
 
 
-class EditPostForm(Form):
+class EditPostForm(SensitiveFields, Form):
     caption = TextAreaField("Caption", validators=[CAPTION])
     alt_texts = _alt_list(0)
 

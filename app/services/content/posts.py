@@ -25,6 +25,7 @@ from app.extensions import db
 from app.models import (
     MAX_ALT_TEXT,
     MAX_CAPTION,
+    MAX_CONTENT_WARNING,
     MAX_PHOTOS,
     Hashtag,
     Photo,
@@ -57,6 +58,18 @@ def _check_text(caption: str, alts: Sequence[str]) -> tuple[str, list[str]]:
     return caption, cleaned
 
 
+def _check_warning(sensitive: bool, content_warning: str) -> tuple[bool, str]:
+    """The sensitive mark and its reason, cleaned like a description; a reason marks the
+    post sensitive even if the box was left unticked (a warning over uncovered photos
+    would warn of nothing)."""
+    reason = text.clean(content_warning, multiline=False)
+    if len(reason) > MAX_CONTENT_WARNING:
+        raise FormError(
+            f"Keep the reason under {MAX_CONTENT_WARNING:,} characters.", "content_warning"
+        )
+    return sensitive or bool(reason), reason
+
+
 def _process(stream: IO[bytes]) -> images.ProcessedImage:
     config = current_app.config
     return images.process_photo(
@@ -79,12 +92,15 @@ def create(
     *,
     visibility: Visibility = Visibility.PUBLIC,
     comments_enabled: bool = True,
+    sensitive: bool = False,
+    content_warning: str = "",
 ) -> Post:
     if not uploads:
         raise FormError("Choose at least one photo.", "photos")
     if len(uploads) > MAX_PHOTOS:
         raise FormError(f"A post can have up to {MAX_PHOTOS} photos.", "photos")
     caption, alts = _check_text(caption, [upload.alt_text for upload in uploads])
+    sensitive, content_warning = _check_warning(sensitive, content_warning)
     # Every photo must pass before any file is written.
     processed = [_process(upload.stream) for upload in uploads]
 
@@ -93,6 +109,8 @@ def create(
         caption=caption,
         visibility=visibility,
         comments_enabled=comments_enabled,
+        sensitive=sensitive,
+        content_warning=content_warning,
         like_count=0,
         comment_count=0,
     )
@@ -128,13 +146,23 @@ def _tag(post: Post, names: set[str]) -> None:
     db.session.flush()
 
 
-def edit(actor: User, post: Post, caption: str, alt_texts: Mapping[int, str]) -> None:
-    """Change the caption and the photos' descriptions; only the author may."""
+def edit(
+    actor: User,
+    post: Post,
+    caption: str,
+    alt_texts: Mapping[int, str],
+    *,
+    sensitive: bool = False,
+    content_warning: str = "",
+) -> None:
+    """Change the caption, the photos' descriptions and the sensitive mark; only the
+    author may."""
     if post.author_id != actor.id:
         raise PermissionError("Only the author can edit a post.")
     before = text.mentions(post.caption)
     photos = {photo.id: photo for photo in post.photos}
     caption, alts = _check_text(caption, list(alt_texts.values()))
+    post.sensitive, post.content_warning = _check_warning(sensitive, content_warning)
     for photo_id, alt in zip(alt_texts, alts, strict=True):
         if photo_id in photos:
             photos[photo_id].alt_text = alt

@@ -1,4 +1,5 @@
-// Posts without page reloads: likes and saves in place, and an upload progress bar.
+// Posts without page reloads: likes and saves in place, the reminder to describe photos,
+// and an upload progress bar.
 // Both are enhancements: without this file the same forms post and redirect as usual.
 "use strict";
 
@@ -47,6 +48,60 @@ document.addEventListener("change", (event) => {
     item.hidden = index >= Math.max(count, 1);
   });
   if (count > 0) details.open = true;
+});
+
+// The alt-text reminder: before photos without a description are shared, ask (only for
+// those who keep the reminder on: the dialog is on their page alone). It runs first (in
+// the capture phase), so the busy button and the upload wait for the answer. Without this
+// file, the post's page reminds after sharing instead; the chosen files are never lost.
+document.addEventListener(
+  "submit",
+  (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const dialog = form.querySelector("dialog.alt-reminder");
+    const seen = form.elements.namedItem("alt_reminder_seen");
+    const files = form.querySelector("input[type=file]")?.files;
+    if (!(dialog instanceof HTMLDialogElement) || !seen || seen.value === "1" || !files) return;
+    const missing = files.length - describedCount(form, files.length);
+    if (missing <= 0) return;
+    event.preventDefault();
+    let which = `${missing} of your photos have`;
+    if (missing === files.length) which = missing > 1 ? `Your ${missing} photos have` : "Your photo has";
+    else if (missing === 1) which = "One of your photos has";
+    dialog.querySelector("[data-alt-reminder-count]").textContent = which;
+    dialog.showModal();
+  },
+  true,
+);
+
+function altFields(form, count) {
+  return [...form.querySelectorAll(".alt-texts__item input")].slice(0, count);
+}
+
+function describedCount(form, count) {
+  return altFields(form, count).filter((field) => field.value.trim() !== "").length;
+}
+
+// The reminder's answers: share as it is, or go back to the first empty description.
+document.addEventListener("click", (event) => {
+  const button =
+    event.target instanceof Element && event.target.closest("dialog.alt-reminder button");
+  if (!button) return;
+  const dialog = button.closest("dialog");
+  const form = dialog.closest("form");
+  dialog.close();
+  if (button.value === "share") {
+    form.elements.namedItem("alt_reminder_seen").value = "1";
+    form.requestSubmit();
+    return;
+  }
+  const details = form.querySelector(".alt-texts");
+  if (details) details.open = true;
+  const files = form.querySelector("input[type=file]")?.files;
+  altFields(form, files ? files.length : 0)
+    .find((field) => field.value.trim() === "")
+    ?.focus();
 });
 
 // Uploads: send with XMLHttpRequest, which reports progress; show it in the <progress> bar.
