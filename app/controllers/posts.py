@@ -87,9 +87,10 @@ def show(post_id: int) -> ResponseReturnValue:
     me = viewer()
     state = interactions.viewer_state(me, [post])
     comments = interactions.comments(me, post, cursor_arg("after"), 50)
+    shown = [post.id] if request.args.get("show") == "sensitive" else []
     return render_template(
         "posts/show.html",
-        post=post_views([post], state, me)[0],
+        post=post_views([post], state, me, shown=shown)[0],
         comments=comment_views(comments.items, post, me),
         next_comments=comments.next_cursor,
         comment_form=CommentForm() if interactions.may_comment(me, post, state) else None,

@@ -45,7 +45,8 @@ WARNING = Length(
 class SensitiveFields:
     """The sensitive mark and its reason, on both the new-post and edit forms."""
 
-    sensitive = BooleanField("Sensitive: cover the photos until people choose to see them")
+    # (Not "photos" in the label: the new-post form's file field is found by that word.)
+    sensitive = BooleanField("Mark as sensitive: covered until people choose to see it")
     content_warning = StringField(
         "Why it is sensitive (optional)",
         validators=[WARNING],

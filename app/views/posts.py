@@ -166,7 +166,11 @@ def photo_view(photo: Photo, href: str, *, public: bool, post_photo_count: int =
     )
 
 
-def post_views(posts: Iterable[Post], state: ViewerMarks, viewer: User | None) -> list[PostView]:
+def post_views(
+    posts: Iterable[Post], state: ViewerMarks, viewer: User | None, *, shown: Collection[int] = ()
+) -> list[PostView]:
+    """``shown``: ids of sensitive posts the viewer chose to see (without JavaScript, "Show"
+    is a link to the post with ``?show=sensitive``)."""
     now = utcnow()
     authors: dict[int, ProfileView] = {}
     views = []
@@ -196,7 +200,7 @@ def post_views(posts: Iterable[Post], state: ViewerMarks, viewer: User | None) -
                 is_own=viewer is not None and viewer.id == post.author_id,
                 sensitive=post.sensitive,
                 content_warning=post.content_warning,
-                covered=covered_for(post, viewer),
+                covered=covered_for(post, viewer) and post.id not in shown,
             )
         )
     return views

@@ -48,6 +48,7 @@ PAGES = [
     PageSpec("home-member", "/", login=MEMBER),
     PageSpec("home-unverified", "/", login=UNVERIFIED),
     PageSpec("settings", "/settings/", login=MEMBER),
+    PageSpec("preferences", "/settings/preferences", login=MEMBER, screenshot=False),
     PageSpec("settings-password", "/settings/password", login=MEMBER, screenshot=False),
     PageSpec("settings-email", "/settings/email", login=MEMBER, screenshot=False),
     PageSpec("settings-username", "/settings/username", login=MEMBER, screenshot=False),
@@ -72,6 +73,10 @@ PAGES = [
     # Four photos of three shapes; then the same post opened at its second photo.
     PageSpec("post-carousel", "/p/{carousel_post}"),
     PageSpec("post-carousel-second", "/p/{carousel_post}#post-{carousel_post}-photos-2"),
+    # Marked sensitive: covered behind "Show"; then shown, as the link does without JavaScript
+    # (shown with JavaScript, it is checked in tests/browser/test_sensitive_media.py).
+    PageSpec("post-sensitive", "/p/{sensitive_post}"),
+    PageSpec("post-sensitive-shown", "/p/{sensitive_post}?show=sensitive", screenshot=False),
     PageSpec("post-not-visible", "/p/{post}0", status=404, screenshot=False),
     PageSpec("new-post", "/p/new", login=MEMBER),
     PageSpec("edit-post", "/p/{own_post}/edit", login=MEMBER, screenshot=False),

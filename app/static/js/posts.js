@@ -1,5 +1,5 @@
-// Posts without page reloads: likes and saves in place, the reminder to describe photos,
-// and an upload progress bar.
+// Posts without page reloads: likes and saves in place, sensitive photos shown in place,
+// the reminder to describe photos, and an upload progress bar.
 // Both are enhancements: without this file the same forms post and redirect as usual.
 "use strict";
 
@@ -36,6 +36,44 @@ document.addEventListener("submit", async (event) => {
     form.submit();
   }
 });
+
+// Sensitive posts: "Show" (a link to the post shown, without this file) becomes a button
+// that puts the photos, waiting in a <template>, in place of the cover; "Hide" covers them
+// again. Focus goes to the photos, then back to "Show".
+function enhanceSensitive(box) {
+  const link = box.querySelector("[data-sensitive-show]");
+  const template = box.querySelector("template[data-sensitive-photos]");
+  const cover = box.querySelector(".sensitive__cover");
+  if (!link || !template || !cover) return;
+  const show = document.createElement("button");
+  show.type = "button";
+  show.className = link.className;
+  show.innerHTML = link.innerHTML;
+  link.replaceWith(show);
+  const label = show.querySelector(".visually-hidden")?.textContent ?? "";
+  show.addEventListener("click", () => {
+    const photos = template.content.firstElementChild.cloneNode(true);
+    const hide = document.createElement("button");
+    hide.type = "button";
+    hide.className = "sensitive__hide";
+    hide.textContent = "Hide";
+    const hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = label;
+    hide.append(hidden);
+    cover.hidden = true;
+    box.append(photos, hide);
+    photos.dispatchEvent(new CustomEvent("sapling:content", { bubbles: true }));
+    photos.querySelector("a")?.focus();
+    hide.addEventListener("click", () => {
+      photos.remove();
+      hide.remove();
+      cover.hidden = false;
+      show.focus();
+    });
+  });
+}
+document.querySelectorAll("[data-sensitive]").forEach(enhanceSensitive);
 
 // Choosing photos reveals one description field per photo.
 document.addEventListener("change", (event) => {
