@@ -6,7 +6,7 @@ collation) on PostgreSQL, so the unique index on them serves ``LIKE 'prefix%'`` 
 index's order whatever the database's locale; SQLite compares bytes already.
 
 Revision ID: 1796300500
-Revises: 1796300100
+Revises: 1796300400
 Create Date: 2026-12-02 21:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "1796300500"
-down_revision: str | Sequence[str] | None = "1796300100"
+down_revision: str | Sequence[str] | None = "1796300400"
 branch_labels: str | Sequence[str] | None = ()
 depends_on: str | Sequence[str] | None = None
 

@@ -69,8 +69,10 @@ def create_post(
     photos: int = 1,
     visibility: Visibility = Visibility.PUBLIC,
     comments_enabled: bool = True,
+    content_warning: str | None = None,
 ) -> Post:
-    """A committed post with generated photos, made by the posting service."""
+    """A committed post with generated photos, made by the posting service; marked
+    sensitive when ``content_warning`` is given (an empty one too)."""
     with app.test_request_context():
         fresh_author = db.session.get(User, author.id)
         assert fresh_author is not None
@@ -81,6 +83,8 @@ def create_post(
             caption,
             visibility=visibility,
             comments_enabled=comments_enabled,
+            sensitive=content_warning is not None,
+            content_warning=content_warning or "",
         )
         db.session.commit()
         post_id = post.id

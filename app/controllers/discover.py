@@ -15,20 +15,21 @@ bp = Blueprint("discover", __name__)
 
 @bp.get("/explore")
 def explore() -> str:
-    page = timelines.explore(viewer(), cursor_arg(), current_app.config["GRID_PAGE_SIZE"])
+    me = viewer()
+    page = timelines.explore(me, cursor_arg(), current_app.config["GRID_PAGE_SIZE"])
     return render_template(
-        "discover/explore.html", photos=grid_photos(page.items), next_cursor=page.next_cursor
+        "discover/explore.html", photos=grid_photos(page.items, me), next_cursor=page.next_cursor
     )
 
 
 @bp.get("/tags/<tag>")
 def hashtag(tag: str) -> str:
-    size = current_app.config["GRID_PAGE_SIZE"]
-    page = timelines.hashtag(viewer(), tag[:100], cursor_arg(), size)
+    size, me = current_app.config["GRID_PAGE_SIZE"], viewer()
+    page = timelines.hashtag(me, tag[:100], cursor_arg(), size)
     return render_template(
         "discover/hashtag.html",
         tag=tag_key(tag[:100]),
-        photos=grid_photos(page.items),
+        photos=grid_photos(page.items, me),
         next_cursor=page.next_cursor,
     )
 

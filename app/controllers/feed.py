@@ -26,7 +26,8 @@ def home() -> str:
 @bp.get("/saved")
 @login_required
 def saved() -> str:
-    page = timelines.saved(signed_in_user(), cursor_arg(), current_app.config["GRID_PAGE_SIZE"])
+    me = signed_in_user()
+    page = timelines.saved(me, cursor_arg(), current_app.config["GRID_PAGE_SIZE"])
     return render_template(
-        "feed/saved.html", photos=grid_photos(page.items), next_cursor=page.next_cursor
+        "feed/saved.html", photos=grid_photos(page.items, me), next_cursor=page.next_cursor
     )

@@ -20,7 +20,7 @@ from app.models import PhotoShape, Post, Visibility
 from app.services.content import interactions, posts
 from app.services.errors import FormError
 from app.views.pages import cursor_arg, time_cursor, time_cursor_arg, wants_fragment
-from app.views.posts import comment_views, post_views, profile_view
+from app.views.posts import alt_reminder, comment_views, post_views, profile_view
 
 bp = Blueprint("posts", __name__, url_prefix="/p")
 
@@ -57,11 +57,14 @@ def new() -> ResponseReturnValue:
                 visibility=Visibility(form.visibility.data),
                 comments_enabled=not form.turn_off_comments.data,
                 shape=PhotoShape(form.shape.data),
+                sensitive=form.sensitive.data,
+                content_warning=form.content_warning.data or "",
             )
         except FormError as error:
             form.add_error(error)
         else:
             flash("Your post is up.", "success")
+            _remind_to_describe(post, asked=form.alt_reminder_seen.data == "1")
             location = url_for("posts.show", post_id=post.id)
             if wants_fragment():  # posts.js sent it and shows the progress; it navigates
                 return jsonify(location=location), 201
@@ -70,15 +73,25 @@ def new() -> ResponseReturnValue:
     return render_template("posts/new.html", form=form), status
 
 
+def _remind_to_describe(post: Post, *, asked: bool) -> None:
+    """The alt-text reminder after posting, where posts.js could not ask before sharing
+    (no JavaScript): a notice linking to the descriptions. Never a bounced form, which
+    would lose the chosen files; never twice; not for those who turned it off."""
+    notice = None if asked or not signed_in_user().remind_alt_text else alt_reminder(post)
+    if notice:
+        flash(notice, "info")
+
+
 @bp.get("/<id:post_id>")
 def show(post_id: int) -> ResponseReturnValue:
     post = _post_or_404(post_id)
     me = viewer()
     state = interactions.viewer_state(me, [post])
     comments = interactions.comments(me, post, cursor_arg("after"), 50)
+    shown = [post.id] if request.args.get("show") == "sensitive" else []
     return render_template(
         "posts/show.html",
-        post=post_views([post], state, me)[0],
+        post=post_views([post], state, me, shown=shown)[0],
         comments=comment_views(comments.items, post, me),
         next_comments=comments.next_cursor,
         comment_form=CommentForm() if interactions.may_comment(me, post, state) else None,
@@ -115,7 +128,14 @@ def edit(post_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         alts = form.descriptions([photo.id for photo in post.photos])
         try:
-            posts.edit(signed_in_user(), post, form.caption.data or "", alts)
+            posts.edit(
+                signed_in_user(),
+                post,
+                form.caption.data or "",
+                alts,
+                sensitive=form.sensitive.data,
+                content_warning=form.content_warning.data or "",
+            )
         except FormError as error:
             form.add_error(error)
         else:

@@ -40,7 +40,7 @@ def show(username: str) -> ResponseReturnValue:
     photos, next_cursor = [], None
     if can_see:
         page = timelines.profile(me, owner, cursor_arg(), current_app.config["GRID_PAGE_SIZE"])
-        photos, next_cursor = grid_photos(page.items), page.next_cursor
+        photos, next_cursor = grid_photos(page.items, me), page.next_cursor
     return render_template(
         "profiles/show.html",
         profile=profile_view(owner, sees_all_posts=follower_or_self),

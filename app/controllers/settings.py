@@ -1,4 +1,4 @@
-"""Account settings: credentials, devices and the security timeline."""
+"""Account settings: preferences, credentials, devices and the security timeline."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ from app.forms.settings import (
     ChangePasswordForm,
     ChangeUsernameForm,
     DeleteAccountForm,
+    PreferencesForm,
 )
 from app.models import DeletionReason
-from app.services.accounts import credentials
+from app.services.accounts import credentials, profiles
 from app.services.accounts.identifiers import typed_username
 from app.services.errors import FormError
 from app.services.privacy import lifecycle
@@ -50,6 +51,21 @@ def _form_page(template: str, form: Form) -> tuple[str, int]:
 @bp.get("/")
 def index() -> str:
     return render_template("settings/index.html")
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+def preferences() -> ResponseReturnValue:
+    me = signed_in_user()
+    form = PreferencesForm(obj=me)
+    if form.validate_on_submit():
+        profiles.update_preferences(
+            me,
+            remind_alt_text=form.remind_alt_text.data,
+            show_sensitive_media=form.show_sensitive_media.data,
+        )
+        flash("Your preferences are saved.", "success")
+        return redirect(url_for("settings.preferences"), 303)
+    return _form_page("settings/preferences.html", form)
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     FieldList,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -22,6 +23,7 @@ from app.models import (
     MAX_ALT_TEXT,
     MAX_CAPTION,
     MAX_COMMENT,
+    MAX_CONTENT_WARNING,
     MAX_PHOTOS,
     MAX_REPORT_DETAILS,
     PhotoShape,
@@ -34,6 +36,25 @@ CAPTION = Length(max=MAX_CAPTION * 2, message=f"Keep the caption under {MAX_CAPT
 ALT = Length(
     max=MAX_ALT_TEXT * 2, message=f"Keep each description under {MAX_ALT_TEXT:,} characters."
 )
+
+# A sensitive post's reason: cleaned and counted by the service, like a description.
+WARNING = Length(
+    max=MAX_CONTENT_WARNING * 2,
+    message=f"Keep the reason under {MAX_CONTENT_WARNING:,} characters.",
+)
+
+
+class SensitiveFields:
+    """The sensitive mark and its reason, on both the new-post and edit forms."""
+
+    # (Not "photos" in the label: the new-post form's file field is found by that word.)
+    sensitive = BooleanField("Mark as sensitive: covered until people choose to see it")
+    content_warning = StringField(
+        "Why it is sensitive (optional)",
+        validators=[WARNING],
+        description=f'Shown on the cover, e.g. "spiders". Up to {MAX_CONTENT_WARNING} '
+        "characters. Writing one marks the post sensitive.",
+    )
 
 
 class NumberedList(FieldList):  # type: ignore[type-arg]  # (generic in the stubs only)
@@ -60,7 +81,7 @@ class NumberedList(FieldList):  # type: ignore[type-arg]  # (generic in the stub
             self._add_entry(formdata, index=index)  # type: ignore[attr-defined]  # (private)
 
 
-class NewPostForm(Form):
+class NewPostForm(SensitiveFields, Form):
     photos = MultipleFileField(
         "Photos",
         description=f"Up to {MAX_PHOTOS} photos: JPEG, PNG, WebP or HEIC, up to 20 MB each. "
@@ -89,6 +110,9 @@ class NewPostForm(Form):
         default=Visibility.PUBLIC.value,
     )
     turn_off_comments = BooleanField("Turn off comments")
+    # Set by posts.js when the person was asked about missing descriptions before sharing
+    # and chose to share anyway: no second reminder after posting.
+    alt_reminder_seen = HiddenField(default="")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,7 +130,7 @@ class NewPostForm(Form):
         super().add_error(error)
 
 
-class EditPostForm(Form):
+class EditPostForm(SensitiveFields, Form):
     caption = TextAreaField("Caption", validators=[CAPTION])
     alt_texts = NumberedList(
         StringField("Description", validators=[ALT]), min_entries=0, max_entries=MAX_PHOTOS

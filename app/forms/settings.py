@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.forms.auth import PASSWORD_LIMIT, NewPasswordForm
@@ -37,3 +37,8 @@ class DeleteAccountForm(Form):
         "Type your username to confirm",
         validators=[DataRequired(), Length(max=60, message="That is not your username.")],
     )
+
+
+class PreferencesForm(Form):
+    remind_alt_text = BooleanField("Remind me to describe photos")
+    show_sensitive_media = BooleanField("Always show sensitive media")

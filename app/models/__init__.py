@@ -28,6 +28,7 @@ from app.models.outbox import OutboxMessage
 from app.models.post import (
     MAX_ALT_TEXT,
     MAX_CAPTION,
+    MAX_CONTENT_WARNING,
     MAX_PHOTOS,
     Hashtag,
     Photo,
@@ -56,6 +57,7 @@ __all__ = [
     "MAX_BLOCK_DAYS",
     "MAX_CAPTION",
     "MAX_COMMENT",
+    "MAX_CONTENT_WARNING",
     "MAX_MODERATION_REASON",
     "MAX_PHOTOS",
     "MAX_REPORT_DETAILS",

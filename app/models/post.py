@@ -35,6 +35,8 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 MAX_PHOTOS = 10
 MAX_CAPTION = 2200
 MAX_ALT_TEXT = 1000
+# A sensitive post's reason (its content warning), shown over its covered photos.
+MAX_CONTENT_WARNING = 100
 
 
 class Visibility(enum.StrEnum):
@@ -71,6 +73,12 @@ class Post(Base):
         string_enum(Visibility, 16), default=Visibility.PUBLIC
     )
     comments_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Marked sensitive by its author: the photos stay covered until the viewer shows them,
+    # with the reason (may be empty) on the cover.
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    content_warning: Mapped[str] = mapped_column(
+        String(MAX_CONTENT_WARNING), default="", server_default=""
+    )
     # Counters kept in step by the services, so no page counts rows.
     like_count: Mapped[int] = mapped_column(Integer, default=0)
     comment_count: Mapped[int] = mapped_column(Integer, default=0)

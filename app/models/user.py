@@ -20,6 +20,7 @@ from sqlalchemy import (
     not_,
     or_,
     text,
+    true,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
@@ -97,6 +98,11 @@ class User(Base):
     mention_audience: Mapped[Audience] = mapped_column(
         string_enum(Audience, 16), default=Audience.EVERYONE, server_default="everyone"
     )
+    # Preferences: a reminder when sharing photos without descriptions (alt text), and
+    # whether posts marked sensitive show their photos at once instead of covered.
+    # Server defaults only, so rows written by older code (and migrations' tests) get them.
+    remind_alt_text: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    show_sensitive_media: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # Counters kept in step by the services, so no profile page counts rows.
     post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Shown instead of post_count to people who cannot see followers-only posts.

@@ -56,6 +56,8 @@ def gallery_context() -> dict[str, Any]:
     # Tiles of posts with several photos carry a marker.
     photos[1] = replace(photos[1], post_photo_count=3)
     photos[4] = replace(photos[4], post_photo_count=10)
+    # A sensitive post's tile: covered, with its reason.
+    photos[5] = replace(photos[5], covered=True, content_warning="Spiders")
     shaped = [
         PhotoView(
             url=asset_url(f"img/samples/sample-{name}.svg"),
@@ -108,6 +110,20 @@ def gallery_context() -> dict[str, Any]:
         )
         for number, theme in enumerate(("light", "dark"), start=3)
     }
+    # A post its author marked sensitive: covered until "Show".
+    sensitive = {
+        theme: replace(
+            posts[theme],
+            id=number,
+            photos=[photos[5]],
+            caption="",
+            followers_only=False,
+            sensitive=True,
+            content_warning="Spiders",
+            covered=True,
+        )
+        for number, theme in enumerate(("light", "dark"), start=5)
+    }
     nav = [
         NavItem("Home", "#", "home", current=True),
         NavItem("Explore", "#", "explore"),
@@ -120,6 +136,7 @@ def gallery_context() -> dict[str, Any]:
         "sample_profile": profile,
         "sample_posts": posts,
         "sample_carousels": carousels,
+        "sample_sensitive": sensitive,
         "sample_shapes": [(photo, frame_shape(photo.width, photo.height)) for photo in shaped],
         "sample_photos": photos,
         "sample_nav": nav,

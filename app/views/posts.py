@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -69,6 +69,9 @@ class PhotoView:
     alt: str
     href: str
     post_photo_count: int = 1  # grids mark the tiles of posts with more than one photo
+    # Grids: the post is sensitive and this viewer sees it covered (with the reason).
+    covered: bool = False
+    content_warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,11 @@ class PostView:
     liked: bool = False
     saved: bool = False
     is_own: bool = False
+    # Marked sensitive by its author; ``covered``: this viewer sees the photos only after
+    # choosing to (not those who turned on "always show sensitive media").
+    sensitive: bool = False
+    content_warning: str = ""
+    covered: bool = False
 
     @property
     def frame(self) -> tuple[int, int]:
@@ -141,6 +149,12 @@ def _in_public_area(post: Post) -> bool:
     return post.has_public_audience(post.author) and post.author.files_public
 
 
+def covered_for(post: Post, viewer: User | None) -> bool:
+    """Whether the viewer sees the post's photos covered: it is sensitive, and they did not
+    ask to always see sensitive media (a preference on their row, already loaded)."""
+    return post.sensitive and not (viewer is not None and viewer.show_sensitive_media)
+
+
 def photo_view(photo: Photo, href: str, *, public: bool, post_photo_count: int = 1) -> PhotoView:
     return PhotoView(
         url=media_url(photo.storage_key, "display", public=public),
@@ -153,7 +167,11 @@ def photo_view(photo: Photo, href: str, *, public: bool, post_photo_count: int =
     )
 
 
-def post_views(posts: Iterable[Post], state: ViewerMarks, viewer: User | None) -> list[PostView]:
+def post_views(
+    posts: Iterable[Post], state: ViewerMarks, viewer: User | None, *, shown: Collection[int] = ()
+) -> list[PostView]:
+    """``shown``: ids of sensitive posts the viewer chose to see (without JavaScript, "Show"
+    is a link to the post with ``?show=sensitive``)."""
     now = utcnow()
     authors: dict[int, ProfileView] = {}
     views = []
@@ -182,19 +200,26 @@ def post_views(posts: Iterable[Post], state: ViewerMarks, viewer: User | None) -
                 liked=post.id in state.liked,
                 saved=post.id in state.saved,
                 is_own=viewer is not None and viewer.id == post.author_id,
+                sensitive=post.sensitive,
+                content_warning=post.content_warning,
+                covered=covered_for(post, viewer) and post.id not in shown,
             )
         )
     return views
 
 
-def grid_photos(posts: Iterable[Post]) -> list[PhotoView]:
+def grid_photos(posts: Iterable[Post], viewer: User | None) -> list[PhotoView]:
     """The first photo of each post, linking to the post, for profile and tag grids."""
     return [
-        photo_view(
-            post.photos[0],
-            url_for("posts.show", post_id=post.id),
-            public=_in_public_area(post),
-            post_photo_count=len(post.photos),
+        replace(
+            photo_view(
+                post.photos[0],
+                url_for("posts.show", post_id=post.id),
+                public=_in_public_area(post),
+                post_photo_count=len(post.photos),
+            ),
+            covered=covered_for(post, viewer),
+            content_warning=post.content_warning,
         )
         for post in posts
         if post.photos
@@ -217,3 +242,26 @@ def comment_views(
         )
         for comment in comments
     ]
+
+
+def alt_reminder(post: Post) -> Markup | None:
+    """The notice after sharing photos without a description, with the way to add them;
+    None when every photo has one."""
+    total = len(post.photos)
+    missing = sum(1 for photo in post.photos if not photo.alt_text)
+    if not missing:
+        return None
+    if missing == 1:
+        which = "Your photo has" if total == 1 else "One of your photos has"
+        it, shows, link = "it", "it shows", "Add a description"
+    else:
+        which = (
+            f"Your {total} photos have" if missing == total else f"{missing} of your photos have"
+        )
+        it, shows, link = "them", "they show", "Add descriptions"
+    return Markup(
+        "{which} no description, so people who can't see {it} won't know what {shows}. "
+        '<a href="{href}">{link}</a>'
+    ).format(
+        which=which, it=it, shows=shows, href=url_for("posts.edit", post_id=post.id), link=link
+    )

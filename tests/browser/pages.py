@@ -79,6 +79,7 @@ PAGES = [
     PageSpec("settings", "/settings/", login=MEMBER),
     # The theme switch for everyone (the footer's "Theme" link); members also have it in Settings.
     PageSpec("appearance", "/appearance?next=/explore"),
+    PageSpec("preferences", "/settings/preferences", login=MEMBER),
     PageSpec("settings-password", "/settings/password", login=MEMBER, screenshot=False),
     PageSpec("settings-email", "/settings/email", login=MEMBER, screenshot=False),
     PageSpec("settings-username", "/settings/username", login=MEMBER, screenshot=False),
@@ -109,6 +110,10 @@ PAGES = [
     # Four photos of three shapes; then the same post opened at its second photo.
     PageSpec("post-carousel", "/p/{carousel_post}"),
     PageSpec("post-carousel-second", "/p/{carousel_post}#post-{carousel_post}-photos-2"),
+    # Marked sensitive: covered behind "Show"; then shown, as the link does without JavaScript
+    # (shown with JavaScript, it is checked in tests/browser/test_sensitive_media.py).
+    PageSpec("post-sensitive", "/p/{sensitive_post}"),
+    PageSpec("post-sensitive-shown", "/p/{sensitive_post}?show=sensitive"),
     PageSpec("post-not-visible", "/p/{post}0", status=404, screenshot=False),
     PageSpec("new-post", "/p/new", login=MEMBER),
     # Three photos chosen: their thumbnails, each with its description (js/photo-picker.js).

@@ -82,6 +82,7 @@ def test_a_refused_upload_shows_the_reason_in_place(
     fake.write_text("<html><script>alert(1)</script></html>")
     page.goto("/p/new")
     page.get_by_label("Photos").set_input_files(str(fake))
+    page.get_by_label("Photo 1", exact=True).fill("A holiday")  # no reminder to describe it
     page.get_by_role("button", name="Share").click()
     expect(page.get_by_role("alert")).to_contain_text("Please fix the problem below.")
     # The reason, beside the photo (tests/browser/test_posting_preview.py has more).

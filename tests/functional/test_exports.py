@@ -161,7 +161,10 @@ def make_account(app: Flask, owner: User) -> dict[str, int]:
             "Only for friends",
             visibility=Visibility.FOLLOWERS,
             comments_enabled=False,
+            sensitive=True,
+            content_warning="Spiders",
         ).id
+        profiles.update_preferences(user, remind_alt_text=False, show_sensitive_media=True)
         profiles.set_avatar(user, io.BytesIO(images.jpeg(size=(400, 400))))
         profiles.update(user, "Juniper Ash", "Stones and moss.", "https://juniper.example.org")
 
@@ -232,6 +235,8 @@ def test_the_archive_holds_exactly_the_account(
                 "caption": post.caption,
                 "visibility": post.visibility.value,
                 "comments_enabled": post.comments_enabled,
+                "sensitive": post.sensitive,
+                "content_warning": post.content_warning,
                 "photos": [
                     {
                         "file": f"photos/{post.id}-{photo.position + 1}.webp",
@@ -247,6 +252,10 @@ def test_the_archive_holds_exactly_the_account(
         assert [post.caption for post in own_posts] == [
             "Walls after rain #moss",
             "Only for friends",
+        ]
+        assert [(post.sensitive, post.content_warning) for post in own_posts] == [
+            (False, ""),
+            (True, "Spiders"),
         ]
         storage = media_storage()
         for post in own_posts:
@@ -315,6 +324,10 @@ def test_the_archive_holds_exactly_the_account(
                 "hide_follow_lists": False,
                 "who_may_comment": "everyone",
                 "who_may_mention": "everyone",
+            },
+            "preferences": {
+                "remind_to_describe_photos": False,
+                "always_show_sensitive_media": True,
             },
             "created_at": iso(owner.created_at),
             "avatar": "avatar.webp",

@@ -3,7 +3,8 @@
 Fern posts in public (one post for followers only), Hazel's account is private,
 and the member follows Fern. Page paths in tests/browser/pages.py name these
 accounts, and ``{post}`` / ``{own_post}`` / ``{carousel_post}`` (Fern's post of four photos
-of three shapes) stand for the ids made here.
+of three shapes) / ``{sensitive_post}`` (Fern's oldest, marked sensitive) stand for the ids
+made here.
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ def populate(
         "Moss after the rain, soft as a carpet #moss",
         "The old path through the valley #walks",
     ]
+    # Made first, so it is Fern's oldest post: covered behind "Show" (``{sensitive_post}``).
+    sensitive_id = _post(
+        app,
+        fern,
+        "A visitor at the window",
+        5,
+        alt="A spider in its web",
+        content_warning="Spiders",
+    )
     made = []
     for number, caption in enumerate(captions):
         made.append(_post(app, fern, caption, number, alt="Rolling green hills under a pale sky"))
@@ -95,7 +105,12 @@ def populate(
         interactions.like(liker, target)
         interactions.add_comment(liker, target, "Welcome, @" + member + "!")
         db.session.commit()
-    return {"post": made[-1], "own_post": own_id, "carousel_post": carousel_id}
+    return {
+        "post": made[-1],
+        "own_post": own_id,
+        "carousel_post": carousel_id,
+        "sensitive_post": sensitive_id,
+    }
 
 
 def _post(
@@ -106,6 +121,7 @@ def _post(
     *,
     alt: str = "A landscape of hills",
     visibility: Visibility = Visibility.PUBLIC,
+    content_warning: str = "",
 ) -> int:
     """A post of one square photo (``seed``), or of (seed, size, alt) photos."""
     shots = [(seed, (1080, 1080), alt)] if isinstance(seed, int) else seed
@@ -117,6 +133,8 @@ def _post(
             [posts.Upload(io.BytesIO(photo(n, size)), text) for n, size, text in shots],
             caption,
             visibility=visibility,
+            sensitive=bool(content_warning),
+            content_warning=content_warning,
         )
         db.session.commit()
         return post.id

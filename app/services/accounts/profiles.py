@@ -1,4 +1,5 @@
-"""Profiles: name, bio, website, avatar, and the privacy settings that go with them."""
+"""Profiles: name, bio, website, avatar, and the privacy settings and preferences that go
+with them."""
 
 from __future__ import annotations
 
@@ -120,6 +121,14 @@ def update_privacy(
     else:
         social.approve_all(user)
         account_media.publish_when_committed(user)
+
+
+def update_preferences(user: User, *, remind_alt_text: bool, show_sensitive_media: bool) -> None:
+    """How the site behaves for this person: the reminder to describe photos, and whether
+    posts marked sensitive show their photos at once."""
+    user.remind_alt_text = remind_alt_text
+    user.show_sensitive_media = show_sensitive_media
+    db.session.flush()
 
 
 def avatar_owner(key: str) -> User | None:

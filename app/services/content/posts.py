@@ -25,6 +25,7 @@ from app.extensions import db
 from app.models import (
     MAX_ALT_TEXT,
     MAX_CAPTION,
+    MAX_CONTENT_WARNING,
     MAX_PHOTOS,
     Hashtag,
     Photo,
@@ -72,6 +73,18 @@ def _check_text(caption: str, alts: Sequence[str]) -> tuple[str, list[str]]:
     return caption, cleaned
 
 
+def _check_warning(sensitive: bool, content_warning: str) -> tuple[bool, str]:
+    """The sensitive mark and its reason, cleaned like a description; a reason marks the
+    post sensitive even if the box was left unticked (a warning over uncovered photos
+    would warn of nothing)."""
+    reason = text.clean(content_warning, multiline=False)
+    if len(reason) > MAX_CONTENT_WARNING:
+        raise FormError(
+            f"Keep the reason under {MAX_CONTENT_WARNING:,} characters.", "content_warning"
+        )
+    return sensitive or bool(reason), reason
+
+
 def _process_all(uploads: Sequence[Upload], shape: PhotoShape) -> list[images.ProcessedImage]:
     """Every photo processed, or a refusal naming each one that cannot be used."""
     config = current_app.config
@@ -109,12 +122,15 @@ def create(
     visibility: Visibility = Visibility.PUBLIC,
     comments_enabled: bool = True,
     shape: PhotoShape = PhotoShape.ORIGINAL,
+    sensitive: bool = False,
+    content_warning: str = "",
 ) -> Post:
     if not uploads:
         raise FormError("Choose at least one photo.", "photos")
     if len(uploads) > MAX_PHOTOS:
         raise FormError(f"A post can have up to {MAX_PHOTOS} photos.", "photos")
     caption, alts = _check_text(caption, [upload.alt_text for upload in uploads])
+    sensitive, content_warning = _check_warning(sensitive, content_warning)
     # Every photo must pass before any file is written.
     processed = _process_all(uploads, shape)
 
@@ -123,6 +139,8 @@ def create(
         caption=caption,
         visibility=visibility,
         comments_enabled=comments_enabled,
+        sensitive=sensitive,
+        content_warning=content_warning,
         like_count=0,
         comment_count=0,
     )
@@ -158,18 +176,29 @@ def _tag(post: Post, names: set[str]) -> None:
     db.session.flush()
 
 
-def edit(actor: User, post: Post, caption: str, alt_texts: Mapping[int, str]) -> None:
-    """Change the caption and the photos' descriptions; only the author may.
+def edit(
+    actor: User,
+    post: Post,
+    caption: str,
+    alt_texts: Mapping[int, str],
+    *,
+    sensitive: bool = False,
+    content_warning: str = "",
+) -> None:
+    """Change the caption, the photos' descriptions and the sensitive mark; only the
+    author may.
 
-    The post is marked edited (``edited_at``, shown as "Edited") only when its text
-    changed: saving the form unchanged is not an edit.
+    The post is marked edited (``edited_at``, shown as "Edited") only when something a
+    viewer sees changed: saving the form unchanged is not an edit.
     """
     if post.author_id != actor.id:
         raise PermissionError("Only the author can edit a post.")
     before = text.mentions(post.caption)
     photos = {photo.id: photo for photo in post.photos}
     caption, alts = _check_text(caption, list(alt_texts.values()))
-    changed = False
+    sensitive, content_warning = _check_warning(sensitive, content_warning)
+    changed = (sensitive, content_warning) != (post.sensitive, post.content_warning)
+    post.sensitive, post.content_warning = sensitive, content_warning
     for photo_id, alt in zip(alt_texts, alts, strict=True):
         if photo_id in photos and photos[photo_id].alt_text != alt:
             photos[photo_id].alt_text = alt

@@ -100,7 +100,7 @@ def photo_name(post_id: int, position: int) -> str:
 
 K = TypeVar("K")
 Ts = TypeVarTuple("Ts")
-PostRow = Row[int, datetime, datetime | None, str, Visibility, bool]
+PostRow = Row[int, datetime, datetime | None, str, Visibility, bool, bool, str]
 PhotoRow = Row[int, int, int, str, str, int, int, datetime]
 
 
@@ -132,7 +132,7 @@ class _Reads:
     def post_chunks(self, user_id: int) -> Iterator[Sequence[PostRow]]:
         query = select(
             Post.id, Post.created_at, Post.edited_at, Post.caption, Post.visibility,
-            Post.comments_enabled,
+            Post.comments_enabled, Post.sensitive, Post.content_warning,
         ).where(Post.author_id == user_id)  # fmt: skip
         return self.chunks(query, Post.id)
 
@@ -163,6 +163,10 @@ def _profile(user: User) -> dict[str, Any]:
             "who_may_comment": str(user.comment_audience),
             "who_may_mention": str(user.mention_audience),
         },
+        "preferences": {
+            "remind_to_describe_photos": user.remind_alt_text,
+            "always_show_sensitive_media": user.show_sensitive_media,
+        },
         "created_at": _iso(user.created_at),
     }
 
@@ -188,6 +192,8 @@ def _posts(reads: _Reads, user_id: int, missing: set[int]) -> Iterator[dict[str,
                 "caption": post.caption,
                 "visibility": str(post.visibility),
                 "comments_enabled": post.comments_enabled,
+                "sensitive": post.sensitive,
+                "content_warning": post.content_warning,
                 "photos": photos.get(post.id, []),
             }
 

@@ -106,3 +106,7 @@ function enhance(carousel) {
 }
 
 document.querySelectorAll("[data-carousel]").forEach(enhance);
+// Photos put on the page later (a sensitive post shown: posts.js) say so with this event.
+document.addEventListener("sapling:content", (event) => {
+  event.target.querySelectorAll("[data-carousel]").forEach(enhance);
+});

@@ -1,4 +1,5 @@
-// Posts without page reloads: likes and saves in place, and an upload progress bar.
+// Posts without page reloads: likes and saves in place, sensitive photos shown in place,
+// the reminder to describe photos, and an upload progress bar.
 // Both are enhancements: without this file the same forms post and redirect as usual.
 "use strict";
 
@@ -34,6 +35,93 @@ document.addEventListener("submit", async (event) => {
     delete form.dataset.sending;
     form.submit();
   }
+});
+
+// Sensitive posts: "Show" (a link to the post shown, without this file) becomes a button
+// that puts the photos, waiting in a <template>, in place of the cover; "Hide" covers them
+// again. Focus goes to the photos, then back to "Show".
+function enhanceSensitive(box) {
+  const link = box.querySelector("[data-sensitive-show]");
+  const template = box.querySelector("template[data-sensitive-photos]");
+  const cover = box.querySelector(".sensitive__cover");
+  if (!link || !template || !cover) return;
+  const show = document.createElement("button");
+  show.type = "button";
+  show.className = link.className;
+  show.innerHTML = link.innerHTML;
+  link.replaceWith(show);
+  const label = show.querySelector(".visually-hidden")?.textContent ?? "";
+  show.addEventListener("click", () => {
+    const photos = template.content.firstElementChild.cloneNode(true);
+    const hide = document.createElement("button");
+    hide.type = "button";
+    hide.className = "sensitive__hide";
+    hide.textContent = "Hide";
+    const hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = label;
+    hide.append(hidden);
+    cover.hidden = true;
+    box.append(photos, hide);
+    photos.dispatchEvent(new CustomEvent("sapling:content", { bubbles: true }));
+    photos.querySelector("a")?.focus();
+    hide.addEventListener("click", () => {
+      photos.remove();
+      hide.remove();
+      cover.hidden = false;
+      show.focus();
+    });
+  });
+}
+document.querySelectorAll("[data-sensitive]").forEach(enhanceSensitive);
+
+// The alt-text reminder: before photos without a description are shared, ask (only for
+// those who keep the reminder on: the dialog is on their page alone). It runs first (in
+// the capture phase), so the busy button and the upload wait for the answer. Without this
+// file, the post's page reminds after sharing instead; the chosen files are never lost.
+document.addEventListener(
+  "submit",
+  (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const dialog = form.querySelector("dialog.alt-reminder");
+    const seen = form.elements.namedItem("alt_reminder_seen");
+    if (!(dialog instanceof HTMLDialogElement) || !seen || seen.value === "1") return;
+    const fields = altFields(form);
+    const missing = fields.filter((field) => field.value.trim() === "").length;
+    if (missing <= 0) return;
+    event.preventDefault();
+    let which = `${missing} of your photos have`;
+    if (missing === fields.length) which = missing > 1 ? `Your ${missing} photos have` : "Your photo has";
+    else if (missing === 1) which = "One of your photos has";
+    dialog.querySelector("[data-alt-reminder-count]").textContent = which;
+    dialog.showModal();
+  },
+  true,
+);
+
+// The description of each chosen photo, in the order shown: photo-picker.js moves each
+// photo's field into its place in the list (and disables those of removed photos).
+function altFields(form) {
+  return [...form.querySelectorAll("[data-photo-list] [data-photo-field] input:not(:disabled)")];
+}
+
+// The reminder's answers: share as it is, or go back to the first empty description.
+document.addEventListener("click", (event) => {
+  const button =
+    event.target instanceof Element && event.target.closest("dialog.alt-reminder button");
+  if (!button) return;
+  const dialog = button.closest("dialog");
+  const form = dialog.closest("form");
+  dialog.close();
+  if (button.value === "share") {
+    form.elements.namedItem("alt_reminder_seen").value = "1";
+    form.requestSubmit();
+    return;
+  }
+  altFields(form)
+    .find((field) => field.value.trim() === "")
+    ?.focus();
 });
 
 // Uploads: send with XMLHttpRequest, which reports progress; show it in the <progress> bar.
