@@ -75,9 +75,11 @@ class Post(Base):
     comments_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # Marked sensitive by its author: the photos stay covered until the viewer shows them,
     # with the reason (may be empty) on the cover.
-    sensitive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Server defaults only, so rows written by older code (or a test at an older revision)
+    # get them too; the services always say both.
+    sensitive: Mapped[bool] = mapped_column(Boolean, server_default=false())
     content_warning: Mapped[str] = mapped_column(
-        String(MAX_CONTENT_WARNING), default="", server_default=""
+        String(MAX_CONTENT_WARNING), server_default=text("''")
     )
     # Counters kept in step by the services, so no page counts rows.
     like_count: Mapped[int] = mapped_column(Integer, default=0)
