@@ -72,8 +72,17 @@ def stored_photos(live_site: LiveSite, post_id: int) -> list[tuple[str, int, int
         return [(photo.alt_text, photo.width, photo.height) for photo in photos]
 
 
-def shared(page: Page) -> int:
+def share(page: Page, *, undescribed: bool = False) -> None:
+    """Press Share; with photos left undescribed, the reminder asks first: share anyway."""
     page.get_by_role("button", name="Share").click()
+    if undescribed:
+        reminder = page.get_by_role("dialog", name="Share without descriptions?")
+        expect(reminder).to_be_visible()
+        reminder.get_by_role("button", name="Share anyway").click()
+
+
+def shared(page: Page, *, undescribed: bool = False) -> int:
+    share(page, undescribed=undescribed)
     page.wait_for_url(re.compile(r"/p/\d+$"))
     return int(page.url.rsplit("/", 1)[1])
 
@@ -150,7 +159,7 @@ def test_square_crops_every_photo_of_the_post(
     page.get_by_label("Square: cropped from the centre").check()
     expect(thumb).to_have_css("object-fit", "cover")  # the preview shows the crop
     page.get_by_label("Photo 1", exact=True).fill("Cropped wide")
-    post_id = shared(page)
+    post_id = shared(page, undescribed=True)
     assert stored_photos(live_site, post_id) == [("Cropped wide", 1080, 1080), ("", 1080, 1080)]
     frame = page.locator(".photo-frame").first.bounding_box()
     assert frame is not None and abs(frame["width"] - frame["height"]) <= 1
@@ -211,7 +220,7 @@ def test_files_that_cannot_be_shared_are_marked_before_anything_is_sent(
     expect(page.get_by_text("A post can have up to 10 photos.")).to_have_count(0)
     choices(page).nth(8).get_by_role("button", name="Remove photo 9").click()  # the text file
     expect(page.locator("[data-photo-problem]:visible")).to_have_count(0)
-    post_id = shared(page)
+    post_id = shared(page, undescribed=True)
     assert len(stored_photos(live_site, post_id)) == 9
 
 
@@ -225,7 +234,7 @@ def test_a_photo_the_server_refuses_is_marked_beside_its_thumbnail(
     good = pictures(tmp_path, {"good.jpg": (600, 400)})
     page.get_by_label("Photos").set_input_files([*good, str(fake)])
     page.get_by_label("Photo 1", exact=True).fill("Kept after the refusal")
-    page.get_by_role("button", name="Share").click()
+    share(page, undescribed=True)  # the second "photo" has no description
 
     expect(page.get_by_role("alert")).to_contain_text("Please fix the problem below.")
     expect(page.get_by_text("Photo 2 can't be used: see below.")).to_be_visible()

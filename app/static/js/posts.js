@@ -87,6 +87,8 @@ document.addEventListener(
     const dialog = form.querySelector("dialog.alt-reminder");
     const seen = form.elements.namedItem("alt_reminder_seen");
     if (!(dialog instanceof HTMLDialogElement) || !seen || seen.value === "1") return;
+    // A photo marked as unusable stops the form first (photo-picker.js): no question yet.
+    if (form.querySelector("[data-photo-choice] [data-photo-problem]:not([hidden])")) return;
     const fields = altFields(form);
     const missing = fields.filter((field) => field.value.trim() === "").length;
     if (missing <= 0) return;
