@@ -14,10 +14,10 @@ import random
 
 from flask import Flask
 from PIL import Image, ImageDraw, ImageFilter
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import User, Visibility
+from app.models import Post, User, Visibility, utcnow
 from app.services.content import interactions, posts
 from tests.factories import create_user, follow, make_private
 
@@ -98,6 +98,9 @@ def populate(
     _post(app, fern, "The ridge, end to end #hills", [(15, (2400, 800), "A long ridge at dusk")])
     _post(app, hazel, "Quiet corner #moss", 9)
     own_id = _post(app, member_user, "My first photo here #moss", 3, alt="A sunlit meadow")
+    with app.app_context():  # the post pages show: its caption was edited after posting
+        db.session.execute(update(Post).where(Post.id == made[-1]).values(edited_at=utcnow()))
+        db.session.commit()
     with app.test_request_context():
         liker = db.session.get(User, fern.id)
         target = posts.visible(liker, own_id)
