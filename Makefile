@@ -78,8 +78,8 @@ migrate: $(VENV)/.installed ## Apply the migrations to the database (DATABASE_UR
 icons: $(VENV)/.installed-dev ## Render the PNG icons from the brand SVGs with Chromium
 	$(BIN)/python -m scripts.make_icons
 
-screenshots: $(VENV)/.installed-dev ## Screenshots of the main pages, light and dark, desktop and mobile
-	$(BIN)/python -m scripts.screenshots
+screenshots: $(VENV)/.installed-dev ## Screenshots of the main pages, light and dark, desktop and mobile (ONLY="post login": just those)
+	$(BIN)/python -m scripts.screenshots $(ONLY)
 
 bench: $(VENV)/.installed-dev bench-tools ## Load-test production settings on PostgreSQL+Redis (docs/performance.md)
 	$(BIN)/python -m scripts.bench $(BENCH_ARGS)

@@ -3,13 +3,15 @@
 Starts the app on a loopback port with a throwaway SQLite database seeded by
 `flask dev seed` and tests/support/demo.py, walks the page list that the
 accessibility tests use (tests/browser/pages.py), and saves PNGs under
-docs/screenshots/.
+docs/screenshots/. Names given on the command line (`make screenshots ONLY="post
+appearance"`) shoot only those pages.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import sys
 import tempfile
 from pathlib import Path
 
@@ -38,7 +40,11 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 LOGO_ANIMATION_MS = 2500  # let the logo finish growing
 
 
-def main() -> None:
+def main(only: list[str]) -> None:
+    chosen = [p for p in PAGES if p.screenshot and (not only or p.name in only)]
+    unknown = set(only) - {p.name for p in chosen}
+    if unknown:
+        raise SystemExit(f"no screenshot page named {', '.join(sorted(unknown))}")
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="sapling-screenshots-") as tmp:
         config = DevelopmentConfig(
@@ -75,7 +81,7 @@ def main() -> None:
                 log_in(context.new_page(), username, PASSWORD)
                 states[username] = context.storage_state()
                 context.close()
-            for spec in (p for p in PAGES if p.screenshot):
+            for spec in chosen:
                 for theme in THEMES:
                     for name, viewport in VIEWPORTS.items():
                         context = browser.new_context(
@@ -110,4 +116,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
