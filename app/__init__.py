@@ -28,7 +28,7 @@ from app.services.operations.queues import queues
 from app.views import register_views
 from app.worker import after_commit as worker_units
 
-__version__ = "0.8.0"
+__version__ = "0.9.0"
 
 
 class Sapling(Flask):
