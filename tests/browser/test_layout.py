@@ -22,6 +22,29 @@ def test_page_fits_a_360px_screen_without_sideways_scrolling(
     assert overflow <= 0, f"{spec.path} is {overflow}px wider than the screen"
 
 
+@pytest.mark.parametrize("spec", [s for s in PAGES if s.opens], ids=lambda spec: spec.name)
+def test_an_open_dialog_holds_all_of_its_content_on_the_narrowest_phone(
+    context_for: Callable[..., BrowserContext], live_site: LiveSite, spec: PageSpec
+) -> None:
+    page = context_for(spec, viewport=NARROWEST).new_page()
+    page.goto(spec.url(live_site.ids))
+    spec.prepare(page)
+    outside = page.evaluate(
+        """(() => {
+            const dialog = document.querySelector("dialog[open]");
+            const box = dialog.getBoundingClientRect();
+            return [...dialog.querySelectorAll("button, a, input, p, h2")]
+                .filter((el) => {
+                    const r = el.getBoundingClientRect();
+                    if (r.width === 0 && r.height === 0) return false;  // not drawn (hidden)
+                    return r.left < box.left - 0.5 || r.right > box.right + 0.5;
+                })
+                .map((el) => el.outerHTML.slice(0, 80));
+        })()"""
+    )
+    assert outside == []
+
+
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.name)
 def test_every_image_reserves_its_space_and_has_alt_text(
     context_for: Callable[..., BrowserContext], live_site: LiveSite, spec: PageSpec
