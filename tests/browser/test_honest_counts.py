@@ -38,7 +38,7 @@ def expect_counts(page: Page, post: Post, *, likes: str, comment: bool, follower
         expect(comments).to_contain_text("No comments yet.")
     # The card's link to its comments stands only above comments that are there.
     expect(page.get_by_role("link", name="View the comment")).to_have_count(1 if comment else 0)
-    page.goto("/@rowan.live")
+    page.goto("/@tally.live")
     expect(page.get_by_role("link", name=followers)).to_be_visible()
     page.get_by_role("link", name=followers).click()
     people = page.locator(".list__item.person")
@@ -48,8 +48,8 @@ def expect_counts(page: Page, post: Post, *, likes: str, comment: bool, follower
 def test_a_deleted_account_leaves_every_count_at_once(
     browser: Browser, page: Page, live_site: LiveSite
 ) -> None:
-    author = create_user(live_site.app, "rowan.live")
-    aspen = create_user(live_site.app, "aspen.live")
+    author = create_user(live_site.app, "tally.live")
+    aspen = create_user(live_site.app, "gone.live")
     post = create_post(live_site.app, author, "Morning frost")
     follow(live_site.app, aspen, author)
     like_and_comment(live_site, aspen, post)
@@ -58,9 +58,9 @@ def test_a_deleted_account_leaves_every_count_at_once(
 
     leaving = browser.new_context(base_url=live_site.url)
     tab = leaving.new_page()
-    log_in(tab, "aspen.live", PASSWORD)
+    log_in(tab, "gone.live", PASSWORD)
     tab.goto("/settings/delete")
-    tab.get_by_label("Type your username to confirm").fill("@aspen.live")
+    tab.get_by_label("Type your username to confirm").fill("@gone.live")
     tab.get_by_role("button", name="Delete my account").click()
     expect(tab.get_by_role("status").or_(tab.get_by_role("alert")).first).to_contain_text(
         "Your account is deleted."
