@@ -23,21 +23,23 @@ depends_on: str | Sequence[str] | None = None
 
 @contextmanager
 def _rebuilding_users() -> Iterator[None]:
-    """SQLite's batch mode rebuilds ``users`` and cannot carry its index on an expression
-    across (it cannot reflect one, and warns), so that index is made again after."""
+    """SQLite's batch mode reflects ``users`` (to rebuild it, or to follow a foreign key from
+    ``posts``) and cannot read its index on an expression (it warns), so that index is made
+    again after."""
     with warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message="Skipped unsupported reflection of expression-based index"
         )
         yield
-    if op.get_context().dialect.name == "sqlite":
-        op.execute(
-            "CREATE INDEX IF NOT EXISTS ix_users_display_name_prefix ON users (lower(display_name))"
-        )
+        if op.get_context().dialect.name == "sqlite":
+            op.execute(
+                "CREATE INDEX IF NOT EXISTS ix_users_display_name_prefix"
+                " ON users (lower(display_name))"
+            )
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("posts") as batch:
+    with _rebuilding_users(), op.batch_alter_table("posts") as batch:  # reflects users too
         batch.add_column(
             sa.Column("sensitive", sa.Boolean(), nullable=False, server_default=sa.false())
         )
@@ -59,6 +61,6 @@ def downgrade() -> None:
     with _rebuilding_users(), op.batch_alter_table("users") as batch:
         batch.drop_column("show_sensitive_media")
         batch.drop_column("remind_alt_text")
-    with op.batch_alter_table("posts") as batch:
+    with _rebuilding_users(), op.batch_alter_table("posts") as batch:
         batch.drop_column("content_warning")
         batch.drop_column("sensitive")
