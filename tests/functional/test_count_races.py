@@ -1,7 +1,7 @@
 """A like racing its account's deletion never leaves a count the lists contradict.
 
 Each side runs in a thread of its own against a database that really commits, as two
-requests would (tests/functional/test_upload_races.py has the harness). Whichever of the
+requests would (tests/support/races.py has the harness). Whichever of the
 two commits first, the like ends up outside the count, as the liker is outside every
 list, and the recount from scratch agrees.
 """
@@ -16,12 +16,11 @@ from flask import Flask
 
 from app.demo import recount
 from app.extensions import db
-from app.models import DeletionReason, Post, User
+from app.models import Post, User
 from app.services.content import interactions
-from app.services.privacy import lifecycle
 from tests.factories import create_post, create_user
-from tests.functional.test_upload_races import PATIENCE, Side, wait_for_lock_wait
 from tests.support.apps import build_app, migrated_database
+from tests.support.races import PATIENCE, Side, delete_account, wait_for_lock_wait
 
 pytestmark = pytest.mark.postgres
 
@@ -40,15 +39,6 @@ def like(user_id: int, post_id: int) -> Callable[[], None]:
         actor, post = db.session.get(User, user_id), db.session.get(Post, post_id)
         assert actor is not None and post is not None
         interactions.like(actor, post)
-
-    return work
-
-
-def delete_account(user_id: int) -> Callable[[], None]:
-    def work() -> None:
-        user = db.session.get(User, user_id)
-        assert user is not None
-        lifecycle.request_deletion(user, DeletionReason.SELF_DELETED)
 
     return work
 

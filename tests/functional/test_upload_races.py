@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -21,16 +19,14 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.extensions import db
-from app.models import Audience, DeletionReason, Post, User
+from app.models import Audience, Post, User
 from app.services.accounts import profiles
 from app.services.content import posts
-from app.services.privacy import lifecycle
 from tests.factories import create_user, jpeg_bytes
 from tests.support.apps import build_app, migrated_database
+from tests.support.races import PATIENCE, Side, delete_account, wait_for_lock_wait
 
 pytestmark = pytest.mark.postgres
-
-PATIENCE = 60  # seconds a thread may take on a loaded machine before the test gives up
 
 
 @pytest.fixture(scope="module")
@@ -56,41 +52,6 @@ class HeldPhoto(io.BytesIO):
         return super().read(size)
 
 
-class Side:
-    """One request in a thread of its own: ``work`` in a request context, then a commit
-    (once ``commit`` is set, if given). ``finish`` returns what ``work`` returned, or
-    raises what went wrong in the thread."""
-
-    def __init__(
-        self, app: Flask, work: Callable[[], object], commit: threading.Event | None = None
-    ) -> None:
-        self.flushed = threading.Event()
-        self._thread = ThreadPoolExecutor(max_workers=1)
-        self._done = self._thread.submit(self._run, app, work, commit)
-
-    def _run(
-        self, app: Flask, work: Callable[[], object], commit: threading.Event | None
-    ) -> object:
-        with app.test_request_context():
-            try:
-                result = work()
-            finally:
-                self.flushed.set()
-            if commit is not None:
-                assert commit.wait(PATIENCE), "never told to commit"
-            db.session.commit()
-            return result
-
-    def running(self) -> bool:
-        return not self._done.done()
-
-    def finish(self) -> object:
-        try:
-            return self._done.result(PATIENCE)
-        finally:
-            self._thread.shutdown(wait=False)
-
-
 def upload_by(user_id: int, photo: io.BytesIO) -> Callable[[], str]:
     def work() -> str:
         author = db.session.get(User, user_id)  # loaded as the request starts, like current_user
@@ -114,29 +75,6 @@ def go_private(user_id: int) -> Callable[[], None]:
         )
 
     return work
-
-
-def delete_account(user_id: int) -> Callable[[], None]:
-    def work() -> None:
-        user = db.session.get(User, user_id)
-        assert user is not None
-        lifecycle.request_deletion(user, DeletionReason.SELF_DELETED)
-
-    return work
-
-
-def wait_for_lock_wait(app: Flask, side: Side) -> None:
-    """Until some backend of the database waits for a row lock, or ``side`` has finished."""
-    deadline = time.monotonic() + PATIENCE
-    with app.app_context():
-        query = sa.text(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        while side.running() and not db.session.scalar(query):
-            db.session.rollback()  # a fresh snapshot of pg_stat_activity each time
-            assert time.monotonic() < deadline, "nobody ever waited for the lock"
-            time.sleep(0.02)
 
 
 def areas_of(app: Flask, key: str) -> list[str]:
