@@ -19,9 +19,8 @@ from app.models import Post, User
 from app.services.content import interactions
 from tests.factories import create_post, create_user, follow
 from tests.support.auth import AuthActions
-from tests.support.queries import count_queries
+from tests.support.queries import BUDGET, count_queries
 
-BUDGET = 6
 LISTS = ("feed", "profile", "hashtag", "explore")
 
 

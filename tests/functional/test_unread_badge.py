@@ -14,10 +14,9 @@ from app.extensions import db
 from app.models import Notification, Post, User
 from app.services.content import interactions, notifications, social
 from tests.factories import create_post, create_user
-from tests.functional.test_query_counts import BUDGET
 from tests.support.apps import REDIS_URL
 from tests.support.members import badge, login, send
-from tests.support.queries import count_queries
+from tests.support.queries import BUDGET, count_queries
 
 needs_redis = pytest.mark.skipif(REDIS_URL is None, reason="the count is cached in Redis")
 

@@ -29,3 +29,7 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(bind, "before_cursor_execute", record)
+
+
+# The most queries any page may cost (tests/functional/test_query_counts.py holds every page to it).
+BUDGET = 6
