@@ -37,6 +37,7 @@ MAX_CAPTION = 2200
 MAX_ALT_TEXT = 1000
 # A sensitive post's reason (its content warning), shown over its covered photos.
 MAX_CONTENT_WARNING = 100
+MAX_PLACEHOLDER = 400  # base64 characters of a photo's blurred preview
 
 
 class Visibility(enum.StrEnum):
@@ -129,6 +130,9 @@ class Photo(Base):
     # Of the display size; the page reserves the space before the image loads.
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
+    # A tiny blurred WebP (base64) for a sensitive post's cover; "" for photos stored
+    # before it existed, until the maintenance run makes one (media.placeholders).
+    placeholder: Mapped[str] = mapped_column(String(MAX_PLACEHOLDER), server_default=text("''"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     post: Mapped[Post] = relationship(back_populates="photos", lazy="raise")

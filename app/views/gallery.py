@@ -22,6 +22,12 @@ PALETTE = [
     ("focus", "Focus ring"),
 ]
 
+# Sample 6's blurred preview, as the upload pipeline makes one (images.placeholder).
+_SAMPLE_6_PREVIEW = (
+    "data:image/webp;base64,"
+    "UklGRjgAAABXRUJQVlA4ICwAAADQAQCdASoQABAAAsBMJQAAXOvph5m9AAD+78M99GzI2V84GCz/Ox1rMIAAAA=="
+)
+
 _PHOTO_ALTS = [
     "A fern unrolling in morning light",
     "Pine saplings on a misty hillside",
@@ -57,7 +63,9 @@ def gallery_context() -> dict[str, Any]:
     photos[1] = replace(photos[1], post_photo_count=3)
     photos[4] = replace(photos[4], post_photo_count=10)
     # A sensitive post's tile: covered, with its reason.
-    photos[5] = replace(photos[5], covered=True, content_warning="Spiders")
+    photos[5] = replace(
+        photos[5], covered=True, content_warning="Spiders", placeholder_url=_SAMPLE_6_PREVIEW
+    )
     shaped = [
         PhotoView(
             url=asset_url(f"img/samples/sample-{name}.svg"),
@@ -115,7 +123,7 @@ def gallery_context() -> dict[str, Any]:
         theme: replace(
             posts[theme],
             id=number,
-            photos=[photos[5]],
+            photos=[replace(photos[5], placeholder_url=_SAMPLE_6_PREVIEW)],
             caption="",
             followers_only=False,
             sensitive=True,

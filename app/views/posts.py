@@ -72,6 +72,8 @@ class PhotoView:
     # Grids: the post is sensitive and this viewer sees it covered (with the reason).
     covered: bool = False
     content_warning: str = ""
+    # The blurred preview a sensitive post's cover shows (a data: URL), or "" for none.
+    placeholder_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ def photo_view(photo: Photo, href: str, *, public: bool, post_photo_count: int =
         alt=photo.alt_text,
         href=href,
         post_photo_count=post_photo_count,
+        placeholder_url=f"data:image/webp;base64,{photo.placeholder}" if photo.placeholder else "",
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import ActionToken, UsernameHold
-from app.services.media import account_media, media_sweep
+from app.services.media import account_media, media_sweep, placeholders
 from app.services.moderation import decisions
 from app.services.privacy import exports, purge, retention
 from app.services.security import sessions
@@ -35,6 +35,7 @@ class MaintenanceResult:
     truncated_ips: int
     dropped_ips: int
     lifted_blocks: int
+    placeholders: int = 0
 
     def summary(self) -> str:
         return (
@@ -43,14 +44,15 @@ class MaintenanceResult:
             f"{self.sent_emails} sent emails, {self.orphaned_files} orphaned media files, "
             f"{self.expired_exports} expired exports; "
             f"truncated {self.truncated_ips} and dropped {self.dropped_ips} IP addresses; "
-            f"lifted {self.lifted_blocks} expired blocks."
+            f"lifted {self.lifted_blocks} expired blocks; "
+            f"made {self.placeholders} blurred previews."
         )
 
 
 def run(now: datetime) -> MaintenanceResult:
     """Act as of ``now``: expired sessions and links, lapsed username holds, accounts past
     their grace period, old IP addresses and sent mail, expired exports, orphaned files and
-    moderators' blocks whose time is up."""
+    moderators' blocks whose time is up; and blurred previews older sensitive photos lack."""
     purged_sessions = sessions.purge_expired(now)
     purged_tokens = db.session.execute(
         delete(ActionToken).where(
@@ -74,6 +76,12 @@ def run(now: datetime) -> MaintenanceResult:
         db.session.commit()
     orphans = media_sweep.sweep_orphans(now)
     db.session.commit()  # the sweep only read: end that, and with it SQLite's write lock
+    previews = 0
+    after_id: int | None = 0
+    while after_id is not None:  # a batch per transaction, so a crash keeps what was done
+        made, after_id = placeholders.backfill(after_id)
+        previews += made
+        db.session.commit()
     return MaintenanceResult(
         sessions=purged_sessions,
         links=purged_tokens,
@@ -85,4 +93,5 @@ def run(now: datetime) -> MaintenanceResult:
         truncated_ips=truncated,
         dropped_ips=dropped,
         lifted_blocks=len(lifted),
+        placeholders=previews,
     )

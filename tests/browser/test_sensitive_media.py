@@ -63,9 +63,14 @@ def test_covered_until_show_then_shown_in_place(
     show = post.get_by_role("button" if script else "link", name="Show the sensitive photo")
     expect(show).to_be_visible()
     expect(post.get_by_role("img", name=SPIDER)).to_have_count(0)
-    # Nothing of the photo was fetched: there is nothing to read behind the cover.
+    # Nothing of the photo was fetched: the cover shows it blurred from a preview of at
+    # most 16 pixels across, inline in the page.
     urls = photo_urls(page, live_site)
     assert urls and not urls & set(requested)
+    blur = cover.locator("img.sensitive__blur")
+    expect(blur).to_be_visible()
+    assert blur.evaluate("i => i.src.startsWith('data:image/webp') && i.naturalWidth <= 16")
+    assert blur.evaluate("i => getComputedStyle(i).filter").startswith("blur(")
     covered = cover.bounding_box()
     assert covered is not None
 
@@ -115,7 +120,11 @@ def test_grid_tiles_of_sensitive_posts_are_covered_and_marked(
     grid = page.get_by_role("list", name=f"Posts by @{FRIEND}")
     tile = grid.locator(f"a[href='/p/{live_site.ids['sensitive_post']}']")
     expect(tile).to_have_accessible_name("Sensitive: Spiders")
-    expect(tile.locator("img")).to_have_count(0)
+    # The only image in the tile is the blurred preview: inline, and silent to readers.
+    preview = tile.locator("img")
+    expect(preview).to_have_count(1)
+    expect(preview).to_have_attribute("src", re.compile(r"^data:image/webp;base64,"))
+    expect(preview).to_have_attribute("alt", "")
     expect(grid.get_by_role("img", name=SPIDER)).to_have_count(0)
     tile.click()
     expect(page.locator(".sensitive__cover")).to_contain_text("Sensitive: Spiders")

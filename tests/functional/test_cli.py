@@ -246,7 +246,7 @@ def test_maintenance_purges_only_what_is_dead(
         "Removed 1 sessions, 1 links, 1 username holds, 0 deleted accounts, 0 sent emails"
         in result.output
     )
-    assert "; lifted 0 expired blocks." in result.output
+    assert "; lifted 0 expired blocks; made 0 blurred previews." in result.output
     assert "0 orphaned media files, 0 expired exports;" in result.output
     assert alive.client.get("/settings/").status_code == 200
     assert (

@@ -3,16 +3,19 @@ reminder to describe photos, with the two preferences that govern them (issue #1
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import select
+from flask.testing import FlaskClient, FlaskCliRunner
+from PIL import Image
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import MAX_CONTENT_WARNING, Post, User
+from app.models import MAX_CONTENT_WARNING, Photo, Post, User
+from app.services.media.media_storage import media_storage
 from tests.factories import create_post, create_user, follow, jpeg_bytes
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
@@ -225,6 +228,64 @@ def test_everyone_sees_it_covered_but_those_who_always_show_sensitive_media(
         assert 'alt="Photo 1"' in html, path
     post_page = client.get(f"/p/{post.id}").get_data(as_text=True)
     assert "Sensitive: Spiders" in post_page  # the reason is still said, above the caption
+
+
+def blurred_previews(html: str) -> list[str]:
+    """The base64 WebP of every blurred preview on a page (sensitive covers and tiles)."""
+    return re.findall(r'<img class="sensitive__blur" src="data:image/webp;base64,([^"]+)"', html)
+
+
+def test_the_cover_and_the_tile_show_the_first_photo_blurred_and_inline(
+    app: Flask, client: FlaskClient, user: User
+) -> None:
+    author = create_user(app, "fern")
+    post = create_post(app, author, "Web #garden", photos=2, content_warning="Spiders")
+    with app.app_context():
+        first = db.session.scalars(
+            select(Photo).where(Photo.post_id == post.id).order_by(Photo.position)
+        ).first()
+        assert first is not None and first.placeholder
+    for path in (f"/p/{post.id}", "/@fern", "/tags/garden"):
+        html = client.get(path).get_data(as_text=True)
+        assert blurred_previews(html) == [first.placeholder], path
+        preview = Image.open(io.BytesIO(base64.b64decode(first.placeholder)))
+        assert max(preview.size) <= 16
+    # Outside the <template>, no URL of the photos: the preview is inline, not fetched.
+    covered = cover(client.get(f"/p/{post.id}").get_data(as_text=True))
+    assert covered is not None
+    outside = covered.split("<template", 1)[0]
+    assert "/media/" not in outside and "sensitive__blur" in outside
+
+
+def test_the_maintenance_run_gives_older_sensitive_photos_their_preview(
+    app: Flask, runner: FlaskCliRunner, user: User
+) -> None:
+    """Photos stored before previews existed have "": the next maintenance run makes theirs
+    from the stored file, for sensitive posts only, and passes over a photo whose file is
+    gone."""
+    author = create_user(app, "fern")
+    older = create_post(app, author, "before previews", photos=2, content_warning="Wasps")
+    plain = create_post(app, author, "not sensitive")
+    lost = create_post(app, author, "file gone", content_warning="")
+    with app.app_context():
+        db.session.execute(update(Photo).values(placeholder=""))
+        gone = db.session.scalars(select(Photo).where(Photo.post_id == lost.id)).one()
+        media_storage().delete(gone.storage_key)
+        db.session.commit()
+    assert '<img class="sensitive__blur"' not in app.test_client().get(f"/p/{older.id}").get_data(
+        as_text=True
+    )  # the plain soft tile, as before
+
+    result = runner.invoke(args=["maintenance", "run"])
+    assert result.exit_code == 0, result.output
+    assert "made 2 blurred previews." in result.output
+    with app.app_context():
+        made = dict(db.session.execute(select(Photo.post_id, Photo.placeholder)).all())
+    assert made[older.id] and made[plain.id] == "" and made[lost.id] == ""
+    html = app.test_client().get(f"/p/{older.id}").get_data(as_text=True)
+    assert blurred_previews(html) == [made[older.id]]
+    again = runner.invoke(args=["maintenance", "run"])
+    assert "made 0 blurred previews." in again.output
 
 
 def test_the_feed_costs_the_same_queries_with_sensitive_posts_and_either_preference(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable
 from typing import Any
@@ -9,9 +10,11 @@ from typing import Any
 import pytest
 from PIL import Image, ImageFile
 
+from app.models import MAX_PLACEHOLDER
 from app.services.media.images import (
     AVATAR_VARIANTS,
     PHOTO_VARIANTS,
+    PLACEHOLDER_SIDE,
     ImageRejected,
     ProcessedImage,
     process_avatar,
@@ -117,16 +120,16 @@ def test_running_out_of_memory_is_a_refusal_not_a_crash(monkeypatch: pytest.Monk
         photo(images.jpeg())
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        images.jpeg_with_private_metadata,
-        images.png_with_text_chunks,
-        images.heic_with_private_metadata,
-        images.webp_with_private_metadata,
-        images.adobe_rgb_jpeg,
-    ],
-)
+WITH_METADATA: list[Callable[[], bytes]] = [
+    images.jpeg_with_private_metadata,
+    images.png_with_text_chunks,
+    images.heic_with_private_metadata,
+    images.webp_with_private_metadata,
+    images.adobe_rgb_jpeg,
+]
+
+
+@pytest.mark.parametrize("make", WITH_METADATA)
 def test_no_metadata_survives_in_any_variant(make: Callable[[], bytes]) -> None:
     original = make()
     assert b"GPS" in original or b"Exif" in original or b"acsp" in original
@@ -137,6 +140,24 @@ def test_no_metadata_survives_in_any_variant(make: Callable[[], bytes]) -> None:
             assert not image.info.keys() & {"exif", "xmp", "icc_profile", "comment"}, name
             for marker in (b"Exif", b"GPS", b"XMP", b"xmp", b"ICCP", b"Test Phone", b"Home"):
                 assert marker not in data, (name, marker)
+
+
+@pytest.mark.parametrize("make", WITH_METADATA)
+def test_the_blurred_preview_is_tiny_and_carries_nothing_but_colours(
+    make: Callable[[], bytes],
+) -> None:
+    """A sensitive post's cover shows it (inline, as base64): a WebP of at most 16 pixels
+    across, no metadata, and the photo's shape."""
+    result = photo(make())
+    data = base64.b64decode(result.placeholder, validate=True)
+    preview = Image.open(io.BytesIO(data))
+    assert preview.format == "WEBP" and len(result.placeholder) <= MAX_PLACEHOLDER
+    assert max(preview.size) <= PLACEHOLDER_SIDE
+    assert not preview.getexif() and not preview.info.keys() & {"exif", "xmp", "icc_profile"}
+    for marker in (b"Exif", b"GPS", b"XMP", b"ICCP", b"Test Phone", b"Home"):
+        assert marker not in data
+    display = opened(result)["display"]
+    assert abs(preview.width / preview.height - display.width / display.height) < 0.35
 
 
 CARRIERS: list[Callable[[], bytes]] = [

@@ -155,6 +155,7 @@ def create(
                 alt_text=alt,
                 width=image.width,
                 height=image.height,
+                placeholder=image.placeholder,
             )
         )
     db.session.add(post)

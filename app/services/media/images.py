@@ -10,6 +10,7 @@ content type are never consulted: Pillow decides what the bytes are.
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import struct
@@ -20,8 +21,9 @@ from dataclasses import dataclass
 from typing import IO
 
 import pillow_heif
-from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageFilter, ImageOps, UnidentifiedImageError
 
+from app.models.post import MAX_PLACEHOLDER
 from app.services.errors import FormError
 
 pillow_heif.register_heif_opener()
@@ -33,6 +35,9 @@ FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 DISPLAY_BOX, MEDIUM_BOX = (1080, 4320), (640, 2560)
 THUMB_SIDE, AVATAR_SIDE, AVATAR_SMALL_SIDE = 320, 320, 96
 WEBP_QUALITY = 80
+# The blurred preview on a sensitive post's cover: at most this many pixels across, so it
+# shows colours and nothing recognisable, stored inline (base64 WebP, about 100 bytes).
+PLACEHOLDER_SIDE, PLACEHOLDER_QUALITY = 16, 50
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _LANCZOS = Image.Resampling.LANCZOS
@@ -50,6 +55,7 @@ class ProcessedImage:
     variants: dict[str, bytes]  # variant name -> WebP bytes
     width: int  # of "display", or of the largest avatar
     height: int
+    placeholder: str = ""  # photos only: see ``placeholder``
 
 
 def process_photo(
@@ -75,7 +81,20 @@ def process_photo(
         medium = _fit(display, MEDIUM_BOX)
     thumb = _square(display if min(display.size) >= THUMB_SIDE else image, THUMB_SIDE)
     variants = {"display": _webp(display), "medium": _webp(medium), "thumb": _webp(thumb)}
-    return ProcessedImage(variants, *display.size)
+    return ProcessedImage(variants, *display.size, placeholder=placeholder(medium))
+
+
+def placeholder(image: Image.Image) -> str:
+    """A tiny, blurred WebP of the photo as base64: what a sensitive post's cover shows
+    behind "Show". Made from the cleaned pixels (never the upload's bytes), at most
+    PLACEHOLDER_SIDE pixels across, so it carries the colours and nothing readable."""
+    small = image.convert("RGB")
+    small.thumbnail((PLACEHOLDER_SIDE, PLACEHOLDER_SIDE), Image.Resampling.BOX)
+    small = small.filter(ImageFilter.GaussianBlur(1))
+    out = io.BytesIO()
+    small.save(out, "WEBP", quality=PLACEHOLDER_QUALITY, method=6)
+    encoded = base64.b64encode(out.getvalue()).decode("ascii")
+    return encoded if len(encoded) <= MAX_PLACEHOLDER else ""
 
 
 def process_avatar(
