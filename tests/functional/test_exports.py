@@ -330,6 +330,16 @@ def test_the_archive_holds_exactly_the_account(
                 "always_show_sensitive_media": True,
             },
             "created_at": iso(owner.created_at),
+            "updated_at": iso(owner.updated_at),
+            "email_verified_at": iso(owner.email_verified_at),
+            "pending_email": None,
+            "username_changed_at": None,
+            "former_usernames": [],
+            "last_login_at": iso(owner.last_login_at),
+            "moderator": False,
+            "deletion_requested_at": None,
+            "deletion_reason": None,
+            "blocked": None,
             "avatar": "avatar.webp",
         }
         assert owner.avatar_key is not None

@@ -1,8 +1,8 @@
 """The contents of a data export, written as a ZIP stream to a file.
 
 Nothing is held in memory whole, so an account of any size builds in the same
-memory. Lists are read by keyset in chunks of ``CHUNK`` rows; the caller may end the
-read transaction after each chunk (the worker does: no snapshot, and on SQLite
+memory. Lists are read by keyset in chunks (``export_lists``); the caller may end
+the read transaction after each chunk (the worker does: no snapshot, and on SQLite
 no write lock, is kept while files are copied). Each list is written out as a
 JSON array one row at a time.
 Photos are copied from media storage in blocks. What grows with the account is
@@ -15,24 +15,45 @@ import json
 import os
 import shutil
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar, TypeVarTuple
+from typing import Any
 
 from flask import render_template
-from sqlalchemy import Row, Select, case, select
-from sqlalchemy.orm import InstrumentedAttribute
 
-from app.extensions import db
-from app.models import Comment, Follow, Like, Photo, Post, SecurityEvent, User, Visibility
-from app.models.security_event import shown_detail
-from app.services.content import access
+from app.models import User
 from app.services.media.media_storage import Located, media_storage
+from app.services.privacy import export_lists as lists
+from app.services.privacy.export_lists import CHUNK
 
-CHUNK = 500
+__all__ = ["CHUNK", "LISTS", "Summary", "photo_name", "write"]
+
 COPY_BLOCK = 1024 * 1024
+
+# Every list in the archive, in the order the README describes them. posts.json is
+# written first, apart: it needs to know which photo files were missing.
+LISTS: dict[str, Callable[[lists.Reads, int], lists.Rows]] = {
+    "comments.json": lists.comments,
+    "likes.json": lists.likes,
+    "saved.json": lists.saved,
+    "followers.json": lists.followers,
+    "following.json": lists.following,
+    "follow_requests_sent.json": lists.requests_sent,
+    "follow_requests_received.json": lists.requests_received,
+    "blocked.json": lists.blocked,
+    "muted.json": lists.muted,
+    "notifications.json": lists.notifications,
+    "security_events.json": lists.security_events,
+    "sessions.json": lists.sessions,
+    "devices.json": lists.devices,
+    "trusted_browsers.json": lists.trusted_browsers,
+    "passkeys.json": lists.passkeys,
+    "second_factors.json": lists.second_factors,
+    "reports.json": lists.reports,
+    "moderation.json": lists.moderation,
+}
 
 
 @dataclass
@@ -59,25 +80,22 @@ def write(
     minutes. Ending a transaction is the edge's call; by default every read stays in
     the caller's transaction.
     """
-    reads = _Reads(end_read)
+    reads = lists.Reads(end_read)
     summary = Summary()
     user_id = user.id
     profile = _profile(user)
     avatar_key = user.avatar_key
+    end_read()
     with zipfile.ZipFile(path, "w", allowZip64=True) as archive:
         # Photos first: posts.json then knows which files were missing.
         _copy_photos(reads, archive, user_id, summary)
         profile["avatar"] = _copy_avatar(archive, avatar_key, now)
         _json_object(archive, "profile.json", profile, now)
-        lists: dict[str, Iterable[dict[str, Any]]] = {
+        entries: dict[str, Iterable[dict[str, Any]]] = {
             "posts.json": _posts(reads, user_id, summary.missing_photos),
-            "comments.json": _comments(reads, user_id),
-            "likes.json": _likes(reads, user_id),
-            "followers.json": _follows(reads, user_id, followers=True),
-            "following.json": _follows(reads, user_id, followers=False),
-            "security_events.json": _security_events(reads, user_id),
+            **{name: read(reads, user_id) for name, read in LISTS.items()},
         }
-        for name, rows in lists.items():
+        for name, rows in entries.items():
             summary.counts[name] = _json_array(archive, name, rows, now)
         readme = render_template(
             "exports/README.txt",
@@ -93,61 +111,6 @@ def write(
 
 def photo_name(post_id: int, position: int) -> str:
     return f"photos/{post_id}-{position + 1}.webp"
-
-
-# Reading, a chunk at a time.
-
-
-K = TypeVar("K")
-Ts = TypeVarTuple("Ts")
-PostRow = Row[int, datetime, datetime | None, str, Visibility, bool, bool, str]
-PhotoRow = Row[int, int, int, str, str, int, int, datetime]
-
-
-@dataclass(frozen=True)
-class _Reads:
-    """The archive's reads, each page followed by the caller's ``end_read``."""
-
-    end_read: Callable[[], None]
-
-    def chunks(
-        self, query: Select[K, *Ts], key: InstrumentedAttribute[K]
-    ) -> Iterator[Sequence[Row[K, *Ts]]]:
-        """Keyset pages of ``query`` by ``key``, which must be its first column."""
-        last = None
-        while True:
-            page = query if last is None else query.where(key > last)
-            rows = db.session.execute(page.order_by(key).limit(CHUNK)).all()
-            self.end_read()
-            if rows:
-                yield rows
-            if len(rows) < CHUNK:
-                return
-            last = rows[-1][0]
-
-    def rows(self, query: Select[K, *Ts], key: InstrumentedAttribute[K]) -> Iterator[Row[K, *Ts]]:
-        for chunk in self.chunks(query, key):
-            yield from chunk
-
-    def post_chunks(self, user_id: int) -> Iterator[Sequence[PostRow]]:
-        query = select(
-            Post.id, Post.created_at, Post.edited_at, Post.caption, Post.visibility,
-            Post.comments_enabled, Post.sensitive, Post.content_warning,
-        ).where(Post.author_id == user_id)  # fmt: skip
-        return self.chunks(query, Post.id)
-
-    def photos_of(self, post_ids: list[int]) -> Sequence[PhotoRow]:
-        query = select(
-            Photo.post_id, Photo.id, Photo.position, Photo.storage_key, Photo.alt_text,
-            Photo.width, Photo.height, Photo.created_at,
-        ).where(Photo.post_id.in_(post_ids))  # fmt: skip
-        rows = db.session.execute(query.order_by(Photo.post_id, Photo.position)).all()
-        self.end_read()
-        return rows
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _profile(user: User) -> dict[str, Any]:
@@ -167,11 +130,29 @@ def _profile(user: User) -> dict[str, Any]:
             "remind_to_describe_photos": user.remind_alt_text,
             "always_show_sensitive_media": user.show_sensitive_media,
         },
-        "created_at": _iso(user.created_at),
+        "created_at": lists.iso(user.created_at),
+        "updated_at": lists.iso(user.updated_at),
+        "email_verified_at": lists.iso(user.email_verified_at),
+        "pending_email": user.pending_email,
+        "username_changed_at": lists.iso(user.username_changed_at),
+        "former_usernames": lists.username_holds(user.id),
+        "last_login_at": lists.iso(user.last_login_at),
+        "moderator": user.is_admin,
+        "deletion_requested_at": lists.iso(user.deletion_requested_at),
+        "deletion_reason": user.deletion_reason,
+        "blocked": (
+            {
+                "until": lists.iso(user.blocked_till),
+                "permanently": user.blocked_permanently,
+                "reason": user.block_reason,
+            }
+            if user.blocked_till or user.blocked_permanently
+            else None
+        ),
     }
 
 
-def _posts(reads: _Reads, user_id: int, missing: set[int]) -> Iterator[dict[str, Any]]:
+def _posts(reads: lists.Reads, user_id: int, missing: set[int]) -> Iterator[dict[str, Any]]:
     for chunk in reads.post_chunks(user_id):
         photos: dict[int, list[dict[str, Any]]] = {}
         for photo in reads.photos_of([post.id for post in chunk]):
@@ -187,8 +168,8 @@ def _posts(reads: _Reads, user_id: int, missing: set[int]) -> Iterator[dict[str,
         for post in chunk:
             yield {
                 "id": post.id,
-                "created_at": _iso(post.created_at),
-                "edited_at": _iso(post.edited_at),
+                "created_at": lists.iso(post.created_at),
+                "edited_at": lists.iso(post.edited_at),
                 "caption": post.caption,
                 "visibility": str(post.visibility),
                 "comments_enabled": post.comments_enabled,
@@ -196,61 +177,6 @@ def _posts(reads: _Reads, user_id: int, missing: set[int]) -> Iterator[dict[str,
                 "content_warning": post.content_warning,
                 "photos": photos.get(post.id, []),
             }
-
-
-def _comments(reads: _Reads, user_id: int) -> Iterator[dict[str, Any]]:
-    """Your comments; the post's author is named only while you can still see the post."""
-    author = case((access.visible_posts(user_id), User.username), else_=None).label("author")
-    query = (
-        select(Comment.id, Comment.created_at, Comment.body, Comment.post_id, author)
-        .join(Post, Post.id == Comment.post_id)
-        .join(User, User.id == Post.author_id)
-        .where(Comment.author_id == user_id)
-    )
-    for row in reads.rows(query, Comment.id):
-        yield {
-            "id": row.id,
-            "created_at": _iso(row.created_at),
-            "text": row.body,
-            "post_id": row.post_id,
-            "post_author": row.author,
-        }
-
-
-def _likes(reads: _Reads, user_id: int) -> Iterator[dict[str, Any]]:
-    query = select(Like.post_id, Like.created_at).where(Like.user_id == user_id)
-    for row in reads.rows(query, Like.post_id):
-        yield {"post_id": row.post_id, "created_at": _iso(row.created_at)}
-
-
-def _follows(reads: _Reads, user_id: int, *, followers: bool) -> Iterator[dict[str, Any]]:
-    other, mine = (
-        (Follow.follower_id, Follow.followee_id)
-        if followers
-        else (Follow.followee_id, Follow.follower_id)
-    )
-    query = (
-        select(other, User.username, Follow.created_at)
-        .join(User, User.id == other)
-        .where(mine == user_id)
-    )
-    for row in reads.rows(query, other):
-        yield {"username": row.username, "since": _iso(row.created_at)}
-
-
-def _security_events(reads: _Reads, user_id: int) -> Iterator[dict[str, Any]]:
-    query = select(
-        SecurityEvent.id, SecurityEvent.kind, SecurityEvent.created_at, SecurityEvent.ip,
-        SecurityEvent.device_label, SecurityEvent.detail,
-    ).where(SecurityEvent.user_id == user_id)  # fmt: skip
-    for row in reads.rows(query, SecurityEvent.id):
-        yield {
-            "kind": str(row.kind),
-            "created_at": _iso(row.created_at),
-            "ip": row.ip,
-            "device": row.device_label,
-            "detail": shown_detail(row.kind, row.detail),
-        }
 
 
 # Writing, an entry at a time.
@@ -307,7 +233,9 @@ def _copy_stored(
     return True
 
 
-def _copy_photos(reads: _Reads, archive: zipfile.ZipFile, user_id: int, summary: Summary) -> None:
+def _copy_photos(
+    reads: lists.Reads, archive: zipfile.ZipFile, user_id: int, summary: Summary
+) -> None:
     """Each photo in its display size: the stored file, already free of metadata."""
     storage = media_storage()
     for chunk in reads.post_chunks(user_id):
