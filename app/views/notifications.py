@@ -17,24 +17,43 @@ SENTENCES = {
     NotificationKind.FOLLOW: "started following you.",
     NotificationKind.FOLLOW_REQUEST: "asked to follow you.",
     NotificationKind.MENTION: "mentioned you.",
+    NotificationKind.POST_REMOVED: "The moderators removed your post",
+    NotificationKind.COMMENT_REMOVED: "The moderators removed your comment",
 }
 
 
 @dataclass(frozen=True)
 class NotificationView:
     id: int
-    actor: ProfileView
+    actor: ProfileView | None  # None: the moderators' notice, which names no one
     sentence: str
-    href: str
+    href: str | None
     thumb_url: str | None
     unread: bool
     created_label: str
+    excerpt: str = ""  # the moderators' notices: the start of what was removed
+    reason: str = ""  # and why
 
 
 def notification_views(items: Iterable[Notification]) -> list[NotificationView]:
     now = utcnow()
     views = []
     for item in items:
+        if item.actor is None:
+            views.append(
+                NotificationView(
+                    id=item.id,
+                    actor=None,
+                    sentence=SENTENCES[item.kind],
+                    href=None,
+                    thumb_url=None,
+                    unread=item.read_at is None,
+                    created_label=relative_label(item.created_at, now),
+                    excerpt=item.excerpt,
+                    reason=item.reason,
+                )
+            )
+            continue
         actor = profile_view(item.actor)
         thumb = None
         if item.post is not None:

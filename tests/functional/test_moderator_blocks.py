@@ -204,7 +204,7 @@ def test_maintenance_lifts_expired_blocks_and_keeps_the_rest(
     with app.app_context():
         result = runner.invoke(args=["maintenance", "run"])
     assert result.exit_code == 0, result.output
-    assert "lifted 1 expired blocks." in result.output
+    assert "lifted 1 expired blocks;" in result.output
     lifted, kept, permanent = (stored_user(app, u.id) for u in (rowan, still, banned))
     assert lifted.blocked_till is None and lifted.block_reason == ""
     assert kept.blocked_till is not None and kept.block_reason == REASON

@@ -17,8 +17,8 @@ from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Post, User, Visibility, utcnow
-from app.services.content import interactions, posts
+from app.models import NotificationKind, Post, User, Visibility, utcnow
+from app.services.content import interactions, notifications, posts
 from tests.factories import create_user, follow, make_private
 
 PALETTES = [
@@ -107,6 +107,13 @@ def populate(
         assert liker is not None and target is not None
         interactions.like(liker, target)
         interactions.add_comment(liker, target, "Welcome, @" + member + "!")
+        # A moderators' notice on the member's Activity page (no one named, no link).
+        notifications.from_moderators(
+            member_user.id,
+            NotificationKind.COMMENT_REMOVED,
+            "Links to a shop: comments are for talking about the photos.",
+            "Great shots! Prints of mine are half price this week at my shop",
+        )
         db.session.commit()
     return {
         "post": made[-1],

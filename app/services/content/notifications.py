@@ -2,13 +2,15 @@
 
 Nothing is written for your own actions or between accounts that block each
 other. Reading applies the visibility rule once more, so a notification about a
-post you can no longer see (you unfollowed a private account) is not shown.
+post you can no longer see (you unfollowed a private account) is not shown. The
+moderators' notices (your post or comment was removed, and why) have no actor.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from flask import current_app
 from redis import RedisError
@@ -19,7 +21,8 @@ from app.core.database import after_commit, after_rollback
 from app.core.redis import is_outage
 from app.extensions import db, redis_client
 from app.models import Audience, Notification, NotificationKind, Post, User, utcnow
-from app.services.content import access
+from app.models.notification import MAX_EXCERPT
+from app.services.content import access, text
 from app.services.sql import Page, page_from
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,21 @@ def notify(
             kind=kind,
             post_id=post_id,
             comment_id=comment_id,
+        )
+    )
+    _unread_changed(recipient_id)
+
+
+def from_moderators(recipient_id: int, kind: NotificationKind, reason: str, excerpt: str) -> None:
+    """Tell someone the moderators removed their post or comment (``MODERATED`` kinds), with
+    the reason and the start of what was removed; no moderator is named."""
+    db.session.add(
+        Notification(
+            recipient_id=recipient_id,
+            actor_id=None,
+            kind=kind,
+            reason=reason,
+            excerpt=text.excerpt(excerpt, MAX_EXCERPT),
         )
     )
     _unread_changed(recipient_id)
@@ -109,10 +127,14 @@ def _still_visible(viewer_id: int) -> ColumnElement[bool]:
         .join(author, author.id == Post.author_id)
         .where(Post.id == Notification.post_id, access.visible_posts(viewer_id, author))
     )
+    actor_id = cast("ColumnElement[int]", Notification.actor_id)  # not null in this branch
+    from_someone = and_(
+        access.not_blocked(viewer_id, actor_id),
+        User.account_active,  # the actor, outer-joined as User
+    )
     return and_(
         Notification.recipient_id == viewer_id,
-        access.not_blocked(viewer_id, Notification.actor_id),
-        User.account_active,  # the actor, joined as User
+        or_(Notification.actor_id.is_(None), from_someone),
         or_(Notification.post_id.is_(None), post_visible),
     )
 
@@ -120,7 +142,7 @@ def _still_visible(viewer_id: int) -> ColumnElement[bool]:
 def recent(viewer: User, before: int | None, limit: int) -> Page[Notification]:
     query = (
         select(Notification)
-        .join(Notification.actor)
+        .outerjoin(Notification.actor)
         .options(
             contains_eager(Notification.actor),
             joinedload(Notification.post).selectinload(Post.photos),
@@ -143,7 +165,7 @@ def unread_count(viewer_id: int) -> int:
     query = (
         select(func.count())
         .select_from(Notification)
-        .join(User, User.id == Notification.actor_id)
+        .outerjoin(User, User.id == Notification.actor_id)
         .where(_still_visible(viewer_id), Notification.read_at.is_(None))
     )
     count = db.session.scalar(query) or 0

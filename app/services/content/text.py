@@ -49,6 +49,17 @@ def clean(text: str, *, multiline: bool = True) -> str:
     return re.sub(r"\n{3,}", "\n\n", cleaned)
 
 
+def excerpt(text: str, limit: int) -> str:
+    """The start of ``text`` on one line, cut at a word with "…" when longer than ``limit``."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…"
+
+
 def tag_key(tag: str) -> str:
     """The stored form of a hashtag: #Sapling and #SAPLING are one tag."""
     return unicodedata.normalize("NFKC", tag).casefold()

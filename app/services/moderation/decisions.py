@@ -5,8 +5,9 @@ transaction as the change itself, so neither exists without the other. Acting
 on a report resolves it together with every other open report about the same
 thing, so the queue never asks twice. A block ends the person's sessions, hides
 their content (``User.account_active``) and files (``account_media``) and
-tells them by email until when and why; it lifts by itself when its time is up,
-and every way it lifts brings the files back.
+tells them by email until when and why; it lifts by itself when its time is up
+(and says so by email), and every way it lifts brings the files back. The author of a
+removed post or comment is told, by a notification and an email, with the reason.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from app.models import (
     DeletionReason,
     ModerationAction,
     ModerationKind,
+    NotificationKind,
     Post,
     Report,
     ReportStatus,
@@ -32,7 +34,8 @@ from app.models import (
     utcnow,
 )
 from app.models import MAX_MODERATION_REASON as MAX_REASON
-from app.services.content import counters, interactions, posts, text
+from app.models.notification import MAX_EXCERPT
+from app.services.content import counters, interactions, notifications, posts, text
 from app.services.errors import FormError
 from app.services.media import account_media
 from app.services.operations import mailer
@@ -68,7 +71,19 @@ def login_refusal(user: User, now: datetime | None = None) -> Refusal | None:
         return Refusal(until=user.blocked_till, reason=user.block_reason)
     if user.blocked_till is not None:
         _clear_block(user)
+        _tell_block_ended(user)
     return None
+
+
+def _tell_block_ended(user: User) -> None:
+    """A time-limited block ran out: say so, as a moderator's unblock does."""
+    mailer.queue(
+        user.email,
+        "block_ended",
+        "Your Sapling account is no longer blocked",
+        user=user,
+        login_url=mailer.link("auth.login"),
+    )
 
 
 def lift_expired_blocks(now: datetime | None = None) -> list[int]:
@@ -85,6 +100,8 @@ def lift_expired_blocks(now: datetime | None = None) -> list[int]:
     ids = list(lifted)
     for user_id in counters.due_back(now):  # their likes, comments and follows count again
         counters.settle(user_id, now)
+    for user in db.session.scalars(select(User).where(User.id.in_(ids))):
+        _tell_block_ended(user)
     return ids
 
 
@@ -189,15 +206,48 @@ def remove_reported(moderator: User, report: Report, reason: str) -> ModerationK
         raise FormError("There is nothing to remove: it was already deleted.")
     if comment is not None:
         _resolve(moderator, report, Report.comment_id == comment.id, ReportStatus.ACTIONED)
+        removed = Removed(comment.author_id, comment.body, comment.created_at, post=False)
         interactions.delete_comment(moderator, post, comment)
-        kind, author_id = ModerationKind.REMOVE_COMMENT, comment.author_id
+        kind = ModerationKind.REMOVE_COMMENT
     else:
         # Reports about the post's comments go too: the comments go with it.
         _resolve(moderator, report, Report.post_id == post.id, ReportStatus.ACTIONED)
+        removed = Removed(post.author_id, post.caption, post.created_at, post=True)
         posts.delete_post(moderator, post)
-        kind, author_id = ModerationKind.REMOVE_POST, post.author_id
-    _log(moderator, kind, reason, author_id, report=report)
+        kind = ModerationKind.REMOVE_POST
+    _log(moderator, kind, reason, removed.author_id, report=report)
+    _tell_author(removed, reason)
     return kind
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What a moderator removed, as its author is told: the thing itself is gone."""
+
+    author_id: int
+    text: str
+    created_at: datetime
+    post: bool
+
+
+def _tell_author(removed: Removed, reason: str) -> None:
+    """A notification and an email with the reason; not to an account on its way out."""
+    author = db.session.get(User, removed.author_id)
+    if author is None or author.deletion_requested_at is not None:
+        return
+    kind = NotificationKind.POST_REMOVED if removed.post else NotificationKind.COMMENT_REMOVED
+    notifications.from_moderators(author.id, kind, reason, removed.text)
+    what = "post" if removed.post else "comment"
+    mailer.queue(
+        author.email,
+        "content_removed",
+        f"A moderator removed your {what}",
+        user=author,
+        what=what,
+        excerpt=text.excerpt(removed.text, MAX_EXCERPT),
+        created_at=removed.created_at,
+        reason=reason,
+    )
 
 
 def block(

@@ -46,6 +46,7 @@ from app.models import (
     UserSession,
     Visibility,
 )
+from app.models.notification import MODERATED
 from app.models.security_event import shown_detail
 from app.services.content import access
 
@@ -202,18 +203,19 @@ def muted(reads: Reads, user_id: int) -> Rows:
 
 
 def notifications(reads: Reads, user_id: int) -> Rows:
-    """What you were told, and whether you had seen it; the actor named while seen."""
+    """What you were told, and whether you had seen it; the actor named while seen (none
+    for the moderators' notices, which carry their reason and what was removed)."""
     query = (
         select(
             Notification.id, Notification.kind, Notification.created_at, Notification.read_at,
-            Notification.post_id, Notification.comment_id,
-            _seen(user_id, Notification.actor_id).label("actor"),
+            Notification.post_id, Notification.comment_id, Notification.reason,
+            Notification.excerpt, _seen(user_id, Notification.actor_id).label("actor"),
         )
-        .join(User, User.id == Notification.actor_id)
+        .outerjoin(User, User.id == Notification.actor_id)
         .where(Notification.recipient_id == user_id)
     )  # fmt: skip
     for row in reads.rows(query, Notification.id):
-        yield {
+        item = {
             "kind": str(row.kind),
             "actor": row.actor,
             "post_id": row.post_id,
@@ -221,6 +223,9 @@ def notifications(reads: Reads, user_id: int) -> Rows:
             "created_at": iso(row.created_at),
             "read_at": iso(row.read_at),
         }
+        if row.kind in MODERATED:
+            item |= {"removed": row.excerpt, "reason": row.reason}
+        yield item
 
 
 # Security: what signs you in, names and dates only.
