@@ -1,4 +1,4 @@
-"""The moderators' area: the reports queue and a page per account.
+"""The moderators' area: the instance overview, the reports queue and a page per account.
 
 To anyone but an admin, every URL under /admin is a 404 (any method, real or
 not), checked before CSRF or routing could answer otherwise, so the area's
@@ -43,8 +43,10 @@ from app.services.accounts import registration
 from app.services.errors import FormError
 from app.services.media.media_storage import media_storage
 from app.services.moderation import decisions, report_queue
+from app.services.operations import instance
 from app.services.privacy import lifecycle
 from app.services.security import sessions
+from app.views.instance import overview_groups
 from app.views.moderation import account_state, history_rows, report_rows
 from app.views.pages import cursor_arg
 from app.views.posts import profile_view
@@ -98,7 +100,12 @@ def _act(form: Form, page: Callable[[Form], str], action: Callable[[], str], don
 
 @bp.get("/")
 def index() -> Response:
-    return redirect(url_for("admin.reports"))
+    """The instance at a glance: accounts, content, storage, work waiting, maintenance."""
+    overview = instance.overview()
+    page = render_template("admin/index.html", overview=overview, groups=overview_groups(overview))
+    response = make_response(page)
+    response.headers["Cache-Control"] = NO_STORE
+    return response
 
 
 @bp.get("/reports")

@@ -39,7 +39,7 @@ from app.models.post import (
     Visibility,
 )
 from app.models.reset_request import PasswordResetRequest
-from app.models.scheduling import ScheduledJob
+from app.models.scheduling import MaintenanceRun, ScheduledJob
 from app.models.security_event import SecurityEvent, SecurityEventKind
 from app.models.session import KnownDevice, UserSession
 from app.models.social import Block, Follow, FollowRequest, Mute
@@ -77,6 +77,7 @@ __all__ = [
     "Hashtag",
     "KnownDevice",
     "Like",
+    "MaintenanceRun",
     "ModerationAction",
     "ModerationKind",
     "Mute",

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.views.assets import asset_url
+from app.views.instance import Figure, FigureGroup
 from app.views.navigation import NavItem
 from app.views.posts import PhotoView, PostView, ProfileView, frame_shape
 from app.views.text import rich_text
@@ -149,4 +150,17 @@ def gallery_context() -> dict[str, Any]:
         "sample_photos": photos,
         "sample_nav": nav,
         "sample_tags": ["ferns", "fernweh", "fieldnotes"],
+        "sample_figures": {
+            theme: FigureGroup(
+                f"{theme}-sample-figures",
+                f"Accounts ({theme} theme sample)",
+                [
+                    Figure("Accounts", "1,204"),
+                    Figure("Reports waiting", "3", href="#"),
+                    Figure("Photos and avatars", "18.4 GB", "92,310 files"),
+                ],
+                lead="Measured by the maintenance run of 02 Dec 2026, 20:40 UTC.",
+            )
+            for theme in ("light", "dark")
+        },
     }

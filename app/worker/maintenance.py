@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlalchemy import delete
 
 from app.extensions import db
-from app.models import ActionToken, UsernameHold
+from app.models import ActionToken, UsernameHold, utcnow
 from app.services.media import account_media, media_sweep, placeholders
 from app.services.moderation import decisions
+from app.services.operations import instance
 from app.services.privacy import exports, purge, retention
 from app.services.security import sessions
 
@@ -53,6 +54,7 @@ def run(now: datetime) -> MaintenanceResult:
     """Act as of ``now``: expired sessions and links, lapsed username holds, accounts past
     their grace period, old IP addresses and sent mail, expired exports, orphaned files and
     moderators' blocks whose time is up; and blurred previews older sensitive photos lack."""
+    started = utcnow()  # the real time, even when rehearsing as of another ``now``
     purged_sessions = sessions.purge_expired(now)
     purged_tokens = db.session.execute(
         delete(ActionToken).where(
@@ -82,7 +84,7 @@ def run(now: datetime) -> MaintenanceResult:
         made, after_id = placeholders.backfill(after_id)
         previews += made
         db.session.commit()
-    return MaintenanceResult(
+    result = MaintenanceResult(
         sessions=purged_sessions,
         links=purged_tokens,
         username_holds=released,
@@ -95,3 +97,6 @@ def run(now: datetime) -> MaintenanceResult:
         lifted_blocks=len(lifted),
         placeholders=previews,
     )
+    instance.record_run(started, result.summary())  # with the storage it measures now
+    db.session.commit()
+    return result

@@ -136,6 +136,7 @@ PAGES = [
     PageSpec("saved", "/saved", login=MEMBER, screenshot=False),
     # Behind re-authentication: when the login is older than five minutes this shows /reauth.
     PageSpec("delete-account", "/settings/delete", login=MEMBER, screenshot=False),
+    PageSpec("admin-overview", "/admin/", login=MODERATOR),
     PageSpec("admin-reports", "/admin/reports", login=MODERATOR),
     PageSpec("admin-report", "/admin/reports/{report}", login=MODERATOR),
     PageSpec("admin-user", f"/admin/users/{FRIEND}", login=MODERATOR),

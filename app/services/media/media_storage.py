@@ -52,6 +52,7 @@ class MediaStorage(Protocol):
     def move(self, keys: Iterable[str], *, public: bool) -> list[str]: ...
     def locate(self, key: str, variant: str) -> Located | None: ...
     def stored_keys(self) -> Iterator[tuple[str, float]]: ...
+    def usage(self) -> tuple[int, int]: ...
 
 
 def _checked_key(key: str) -> str:
@@ -143,6 +144,10 @@ class LocalMediaStorage:
                     if _KEY.fullmatch(key) and prefix.name == key[:2]:
                         yield from self._listed(key, folder, public)
 
+    def usage(self) -> tuple[int, int]:
+        """How many files both areas hold, and their bytes (read by the maintenance run)."""
+        return folder_usage(self.root / _AREAS[True], self.root / _AREAS[False])
+
     def _listed(self, key: str, folder: Path, public: bool) -> Iterator[tuple[str, float]]:
         if public or not self._folder(key, True).is_dir():  # both areas only mid-move: list once
             yield key, max(_newest(folder), _newest(self._folder(key, not public)))
@@ -217,6 +222,24 @@ def _subfolders(folder: Path) -> Iterator[Path]:
             )
     except FileNotFoundError:
         return
+
+
+def folder_usage(*folders: Path) -> tuple[int, int]:
+    """Files and bytes under ``folders`` (symlinks not followed; none are ever made here)."""
+    files = size = 0
+    pending = list(folders)
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(Path(entry.path))
+                    elif entry.is_file(follow_symlinks=False):
+                        files += 1
+                        size += entry.stat(follow_symlinks=False).st_size
+        except FileNotFoundError:  # not made yet, or removed while we walked
+            continue
+    return files, size
 
 
 def _newest(folder: Path) -> float:

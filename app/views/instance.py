@@ -1,0 +1,94 @@
+"""The admin overview as figures in groups: accounts, content, storage, work waiting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from app.services.operations.instance import Overview
+from app.services.operations.queues import Queue
+from app.views.filters import datetime_label, filesize
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: str
+    note: str = ""
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class FigureGroup:
+    id: str
+    title: str
+    figures: list[Figure]
+    lead: str = ""
+
+
+def _number(value: int) -> str:
+    return f"{value:,}"
+
+
+def _waiting(queue: Queue) -> str:
+    if not queue.waiting:
+        return "nothing waiting"
+    minutes = round(queue.oldest_age_seconds / 60)
+    return f"the oldest for {minutes:,} min" if minutes else "the oldest for under a minute"
+
+
+def overview_groups(overview: Overview) -> list[FigureGroup]:
+    accounts, run = overview.accounts, overview.last_run
+    if run is None:
+        storage_lead = "Not measured yet: the next maintenance run measures it."
+        storage: list[Figure] = []
+    else:
+        storage_lead = f"Measured by the maintenance run of {datetime_label(run.started_at)}."
+        storage = [
+            Figure("Photos and avatars", filesize(run.media_bytes), f"{run.media_files:,} files"),
+            Figure("Data exports", filesize(run.export_bytes)),
+        ]
+    return [
+        FigureGroup(
+            "accounts",
+            "Accounts",
+            [
+                Figure("Accounts", _number(accounts.total)),
+                Figure("Active", _number(accounts.active)),
+                Figure("Email not confirmed", _number(accounts.unverified)),
+                Figure("Blocked by moderators", _number(accounts.blocked)),
+                Figure("Waiting for deletion", _number(accounts.awaiting_deletion)),
+            ],
+        ),
+        FigureGroup(
+            "content",
+            "Content",
+            [
+                Figure("Posts", _number(overview.posts)),
+                Figure("Photos", _number(overview.photos)),
+                Figure(
+                    "Reports waiting",
+                    _number(overview.open_reports),
+                    href=url_for("admin.reports"),
+                ),
+            ],
+        ),
+        FigureGroup("storage", "Storage", storage, lead=storage_lead),
+        FigureGroup(
+            "work",
+            "Work waiting",
+            [
+                Figure(
+                    "Emails to send",
+                    _number(overview.queues.outbox.waiting),
+                    _waiting(overview.queues.outbox),
+                ),
+                Figure(
+                    "Data exports to build",
+                    _number(overview.queues.exports.waiting),
+                    _waiting(overview.queues.exports),
+                ),
+            ],
+        ),
+    ]
