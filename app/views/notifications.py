@@ -39,33 +39,8 @@ def notification_views(items: Iterable[Notification]) -> list[NotificationView]:
     now = utcnow()
     views = []
     for item in items:
-        if item.actor is None:
-            views.append(
-                NotificationView(
-                    id=item.id,
-                    actor=None,
-                    sentence=SENTENCES[item.kind],
-                    href=None,
-                    thumb_url=None,
-                    unread=item.read_at is None,
-                    created_label=relative_label(item.created_at, now),
-                    excerpt=item.excerpt,
-                    reason=item.reason,
-                )
-            )
-            continue
-        actor = profile_view(item.actor)
-        thumb = None
-        if item.post is not None:
-            href = url_for("posts.show", post_id=item.post.id)
-            if item.comment_id:
-                href += f"#comment-{item.comment_id}"
-            if item.post.photos:
-                thumb = media_url(item.post.photos[0].storage_key, "thumb")
-        elif item.kind == NotificationKind.FOLLOW_REQUEST:
-            href = url_for("social.requests")
-        else:
-            href = actor.url
+        actor = profile_view(item.actor) if item.actor is not None else None
+        href, thumb = _target(item, actor)
         views.append(
             NotificationView(
                 id=item.id,
@@ -75,6 +50,24 @@ def notification_views(items: Iterable[Notification]) -> list[NotificationView]:
                 thumb_url=thumb,
                 unread=item.read_at is None,
                 created_label=relative_label(item.created_at, now),
+                excerpt=item.excerpt,
+                reason=item.reason,
             )
         )
     return views
+
+
+def _target(item: Notification, actor: ProfileView | None) -> tuple[str | None, str | None]:
+    """Where the notification links to, and the post's thumbnail. A moderators' notice
+    (no actor) links nowhere: what it is about is gone."""
+    if actor is None:
+        return None, None
+    if item.post is not None:
+        href = url_for("posts.show", post_id=item.post.id)
+        if item.comment_id:
+            href += f"#comment-{item.comment_id}"
+        thumb = media_url(item.post.photos[0].storage_key, "thumb") if item.post.photos else None
+        return href, thumb
+    if item.kind == NotificationKind.FOLLOW_REQUEST:
+        return url_for("social.requests"), None
+    return actor.url, None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ from app.services.moderation import decisions
 from app.worker import maintenance
 from tests.factories import create_post, create_user, follow, jpeg_bytes, make_private
 from tests.support.auth import AuthActions
-from tests.support.moderation import moderate, signed_in, stored_user
+from tests.support.moderation import expire_block, moderate, signed_in, stored_user
 from tests.support.pages import csrf_token_for
 
 REASON = "Posting other people's photos"
@@ -104,17 +103,6 @@ def block_ivy(app: Flask, days: str = "3") -> None:
     data = {"block_days": days, "block_reason": REASON}
     status, page = moderate(app, "/admin/users/ivy/block", data)
     assert status == 303, page
-
-
-def expire_block(app: Flask, user: User) -> None:
-    """The block's time runs out (written to the row, as the clock would have it)."""
-    with app.app_context():
-        db.session.execute(
-            sa.update(User)
-            .where(User.id == user.id)
-            .values(blocked_till=utcnow() - timedelta(seconds=1))
-        )
-        db.session.commit()
 
 
 def assert_public_as_before(app: Flask, ivy: Ivy) -> None:

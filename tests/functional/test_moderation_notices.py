@@ -4,18 +4,16 @@ moderator named), and someone whose time-limited block ends is emailed."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from app.extensions import db
-from app.models import DeletionReason, Notification, NotificationKind, User, utcnow
+from app.models import DeletionReason, Notification, NotificationKind, User
 from app.services.privacy import lifecycle
 from tests.factories import create_post, create_user
-from tests.support.moderation import comment, moderate, report, signed_in
+from tests.support.moderation import comment, expire_block, moderate, report, signed_in
 from tests.support.smtp import Mailbox
 
 CAPTION = "Out in the open, the whole valley after the storm, every fern " + "unrolled " * 12
@@ -100,16 +98,6 @@ def block_for(app: Flask, username: str, days: str = "3") -> None:
     data = {"block_days": days, "block_reason": "Cooling off"}
     status, page = moderate(app, f"/admin/users/{username}/block", data)
     assert status == 303, page
-
-
-def expire_block(app: Flask, user: User) -> None:
-    with app.app_context():
-        db.session.execute(
-            sa.update(User)
-            .where(User.id == user.id)
-            .values(blocked_till=utcnow() - timedelta(minutes=1))
-        )
-        db.session.commit()
 
 
 def test_a_time_limited_block_that_ends_at_the_maintenance_run_is_emailed(

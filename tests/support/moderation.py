@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Comment, Post, Report, ReportReason, User
+from app.models import Comment, Post, Report, ReportReason, User, utcnow
 from app.services.content import interactions, posts
 from tests.factories import create_user
 from tests.support.auth import AuthActions
@@ -103,3 +105,14 @@ def add_moderation_cast(app: Flask, ids: dict[str, int], moderator: str, member:
     )
     report(app, reporter, user=hazel, reason=ReportReason.HARASSMENT)
     report(app, hazel, user=fern, reason=ReportReason.OTHER, details="Pretends to be me.")
+
+
+def expire_block(app: Flask, user: User) -> None:
+    """A moderator's block runs out (written to the row, as the clock would have it)."""
+    with app.app_context():
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(blocked_till=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()

@@ -71,19 +71,18 @@ def login_refusal(user: User, now: datetime | None = None) -> Refusal | None:
         return Refusal(until=user.blocked_till, reason=user.block_reason)
     if user.blocked_till is not None:
         _clear_block(user)
-        _tell_block_ended(user)
+        _tell_unblocked(user, by_moderator=False)
     return None
 
 
-def _tell_block_ended(user: User) -> None:
-    """A time-limited block ran out: say so, as a moderator's unblock does."""
-    mailer.queue(
-        user.email,
-        "block_ended",
-        "Your Sapling account is no longer blocked",
-        user=user,
-        login_url=mailer.link("auth.login"),
+def _tell_unblocked(user: User, *, by_moderator: bool) -> None:
+    """A moderator lifted the block, or a time-limited block ran out: say which."""
+    template, subject = (
+        ("account_unblocked", "Your Sapling account is unblocked")
+        if by_moderator
+        else ("block_ended", "Your Sapling account is no longer blocked")
     )
+    mailer.queue(user.email, template, subject, user=user, login_url=mailer.link("auth.login"))
 
 
 def lift_expired_blocks(now: datetime | None = None) -> list[int]:
@@ -101,7 +100,7 @@ def lift_expired_blocks(now: datetime | None = None) -> list[int]:
     for user_id in counters.due_back(now):  # their likes, comments and follows count again
         counters.settle(user_id, now)
     for user in db.session.scalars(select(User).where(User.id.in_(ids))):
-        _tell_block_ended(user)
+        _tell_unblocked(user, by_moderator=False)
     return ids
 
 
@@ -294,13 +293,7 @@ def unblock(moderator: User, target: User, reason: str) -> None:
         raise FormError(f"@{target.username} is not blocked.")
     _clear_block(target)
     _log(moderator, ModerationKind.UNBLOCK_USER, reason, target.id)
-    mailer.queue(
-        target.email,
-        "account_unblocked",
-        "Your Sapling account is unblocked",
-        user=target,
-        login_url=mailer.link("auth.login"),
-    )
+    _tell_unblocked(target, by_moderator=True)
 
 
 def delete_account(
