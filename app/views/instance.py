@@ -3,12 +3,56 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from flask import url_for
 
-from app.services.operations.instance import Overview
-from app.services.operations.queues import Queue
+from app.models import MaintenanceRun
 from app.views.filters import datetime_label, filesize
+
+
+# The shapes of services/operations/instance.Overview that the page reads (views do not
+# import services: tests/unit/test_layers.py).
+class Queue(Protocol):
+    @property
+    def waiting(self) -> int: ...
+    @property
+    def oldest_age_seconds(self) -> float: ...
+
+
+class Queues(Protocol):
+    @property
+    def outbox(self) -> Queue: ...
+    @property
+    def exports(self) -> Queue: ...
+
+
+class Accounts(Protocol):
+    @property
+    def total(self) -> int: ...
+    @property
+    def active(self) -> int: ...
+    @property
+    def awaiting_deletion(self) -> int: ...
+    @property
+    def blocked(self) -> int: ...
+    @property
+    def unverified(self) -> int: ...
+
+
+class Overview(Protocol):
+    @property
+    def accounts(self) -> Accounts: ...
+    @property
+    def posts(self) -> int: ...
+    @property
+    def photos(self) -> int: ...
+    @property
+    def open_reports(self) -> int: ...
+    @property
+    def queues(self) -> Queues: ...
+    @property
+    def last_run(self) -> MaintenanceRun | None: ...
 
 
 @dataclass(frozen=True)
