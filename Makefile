@@ -1,5 +1,6 @@
 # Sapling: the two commands a newcomer needs are `make run` and `make test`.
-# Everything installs into .venv (Python) and node_modules (axe-core, for the accessibility tests).
+# Everything installs into .venv (Python) and node_modules (axe-core for the accessibility tests);
+# Lighthouse, for make lighthouse only, into tools/lighthouse/node_modules.
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +16,7 @@ DEV_ENV := SAPLING_ENV=development BASE_URL='$(BASE_URL)'
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run dev flask test test-fast lint fmt clean migrate icons screenshots bench bench-outage profile bench-tools
+.PHONY: help run dev flask test test-fast lint fmt clean migrate icons screenshots lighthouse bench bench-outage profile bench-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -80,6 +81,13 @@ icons: $(VENV)/.installed-dev ## Render the PNG icons from the brand SVGs with C
 
 screenshots: $(VENV)/.installed-dev ## Screenshots of the main pages, light and dark, desktop and mobile (ONLY="post login": just those)
 	$(BIN)/python -m scripts.screenshots $(ONLY)
+
+tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	npm ci --prefix tools/lighthouse --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lighthouse: $(VENV)/.installed-dev tools/lighthouse/node_modules/.installed ## Lighthouse's performance audit of the landing page, offline (LIGHTHOUSE_ARGS="--path /login")
+	$(BIN)/python -m scripts.lighthouse $(LIGHTHOUSE_ARGS)
 
 bench: $(VENV)/.installed-dev bench-tools ## Load-test production settings on PostgreSQL+Redis (docs/performance.md)
 	$(BIN)/python -m scripts.bench $(BENCH_ARGS)

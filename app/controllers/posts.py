@@ -66,7 +66,7 @@ def new() -> ResponseReturnValue:
             flash("Your post is up.", "success")
             _remind_to_describe(post, asked=form.alt_reminder_seen.data == "1")
             location = url_for("posts.show", post_id=post.id)
-            if wants_fragment():  # posts.js sent it and shows the progress; it navigates
+            if wants_fragment():  # compose.js sent it and shows the progress; it navigates
                 return jsonify(location=location), 201
             return redirect(location, 303)
     status = 422 if form.is_submitted() else 200
@@ -74,7 +74,7 @@ def new() -> ResponseReturnValue:
 
 
 def _remind_to_describe(post: Post, *, asked: bool) -> None:
-    """The alt-text reminder after posting, where posts.js could not ask before sharing
+    """The alt-text reminder after posting, where compose.js could not ask before sharing
     (no JavaScript): a notice linking to the descriptions. Never a bounced form, which
     would lose the chosen files; never twice; not for those who turned it off."""
     notice = None if asked or not signed_in_user().remind_alt_text else alt_reminder(post)

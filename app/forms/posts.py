@@ -110,7 +110,7 @@ class NewPostForm(SensitiveFields, Form):
         default=Visibility.PUBLIC.value,
     )
     turn_off_comments = BooleanField("Turn off comments")
-    # Set by posts.js when the person was asked about missing descriptions before sharing
+    # Set by compose.js when the person was asked about missing descriptions before sharing
     # and chose to share anyway: no second reminder after posting.
     alt_reminder_seen = HiddenField(default="")
 

@@ -1,4 +1,4 @@
-"""Cache-busted static URLs: ``/static/css/app.css?v=<content hash>``.
+"""Cache-busted static URLs: ``/static/css/base.css?v=<content hash>``.
 
 The hash changes whenever the file does, so nginx can serve ``/static/`` with
 a year-long cache lifetime and browsers still see every deploy at once.

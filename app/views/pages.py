@@ -21,7 +21,8 @@ def cursor_arg(name: str = "before") -> int | None:
 
 
 def wants_fragment() -> bool:
-    """app.js asks for just the changed part of a page (a like button) with this header."""
+    """posts.js asks for just the changed part of a page (a like button) with this header,
+    and compose.js for an upload's answer as JSON."""
     return request.headers.get("X-Sapling-Fragment") == "1"
 
 

@@ -123,7 +123,7 @@ PAGES = [
     PageSpec("new-post", "/p/new", login=MEMBER),
     # Three photos chosen: their thumbnails, each with its description (js/photo-picker.js).
     PageSpec("new-post-preview", "/p/new", login=MEMBER, photos=3),
-    # Share pressed with photos left undescribed: the reminder asks first (js/posts.js).
+    # Share pressed with photos left undescribed: the reminder asks first (js/compose.js).
     PageSpec("new-post-reminder", "/p/new", login=MEMBER, photos=2, opens="Share"),
     PageSpec("edit-post", "/p/{own_post}/edit", login=MEMBER, screenshot=False),
     PageSpec("report-post", "/p/{post}/report", login=MEMBER, screenshot=False),

@@ -18,7 +18,7 @@ LIGHT_BG = "rgb(247, 248, 245)"  # --sap-stone-50
 
 
 def saved(response: Response) -> bool:
-    """The switch's POST (sent by js/app.js with fetch when JavaScript runs)."""
+    """The switch's POST (sent by js/theme.js with fetch when JavaScript runs)."""
     return response.request.method == "POST" and response.url.endswith("/appearance")
 
 

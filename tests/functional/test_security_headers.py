@@ -40,7 +40,7 @@ def assert_security_headers(headers: dict[str, str] | object) -> None:
         ("GET", "/", 200),
         ("GET", "/healthz", 200),
         ("GET", "/readyz", 200),
-        ("GET", "/static/css/app.css", 200),
+        ("GET", "/static/css/base.css", 200),
         ("GET", "/_gallery/", 200),
         ("GET", "/no-such-page", 404),
         ("DELETE", "/", 405),

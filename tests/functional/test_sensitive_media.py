@@ -362,7 +362,7 @@ def test_sharing_without_descriptions_reminds_after_posting(
 ) -> None:
     auth.login("juniper")
     page = client.get("/p/new").get_data(as_text=True)
-    assert 'id="alt-reminder"' in page  # the dialog posts.js opens before sharing
+    assert 'id="alt-reminder"' in page  # the dialog compose.js opens before sharing
     # As a browser sends them: every description field, the empty ones too.
     alts = {"alt_texts-0": "", "alt_texts-1": "A leaf", "alt_texts-2": ""}
     html = notice_after(client, publish(client, photos=3, **alts))
@@ -384,7 +384,7 @@ def test_no_reminder_when_every_photo_is_described_or_it_was_asked_already(
     described = {"alt_texts-0": "A leaf", "alt_texts-1": "A stone"}
     html = notice_after(client, publish(client, photos=2, **described))
     assert "Your post is up." in html and "no description" not in html
-    # posts.js asked before sharing and the person chose to share anyway: not twice.
+    # compose.js asked before sharing and the person chose to share anyway: not twice.
     html = notice_after(client, publish(client, alt_reminder_seen="1"))
     assert "Your post is up." in html and "no description" not in html
 

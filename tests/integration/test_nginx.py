@@ -80,7 +80,7 @@ def test_nginx_answers_carry_hsts_too(site: Site) -> None:
 def test_static_files_are_served_by_nginx_alone(site: Site) -> None:
     client = site.client()
     styles = client.get(
-        f"{site.stack.https}/static/css/app.css?v=0123456789",
+        f"{site.stack.https}/static/css/base.css?v=0123456789",
         headers={"Accept-Encoding": "gzip"},
         timeout=10,
     )
@@ -90,7 +90,7 @@ def test_static_files_are_served_by_nginx_alone(site: Site) -> None:
     assert styles.headers["Content-Type"].startswith("text/css")
     assert styles.headers["Content-Encoding"] == "gzip"
     assert styles.headers["Cache-Control"] == YEARS  # fingerprinted: cached for good
-    assert styles.content == (PROJECT / "app/static/css/app.css").read_bytes()
+    assert styles.content == (PROJECT / "app/static/css/base.css").read_bytes()
     assert styles.headers["Strict-Transport-Security"] == HSTS
     assert script.status_code == 200
     assert script.headers["Cache-Control"] == "max-age=3600"  # a bare name: an hour

@@ -174,7 +174,7 @@ def test_every_file_the_dockerfile_copies_exists_and_reaches_the_builder() -> No
     for source in sources:
         check_exists(source)
         assert not dockerignored(source), f"{source} is excluded by .dockerignore"
-    assert not dockerignored("app/static/css/app.css")
+    assert not dockerignored("app/static/css/base.css")
     assert not dockerignored("migrations/env.py")
 
 
