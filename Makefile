@@ -83,7 +83,9 @@ screenshots: $(VENV)/.installed-dev ## Screenshots of the main pages, light and 
 	$(BIN)/python -m scripts.screenshots $(ONLY)
 
 tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json tools/lighthouse/package-lock.json
-	npm ci --prefix tools/lighthouse --no-audit --no-fund --loglevel=error
+	@# npm install, not npm ci: a Lighthouse dependency asks for third-party-web@"latest",
+	@# which npm ci takes as a lock out of step whenever a newer one is published.
+	npm install --prefix tools/lighthouse --no-audit --no-fund --loglevel=error
 	@touch $@
 
 lighthouse: $(VENV)/.installed-dev tools/lighthouse/node_modules/.installed ## Lighthouse's performance audit of the landing page, offline (LIGHTHOUSE_ARGS="--path /login")
