@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from app.controllers.support.authentication import login_required, signed_in_user
 from app.services.content import interactions, timelines
+from app.views.cards import post_cards
 from app.views.pages import cursor_arg
 from app.views.posts import grid_photos, post_views
 
@@ -18,9 +19,9 @@ def home() -> str:
     me = signed_in_user()
     page = timelines.home(me, cursor_arg(), current_app.config["FEED_PAGE_SIZE"])
     state = interactions.viewer_state(me, page.items)
-    return render_template(
-        "feed/home.html", posts=post_views(page.items, state, me), next_cursor=page.next_cursor
-    )
+    views = post_views(page.items, state, me)
+    cards = post_cards(page.items, views, signed_in=True, next_url=request.full_path)
+    return render_template("feed/home.html", cards=cards, next_cursor=page.next_cursor)
 
 
 @bp.get("/saved")
