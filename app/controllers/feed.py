@@ -8,7 +8,7 @@ from app.controllers.support.authentication import login_required, signed_in_use
 from app.services.content import interactions, timelines
 from app.views.cards import post_cards
 from app.views.pages import cursor_arg
-from app.views.posts import grid_photos, post_views
+from app.views.posts import grid_photos
 
 bp = Blueprint("feed", __name__)
 
@@ -19,8 +19,7 @@ def home() -> str:
     me = signed_in_user()
     page = timelines.home(me, cursor_arg(), current_app.config["FEED_PAGE_SIZE"])
     state = interactions.viewer_state(me, page.items)
-    views = post_views(page.items, state, me)
-    cards = post_cards(page.items, views, signed_in=True, next_url=request.full_path)
+    cards = post_cards(page.items, state, me, next_url=request.full_path)
     return render_template("feed/home.html", cards=cards, next_cursor=page.next_cursor)
 
 

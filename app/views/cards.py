@@ -34,9 +34,9 @@ from redis.exceptions import RedisError
 
 from app.core.redis import is_outage
 from app.extensions import redis_client
-from app.models import Post, utcnow
+from app.models import Post, User, utcnow
 from app.views.filters import relative_label
-from app.views.posts import PostView, Toggle
+from app.views.posts import PostView, Toggle, ViewerMarks, covered_for, post_views
 
 log = logging.getLogger(__name__)
 
@@ -129,48 +129,54 @@ def _fill(card: str, values: dict[str, str]) -> Markup:
 
 def post_cards(
     posts: Sequence[Post],
-    views: Sequence[PostView],
+    state: ViewerMarks,
+    viewer: User | None,
     *,
-    signed_in: bool,
     next_url: str | None,
     level: int = 2,
 ) -> list[Markup]:
-    """The cards of a list of posts (``views`` made from ``posts`` by ``post_views``), the
-    first drawn eagerly (its photo is likely in view), as ``post_card`` would draw them."""
+    """The cards of a list of posts, the first drawn eagerly (its photo is likely in view),
+    as ``post_card`` draws them; only the missing ones are made into view-models."""
+    signed_in = viewer is not None
+    covered = [covered_for(post, viewer) for post in posts]
     keys = [
         card_key(
             post,
             signed_in=signed_in,
             next_url=next_url,
-            covered=view.covered,
+            covered=covered[index],
             lazy=index > 0,
             level=level,
         )
-        for index, (post, view) in enumerate(zip(posts, views, strict=True))
+        for index, post in enumerate(posts)
     ]
     client = redis_client.client
-    cached: list[Any] = [None] * len(keys)
+    cards: list[Any] = [None] * len(keys)
     if client is not None and keys:
         try:
-            cached = client.mget(keys)
+            cards = [
+                card.decode() if isinstance(card, bytes) else card for card in client.mget(keys)
+            ]
         except RedisError as error:
             _failed(error)
             client = None
+    missing = [index for index, card in enumerate(cards) if card is None]
+    fresh: dict[str, str] = {}
+    if missing:
+        views = post_views([posts[index] for index in missing], state, viewer)
+        for index, view in zip(missing, views, strict=True):
+            cards[index] = fresh[keys[index]] = _render(
+                view, lazy=index > 0, level=level, next_url=next_url
+            )
     token = str(escape(generate_csrf())) if signed_in else ""
     shared = {"token": token, "next": str(escape(next_url)) if next_url else ""}
     now = utcnow()
-    fresh: dict[str, str] = {}
-    cards = []
-    for index, (key, view, hit) in enumerate(zip(keys, views, cached, strict=True)):
-        if hit is not None:
-            card = hit.decode()
-        else:
-            card = _render(view, lazy=index > 0, level=level, next_url=next_url)
-            fresh[key] = card
-        like, save = Toggle.of(view.liked), Toggle.of(view.saved)
+    filled = []
+    for post, card in zip(posts, cards, strict=True):
+        like, save = Toggle.of(post.id in state.liked), Toggle.of(post.id in state.saved)
         values = {
             **shared,
-            "when": str(escape(relative_label(view.created_at, now))),
+            "when": str(escape(relative_label(post.created_at, now))),
             "like_value": like.value,
             "like_css": like.css,
             "like_pressed": like.pressed,
@@ -178,7 +184,7 @@ def post_cards(
             "save_css": save.css,
             "save_pressed": save.pressed,
         }
-        cards.append(_fill(card, values))
+        filled.append(_fill(card, values))
     if client is not None and fresh:
         try:
             pipe = client.pipeline(transaction=False)
@@ -187,4 +193,4 @@ def post_cards(
             pipe.execute()
         except RedisError as error:
             _failed(error)
-    return cards
+    return filled

@@ -142,7 +142,7 @@ def _built_window(viewer: User, before: int | None, count: int) -> home_timeline
 
 # A page read from a timeline takes this many candidates per post shown, so the ids that
 # fail the re-check (a deleted post, an author hidden since) rarely leave it short.
-CANDIDATES_PER_POST = 3
+CANDIDATES_PER_POST = 2
 
 
 def home(viewer: User, before: int | None, limit: int) -> Page[Post]:
