@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app
@@ -127,52 +127,66 @@ def _fill(card: str, values: dict[str, str]) -> Markup:
     return Markup("".join(parts))  # noqa: S704 (our own rendering, values escaped below)
 
 
-def post_cards(
-    posts: Sequence[Post],
-    state: ViewerMarks,
-    viewer: User | None,
-    *,
-    next_url: str | None,
-    level: int = 2,
-) -> list[Markup]:
-    """The cards of a list of posts, the first drawn eagerly (its photo is likely in view),
-    as ``post_card`` draws them; only the missing ones are made into view-models."""
-    signed_in = viewer is not None
-    covered = [covered_for(post, viewer) for post in posts]
+@dataclass
+class Cards:
+    """A list's cards as found in the cache; ``missing``: the posts still to draw, whose
+    photos the controller has loaded (``timelines.load_photos``) before ``finish``."""
+
+    posts: Sequence[Post]
+    keys: list[str]
+    found: list[str | None]
+    next_url: str | None
+    level: int
+
+    @property
+    def missing(self) -> list[Post]:
+        return [post for post, card in zip(self.posts, self.found, strict=True) if card is None]
+
+
+def cached_cards(
+    posts: Sequence[Post], viewer: User | None, *, next_url: str | None, level: int = 2
+) -> Cards:
+    """Look the cards of a list of posts up in Redis (one MGET); the first card is drawn
+    eagerly (its photo is likely in view), as ``post_card`` draws it with ``lazy=False``."""
     keys = [
         card_key(
             post,
-            signed_in=signed_in,
+            signed_in=viewer is not None,
             next_url=next_url,
-            covered=covered[index],
+            covered=covered_for(post, viewer),
             lazy=index > 0,
             level=level,
         )
         for index, post in enumerate(posts)
     ]
+    found: list[str | None] = [None] * len(keys)
     client = redis_client.client
-    cards: list[Any] = [None] * len(keys)
     if client is not None and keys:
         try:
-            cards = [
-                card.decode() if isinstance(card, bytes) else card for card in client.mget(keys)
+            found = [
+                card.decode() if isinstance(card, bytes) else None for card in client.mget(keys)
             ]
         except RedisError as error:
             _failed(error)
-            client = None
-    missing = [index for index, card in enumerate(cards) if card is None]
+    return Cards(posts, keys, found, next_url, level)
+
+
+def finish(cards: Cards, state: ViewerMarks, viewer: User | None) -> list[Markup]:
+    """Draw the missing cards (and keep them), then fill every card's slots for this viewer."""
+    missing = [index for index, card in enumerate(cards.found) if card is None]
+    drawn = list(cards.found)
     fresh: dict[str, str] = {}
     if missing:
-        views = post_views([posts[index] for index in missing], state, viewer)
+        views = post_views([cards.posts[index] for index in missing], state, viewer)
         for index, view in zip(missing, views, strict=True):
-            cards[index] = fresh[keys[index]] = _render(
-                view, lazy=index > 0, level=level, next_url=next_url
+            drawn[index] = fresh[cards.keys[index]] = _render(
+                view, lazy=index > 0, level=cards.level, next_url=cards.next_url
             )
-    token = str(escape(generate_csrf())) if signed_in else ""
-    shared = {"token": token, "next": str(escape(next_url)) if next_url else ""}
+    token = str(escape(generate_csrf())) if viewer is not None else ""
+    shared = {"token": token, "next": str(escape(cards.next_url)) if cards.next_url else ""}
     now = utcnow()
     filled = []
-    for post, card in zip(posts, cards, strict=True):
+    for post, card in zip(cards.posts, drawn, strict=True):
         like, save = Toggle.of(post.id in state.liked), Toggle.of(post.id in state.saved)
         values = {
             **shared,
@@ -184,7 +198,13 @@ def post_cards(
             "save_css": save.css,
             "save_pressed": save.pressed,
         }
-        filled.append(_fill(card, values))
+        filled.append(_fill(card or "", values))
+    _keep(fresh)
+    return filled
+
+
+def _keep(fresh: dict[str, str]) -> None:
+    client = redis_client.client
     if client is not None and fresh:
         try:
             pipe = client.pipeline(transaction=False)
@@ -193,4 +213,3 @@ def post_cards(
             pipe.execute()
         except RedisError as error:
             _failed(error)
-    return filled

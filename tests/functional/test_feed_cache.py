@@ -29,7 +29,7 @@ from app.services.accounts import profiles
 from app.services.content import home_timelines, interactions, posts, social, timelines
 from app.services.moderation import decisions
 from app.services.privacy import lifecycle
-from app.views.cards import post_cards
+from app.views.cards import cached_cards, finish
 from app.views.posts import post_views
 from app.worker.jobs import fan_out_posts
 from tests.factories import create_post, create_user, follow, jpeg_bytes
@@ -361,7 +361,10 @@ def test_a_card_from_the_cache_is_the_card_post_card_draws(
         assert reader is not None
         page = timelines.home(reader, None, 12).items
         state = interactions.viewer_state(reader, page)
-        cached = post_cards(page, state, reader, next_url="/home?")
+        found = cached_cards(page, reader, next_url="/home?")
+        assert found.missing == []
+        cached = finish(found, state, reader)
+        timelines.load_photos(page)
         template = app.jinja_env.from_string(
             '{% from "_macros/components.html" import post_card %}'
             "{{ post_card(post, lazy=lazy, next='/home?') }}"

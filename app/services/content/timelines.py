@@ -21,6 +21,7 @@ from sqlalchemy import (
     and_,
     exists,
     func,
+    inspect,
     literal,
     or_,
     select,
@@ -28,20 +29,33 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from app.models import Follow, Hashtag, Mute, Post, PostHashtag, SavedPost, User
+from app.models import Follow, Hashtag, Mute, Photo, Post, PostHashtag, SavedPost, User
 from app.services.content import access, home_timelines, text
 from app.services.sql import Page, is_postgresql, like_prefix, page_from
 
 
-def _posts(viewer: User | None) -> Select[Post]:
-    return (
-        select(Post)
-        .join(Post.author)
-        .options(contains_eager(Post.author), selectinload(Post.photos))
-        .where(access.visible_posts(viewer.id if viewer else None))
-    )
+def _posts(viewer: User | None, *, photos: bool = True) -> Select[Post]:
+    query = select(Post).join(Post.author).options(contains_eager(Post.author))
+    if photos:
+        query = query.options(selectinload(Post.photos))
+    return query.where(access.visible_posts(viewer.id if viewer else None))
+
+
+def load_photos(posts: Sequence[Post]) -> None:
+    """The photos of those of ``posts`` that came without them, in one query: the feed
+    reads a page without photos and asks here only for the cards not cached."""
+    waiting = {post.id: post for post in posts if "photos" in inspect(post).unloaded}
+    if not waiting:
+        return
+    found: dict[int, list[Photo]] = {post_id: [] for post_id in waiting}
+    query = select(Photo).where(Photo.post_id.in_(waiting)).order_by(Photo.position)
+    for photo in db.session.scalars(query):
+        found[photo.post_id].append(photo)
+    for post_id, photos in found.items():
+        set_committed_value(waiting[post_id], "photos", photos)
 
 
 def _newest(query: Select[Any], before: int | None, limit: int) -> Select[Any]:
@@ -123,7 +137,7 @@ def _in_feed(viewer: User) -> ColumnElement[bool]:
 def home_recheck_query(viewer: User, ids: Sequence[int], limit: int) -> Select[Post]:
     """The posts of ``ids`` (from a timeline in Redis) that the feed may show now: by
     primary key, under the same rules as ``home_query``, newest first."""
-    query = _posts(viewer).where(Post.id.in_(ids), _in_feed(viewer))
+    query = _posts(viewer, photos=False).where(Post.id.in_(ids), _in_feed(viewer))
     return query.order_by(Post.id.desc()).limit(limit + 1)
 
 
@@ -147,7 +161,8 @@ CANDIDATES_PER_POST = 2
 
 def home(viewer: User, before: int | None, limit: int) -> Page[Post]:
     """The home feed: from the viewer's timeline in Redis, re-checked in one query; from
-    SQL alone when Redis is down, or when the timeline cannot fill the page."""
+    SQL alone when Redis is down, or when the timeline cannot fill the page. Posts read
+    from a timeline come without their photos (``load_photos``: cached cards need none)."""
     count = CANDIDATES_PER_POST * (limit + 1)
     lookup = home_timelines.window(viewer.id, before, count)
     if lookup == "missing":
