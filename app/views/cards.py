@@ -112,13 +112,27 @@ def _failed(error: RedisError) -> None:
         log.warning("The card cache refused a command (%s)", error)
 
 
-def _render(view: PostView, *, lazy: bool, level: int, next_url: str | None) -> str:
-    slotted = replace(view, created_label=_slot("when"), toggles=_SLOTTED_TOGGLES)
+# Between the cards of one render: NUL never occurs in text we render, and no slot is "|".
+_BETWEEN = f"{SLOT}|{SLOT}"
+
+
+def _render(
+    views: Sequence[PostView], lazy: Sequence[bool], level: int, next_url: str | None
+) -> list[str]:
+    """Draw these cards with slots, in one render of the template."""
+    slotted = [
+        replace(view, created_label=_slot("when"), toggles=_SLOTTED_TOGGLES) for view in views
+    ]
     template = current_app.jinja_env.get_template(TEMPLATE)
-    next_slot = _slot("next") if next_url else None
-    return template.render(
-        post=slotted, lazy=lazy, level=level, next=next_slot, token=_slot("token")
+    html = template.render(
+        posts=slotted,
+        lazy=lazy,
+        level=level,
+        next=_slot("next") if next_url else None,
+        token=_slot("token"),
+        between=_BETWEEN,
     )
+    return html.split(_BETWEEN)[: len(views)]
 
 
 def _fill(card: str, values: dict[str, str]) -> Markup:
@@ -148,6 +162,9 @@ def cached_cards(
 ) -> Cards:
     """Look the cards of a list of posts up in Redis (one MGET); the first card is drawn
     eagerly (its photo is likely in view), as ``post_card`` draws it with ``lazy=False``."""
+    client = redis_client.client
+    if client is None:  # nothing to look up: every card is drawn
+        return Cards(posts, [""] * len(posts), [None] * len(posts), next_url, level)
     keys = [
         card_key(
             post,
@@ -160,8 +177,7 @@ def cached_cards(
         for index, post in enumerate(posts)
     ]
     found: list[str | None] = [None] * len(keys)
-    client = redis_client.client
-    if client is not None and keys:
+    if keys:
         try:
             found = [
                 card.decode() if isinstance(card, bytes) else None for card in client.mget(keys)
@@ -178,10 +194,12 @@ def finish(cards: Cards, state: ViewerMarks, viewer: User | None) -> list[Markup
     fresh: dict[str, str] = {}
     if missing:
         views = post_views([cards.posts[index] for index in missing], state, viewer)
-        for index, view in zip(missing, views, strict=True):
-            drawn[index] = fresh[cards.keys[index]] = _render(
-                view, lazy=index > 0, level=cards.level, next_url=cards.next_url
-            )
+        lazy = [index > 0 for index in missing]
+        made = _render(views, lazy, cards.level, cards.next_url)
+        for index, html in zip(missing, made, strict=True):
+            drawn[index] = html
+            if cards.keys[index]:
+                fresh[cards.keys[index]] = html
     token = str(escape(generate_csrf())) if viewer is not None else ""
     shared = {"token": token, "next": str(escape(cards.next_url)) if cards.next_url else ""}
     now = utcnow()
