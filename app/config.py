@@ -207,6 +207,15 @@ class Config:
                 "MEDIA_PUBLIC_URL must be an http(s) URL, such as https://media.example.org."
             )
         self.FEED_PAGE_SIZE = _int(env, "FEED_PAGE_SIZE", 12)
+        # Home timelines in Redis (services/content/home_timelines.py): post ids kept per
+        # reader, and how long one lives after it was built from SQL.
+        self.FEED_TIMELINE_SIZE = _int(env, "FEED_TIMELINE_SIZE", 800)
+        self.FEED_TIMELINE_SECONDS = _int(env, "FEED_TIMELINE_SECONDS", 3600)
+        # A new post goes onto its followers' timelines right after the request commits;
+        # production leaves that to `flask worker`, so posting costs the same at any size.
+        self.FEED_FANOUT_AFTER_COMMIT = _flag(env.get("FEED_FANOUT_AFTER_COMMIT"), default=True)
+        # Rendered post cards in Redis (views/cards.py), by the hash of what they show.
+        self.CARD_CACHE_SECONDS = _int(env, "CARD_CACHE_SECONDS", 3600)
         self.GRID_PAGE_SIZE = _int(env, "GRID_PAGE_SIZE", 24)
         # The theme switch (app/controllers/appearance.py): Light or Dark pinned for this
         # browser, as long as browsers keep a cookie; System is no cookie at all.
@@ -354,6 +363,7 @@ class ProductionConfig(Config):
         # The worker (`flask worker`) delivers mail. Sending inside the request
         # would make "forgot password" measurably slower for addresses that have an account.
         self.MAIL_DELIVER_AFTER_COMMIT = _flag(env.get("MAIL_DELIVER_AFTER_COMMIT"), default=False)
+        self.FEED_FANOUT_AFTER_COMMIT = _flag(env.get("FEED_FANOUT_AFTER_COMMIT"), default=False)
         self.LOG_FORMAT = env.get("LOG_FORMAT") or "json"
 
     def _refuse_unsafe_settings(self) -> None:

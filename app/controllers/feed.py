@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from app.controllers.support.authentication import login_required, signed_in_user
 from app.services.content import interactions, timelines
+from app.views.cards import cached_cards, finish
 from app.views.pages import cursor_arg
-from app.views.posts import grid_photos, post_views
+from app.views.posts import grid_photos
 
 bp = Blueprint("feed", __name__)
 
@@ -17,10 +18,11 @@ bp = Blueprint("feed", __name__)
 def home() -> str:
     me = signed_in_user()
     page = timelines.home(me, cursor_arg(), current_app.config["FEED_PAGE_SIZE"])
+    cards = cached_cards(page.items, me, next_url=request.full_path)
+    timelines.load_photos(cards.missing)
     state = interactions.viewer_state(me, page.items)
-    return render_template(
-        "feed/home.html", posts=post_views(page.items, state, me), next_cursor=page.next_cursor
-    )
+    html = finish(cards, state, me)
+    return render_template("feed/home.html", cards=html, next_cursor=page.next_cursor)
 
 
 @bp.get("/saved")

@@ -77,6 +77,20 @@ class PhotoView:
 
 
 @dataclass(frozen=True)
+class Toggle:
+    """A like or save button's state as its form shows it: ``value`` is what pressing it
+    asks for, ``css`` the "on" class, ``pressed`` its aria-pressed."""
+
+    value: str
+    css: str
+    pressed: str
+
+    @classmethod
+    def of(cls, on: bool) -> Toggle:
+        return cls("0", " icon-btn--on", "true") if on else cls("1", "", "false")
+
+
+@dataclass(frozen=True)
 class PostView:
     id: int
     url: str
@@ -100,6 +114,16 @@ class PostView:
     sensitive: bool = False
     content_warning: str = ""
     covered: bool = False
+    # Set only to draw a card with slots for the viewer's state (views/cards.py).
+    toggles: tuple[Toggle, Toggle] | None = None
+
+    @property
+    def like_toggle(self) -> Toggle:
+        return self.toggles[0] if self.toggles else Toggle.of(self.liked)
+
+    @property
+    def save_toggle(self) -> Toggle:
+        return self.toggles[1] if self.toggles else Toggle.of(self.saved)
 
     @property
     def frame(self) -> tuple[int, int]:

@@ -10,7 +10,13 @@ import click
 from flask.cli import with_appcontext
 
 from app.extensions import db
-from app.worker.jobs import build_exports, deliver_mail, handle_password_resets, maintenance_job
+from app.worker.jobs import (
+    build_exports,
+    deliver_mail,
+    fan_out_posts,
+    handle_password_resets,
+    maintenance_job,
+)
 from app.worker.scheduler import Job, Scheduler, stopping_on_signals
 
 log = logging.getLogger(__name__)
@@ -32,6 +38,14 @@ log = logging.getLogger(__name__)
     show_default=True,
     metavar="SECONDS",
     help="Look for data exports to build this often.",
+)
+@click.option(
+    "--feed-every",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Put new posts on their followers' home timelines (in Redis) this often.",
 )
 @click.option(
     "--maintenance-every",
@@ -60,13 +74,14 @@ def worker(
     *,
     mail_every: float,
     exports_every: float,
+    feed_every: float,
     maintenance_every: float,
     no_maintenance: bool,
     max_rounds: int | None,
     once: bool,
 ) -> None:
-    """Deliver email (and password-reset links), build data exports and run the maintenance,
-    each on its own schedule.
+    """Deliver email (and password-reset links), build data exports, fan new posts out to
+    home timelines and run the maintenance, each on its own schedule.
 
     One process does all the background work; run one next to gunicorn, or several
     for more throughput or redundancy. Several workers are safe together: each email
@@ -90,6 +105,7 @@ def worker(
         Job("mail", mail_every, deliver_mail),
         Job("password-resets", mail_every, handle_password_resets),
         Job("exports", exports_every, build_exports),
+        Job("feed", feed_every, fan_out_posts),
     ]
     if not no_maintenance:
         jobs.append(maintenance_job(timedelta(minutes=maintenance_every)))

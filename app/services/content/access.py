@@ -42,6 +42,11 @@ def _following(follower_id: AccountId, followee_id: AccountId) -> Exists:
     return exists().where(Follow.follower_id == follower_id, Follow.followee_id == followee_id)
 
 
+def following(follower_id: AccountId, followee_id: AccountId) -> Exists:
+    """SQL: ``follower_id`` follows ``followee_id`` (for lists that need the follow itself)."""
+    return _following(follower_id, followee_id)
+
+
 def blocked_between(first_id: int, second_id: int) -> bool:
     """Whether either account has blocked the other."""
     return bool(db.session.scalar(select(_blocked_either_way(first_id, second_id))))

@@ -36,7 +36,7 @@ from app.models import (
     Visibility,
     utcnow,
 )
-from app.services.content import access, notifications, text
+from app.services.content import access, home_timelines, notifications, text
 from app.services.errors import FormError
 from app.services.media import account_media, images
 from app.services.media.media_storage import media_storage, new_key
@@ -164,6 +164,7 @@ def create(
     adjust_counters(User, author.id, post_count=1, public_post_count=public_count)
     _tag(post, text.hashtags(caption))
     notifications.mention(post, author, author, text.mentions(caption))
+    home_timelines.posted(post.id, author.id)
     return post
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete, exists, select
 
 from app.extensions import db
 from app.models import Block, Follow, FollowRequest, Mute, NotificationKind, User
-from app.services.content import access, counters, notifications
+from app.services.content import access, counters, home_timelines, notifications
 from app.services.errors import FormError
 from app.services.sql import adjust_counters, insert_ignoring_duplicates
 
@@ -78,6 +78,7 @@ def _add_follow(follower_id: int, followee_id: int) -> bool:
     added = insert_ignoring_duplicates(Follow, follower_id=follower_id, followee_id=followee_id)
     if added:
         _count_follow(follower_id, followee_id, 1)
+        home_timelines.changed(follower_id)
     return added
 
 
@@ -97,6 +98,7 @@ def _remove_follow(follower_id: int, followee_id: int) -> bool:
     removed = bool(getattr(result, "rowcount", 0))
     if removed:
         _count_follow(follower_id, followee_id, -1)
+        home_timelines.changed(follower_id)
         notifications.withdraw(followee_id, follower_id, NotificationKind.FOLLOW)
     return removed
 
@@ -185,22 +187,26 @@ def block(actor: User, target: User) -> None:
         _drop_request(first.id, second.id)
     db.session.execute(delete(Mute).where(Mute.muter_id == actor.id, Mute.muted_id == target.id))
     notifications.forget_between(actor.id, target.id)
+    home_timelines.changed(actor.id, target.id)
 
 
 def unblock(actor: User, target: User) -> None:
     db.session.execute(
         delete(Block).where(Block.blocker_id == actor.id, Block.blocked_id == target.id)
     )
+    home_timelines.changed(actor.id, target.id)
 
 
 def mute(actor: User, target: User) -> None:
     if actor.id == target.id:
         raise FormError("You can't mute yourself.")
     insert_ignoring_duplicates(Mute, muter_id=actor.id, muted_id=target.id)
+    home_timelines.changed(actor.id)
 
 
 def unmute(actor: User, target: User) -> None:
     db.session.execute(delete(Mute).where(Mute.muter_id == actor.id, Mute.muted_id == target.id))
+    home_timelines.changed(actor.id)
 
 
 def pending_requests(owner: User) -> list[User]:

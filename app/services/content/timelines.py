@@ -13,22 +13,49 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, Select, Subquery, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    exists,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from app.models import Follow, Hashtag, Mute, Post, PostHashtag, SavedPost, User
-from app.services.content import access, text
+from app.models import Follow, Hashtag, Mute, Photo, Post, PostHashtag, SavedPost, User
+from app.services.content import access, home_timelines, text
 from app.services.sql import Page, is_postgresql, like_prefix, page_from
 
 
-def _posts(viewer: User | None) -> Select[Post]:
-    return (
-        select(Post)
-        .join(Post.author)
-        .options(contains_eager(Post.author), selectinload(Post.photos))
-        .where(access.visible_posts(viewer.id if viewer else None))
-    )
+def _posts(viewer: User | None, *, photos: bool = True) -> Select[Post]:
+    query = select(Post).join(Post.author).options(contains_eager(Post.author))
+    if photos:
+        query = query.options(selectinload(Post.photos))
+    return query.where(access.visible_posts(viewer.id if viewer else None))
+
+
+def load_photos(posts: Sequence[Post]) -> None:
+    """The photos of those of ``posts`` that came without them, in one query: the feed
+    reads a page without photos and asks here only for the cards not cached."""
+    waiting = {post.id: post for post in posts if "photos" in inspect(post).unloaded}
+    if not waiting:
+        return
+    found: dict[int, list[Photo]] = {post_id: [] for post_id in waiting}
+    query = select(Photo).where(Photo.post_id.in_(waiting)).order_by(Photo.position)
+    for photo in db.session.scalars(query):
+        found[photo.post_id].append(photo)
+    for post_id, photos in found.items():
+        set_committed_value(waiting[post_id], "photos", photos)
 
 
 def _newest(query: Select[Any], before: int | None, limit: int) -> Select[Any]:
@@ -43,11 +70,13 @@ def _page(query: Select[Post], limit: int) -> Page[Post]:
     return page_from(rows, limit, lambda post: post.id)
 
 
-def _feed_authors(viewer: User) -> Subquery:
+def _feed_authors(viewer: User, *, active_only: bool = True) -> Subquery:
     """The viewer and the accounts they follow, less muted, blocked and inactive ones.
 
     A follower sees all of an account's posts or none of them (``access.visible_posts``),
     so the feed can choose its authors first and then read only their newest posts.
+    ``active_only=False`` keeps hidden accounts (a timeline in Redis outlives their
+    hiding, and the read's re-check leaves their posts out while they are hidden).
     """
     followed = select(Follow.followee_id.label("id")).where(
         Follow.follower_id == viewer.id, Follow.followee_id != viewer.id
@@ -59,7 +88,7 @@ def _feed_authors(viewer: User) -> Subquery:
         select(User.id)
         .join(sources, sources.c.id == User.id)
         .where(
-            User.account_active,
+            User.account_active if active_only else true(),
             access.not_blocked(viewer.id, User.id),
             User.id.not_in(muted),
         )
@@ -96,7 +125,56 @@ def home_query(viewer: User, before: int | None, limit: int) -> Select[Post]:
     return _posts(viewer).join(newest, newest.c.id == Post.id).order_by(Post.id.desc())
 
 
+def _in_feed(viewer: User) -> ColumnElement[bool]:
+    """SQL, per post: its author is one whose posts are in the viewer's feed (themselves or
+    an account they follow, not muted); the rest of the rule is ``access.visible_posts``."""
+    muted = exists().where(Mute.muter_id == viewer.id, Mute.muted_id == Post.author_id)
+    return and_(
+        or_(Post.author_id == viewer.id, access.following(viewer.id, Post.author_id)), ~muted
+    )
+
+
+def home_recheck_query(viewer: User, ids: Sequence[int], limit: int) -> Select[Post]:
+    """The posts of ``ids`` (from a timeline in Redis) that the feed may show now: by
+    primary key, under the same rules as ``home_query``, newest first."""
+    query = _posts(viewer, photos=False).where(Post.id.in_(ids), _in_feed(viewer))
+    return query.order_by(Post.id.desc()).limit(limit + 1)
+
+
+def _built_window(viewer: User, before: int | None, count: int) -> home_timelines.Lookup:
+    """Build the viewer's timeline from SQL, keep it in Redis, and read it."""
+    size = home_timelines.size()
+    found = list(
+        db.session.scalars(_newest_of(_feed_authors(viewer, active_only=False), None, size))
+    )
+    complete = len(found) <= size
+    if not home_timelines.store(viewer.id, found[:size], complete=complete):
+        return "down"
+    ids = [post_id for post_id in found[:size] if before is None or post_id < before][:count]
+    return home_timelines.Window(ids, exhausted=len(ids) < count and complete)
+
+
+# A page read from a timeline takes this many candidates per post shown, so the ids that
+# fail the re-check (a deleted post, an author hidden since) rarely leave it short.
+CANDIDATES_PER_POST = 2
+
+
 def home(viewer: User, before: int | None, limit: int) -> Page[Post]:
+    """The home feed: from the viewer's timeline in Redis, re-checked in one query; from
+    SQL alone when Redis is down, or when the timeline cannot fill the page. Posts read
+    from a timeline come without their photos (``load_photos``: cached cards need none)."""
+    count = CANDIDATES_PER_POST * (limit + 1)
+    lookup = home_timelines.window(viewer.id, before, count)
+    if lookup == "missing":
+        lookup = _built_window(viewer, before, count)
+    if isinstance(lookup, home_timelines.Window):
+        rows: Sequence[Post] = (
+            db.session.scalars(home_recheck_query(viewer, lookup.ids, limit)).all()
+            if lookup.ids
+            else []
+        )
+        if len(rows) > limit or lookup.exhausted:
+            return page_from(rows, limit, lambda post: post.id)
     return _page(home_query(viewer, before, limit), limit)
 
 
