@@ -61,9 +61,10 @@ def run(settings: Settings) -> dict[str, Any]:
     }
     measured_from = time.perf_counter()
     with ExitStack() as stack:
-        large = stack.enter_context(Server("sapling-1m", SAPLING_APP, envs["1m"]))
-        small = stack.enter_context(Server("sapling-10k", SAPLING_APP, envs["10k"]))
-        ceiling = stack.enter_context(Server("ceiling", CEILING_APP, envs["1m"]))
+        boot = {"boot_seconds": settings.boot_seconds}
+        large = stack.enter_context(Server("sapling-1m", SAPLING_APP, envs["1m"], **boot))
+        small = stack.enter_context(Server("sapling-10k", SAPLING_APP, envs["10k"], **boot))
+        ceiling = stack.enter_context(Server("ceiling", CEILING_APP, envs["1m"], **boot))
         result |= _measure_pages(settings, large, small, ceiling)
         result |= _measure_logins(settings, large, result["pages"])
         result["worker_boots"] = {s.name: s.worker_boots() for s in (large, small, ceiling)}
