@@ -109,13 +109,14 @@ def _measure_pages(
     targets = [
         Target("ceiling", "hello", ceiling.url + "/", FORWARDED, everywhere),
         Target("ceiling", "template", ceiling.url + "/template", FORWARDED, everywhere),
-        *(_target("1m", large.url, page, member, everywhere) for page in found),
-        *(
-            _target("10k", small.url, page, member_small, budget_c)
-            for page in found_small
-            if page.name in stats.SCALING_PAGES
-        ),
     ]
+    small_pages = {page.name: page for page in found_small}
+    for page in found:
+        targets.append(_target("1m", large.url, page, member, everywhere))
+        if page.name in stats.SCALING_PAGES:  # right after: the pair's ratio is taken per run
+            targets.append(
+                _target("10k", small.url, small_pages[page.name], member_small, budget_c)
+            )
     throughput = _interleaved(settings, targets)
     return {
         "pages": page_info,
