@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.demo.demo_seed import DEMO_PASSWORD
-from scripts.bench import datasets, images, logins, machine, pages, stats, wrk
+from scripts.bench import datasets, images, logins, machine, pages, stats, writes, wrk
 from scripts.bench.client import FORWARDED, Browser
 from scripts.bench.servers import CEILING_APP, SAPLING_APP, Server
 from scripts.bench.settings import WORKDIR, Settings, app_environment, database_url
@@ -52,7 +52,7 @@ def run(settings: Settings) -> dict[str, Any]:
         for name, dataset in sets.items()
     }
     result: dict[str, Any] = {
-        "schema": 1,
+        "schema": 2,  # 2: budgets with runs and spreads; writes
         "started_at": started.isoformat(timespec="seconds"),
         "machine": machine.describe(settings),
         "settings": asdict(settings),
@@ -67,6 +67,18 @@ def run(settings: Settings) -> dict[str, Any]:
         ceiling = stack.enter_context(Server("ceiling", CEILING_APP, envs["1m"], **boot))
         result |= _measure_pages(settings, large, small, ceiling)
         result |= _measure_logins(settings, large, result["pages"])
+        log(f"Writes: like, comment and post at c={settings.concurrencies[0]} ...")
+        result["writes"] = writes.measure(
+            large.url,
+            dict(large.env),
+            database_url(settings, datasets.LARGE.database),
+            WORKDIR,
+            large.log_path,
+            runs=settings.runs,
+            duration=settings.duration,
+            warmup=settings.warmup,
+            concurrency=settings.concurrencies[0],
+        )
         result["worker_boots"] = {s.name: s.worker_boots() for s in (large, small, ceiling)}
     log("Image pipeline against naive Pillow ...")
     result["images"] = images.measure(settings.image_runs)

@@ -107,10 +107,11 @@ def app_environment(
 ) -> dict[str, str]:
     """The environment Sapling runs with: production, on loopback, limits out of the way.
 
-    Only the login limit is raised (the login benchmark is a deliberate flood from
-    one address); page views have no limits. A fresh key prefix per run starts the
-    rate-limit and failed-login counters from zero. gunicorn's own settings
-    (GUNICORN_WORKERS, GUNICORN_THREADS, ...) pass through from the caller.
+    Only the login, posting and interaction limits are raised (the login and write
+    benchmarks are deliberate floods from one address); page views have no limits. A
+    fresh key prefix per run starts the rate-limit and failed-login counters from zero.
+    gunicorn's own settings (GUNICORN_WORKERS, GUNICORN_THREADS, ...) pass through from
+    the caller.
     """
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(("SAPLING_", "BENCH_"))}
     return {
@@ -126,4 +127,6 @@ def app_environment(
         "BASE_URL": "https://localhost",
         "RATELIMIT_KEY_PREFIX": f"sapling-bench-{run_id}",
         "RATELIMIT_LOGIN": "1000000 per minute",
+        "RATELIMIT_POSTING": "1000000 per minute",  # the write benchmarks: one account, flat out
+        "RATELIMIT_INTERACTIONS": "1000000 per minute",
     }
