@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
 from scripts.bench.servers import Server, ServerStartError
-from scripts.bench.settings import PROJECT
+from scripts.bench.settings import PROJECT, WORKDIR
 
 APPS = "tests.support.bench_apps"
 PATIENCE = 60.0  # seconds; what the test waits for a state at most, never a fixed sleep
@@ -38,8 +39,22 @@ def _env(**extra: str) -> dict[str, str]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _name_and_tidy_up() -> Iterator[None]:
+    """Each test's servers get a name of their own; their log and run folder go after it."""
+    yield
+    for name in _names:
+        (WORKDIR / "logs" / f"{name}.log").unlink(missing_ok=True)
+        shutil.rmtree(WORKDIR / "run" / name, ignore_errors=True)
+    _names.clear()
+
+
+_names: list[str] = []
+
+
 def _name() -> str:
-    return f"test-{uuid.uuid4().hex[:8]}"
+    _names.append(f"test-{uuid.uuid4().hex[:8]}")
+    return _names[-1]
 
 
 def _group(pgid: int) -> list[int]:
