@@ -113,7 +113,10 @@ def _measurement(result: Mapping[str, Any], group: str, target: str) -> dict[str
 
 def paired(part: Mapping[str, Any], whole: Mapping[str, Any], key: str) -> list[float | None]:
     """``part``'s value over ``whole``'s in each run: run i of both was in the same round."""
-    return [ratio(a[key], b[key]) for a, b in zip(part["runs"], whole["runs"], strict=False)]
+    return [
+        ratio(a[key], b[key]) if a["requests"] and b["requests"] else None
+        for a, b in zip(part["runs"], whole["runs"], strict=False)
+    ]
 
 
 def budgets(result: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -134,7 +137,7 @@ def budgets(result: Mapping[str, Any]) -> list[dict[str, Any]]:
         )
         lines.append(
             budget("Feed p99 ms (c=16, 1M posts)", None, FEED_P99_MS, at_most=True,
-                   valid=feed["median"]["valid"], runs=[r["p99_ms"] for r in feed["runs"]])
+                   valid=feed["median"]["valid"], runs=_p99s(feed))
         )  # fmt: skip
     for page in SCALING_PAGES:
         large, small = _measurement(result, "1m", page), _measurement(result, "10k", page)
@@ -214,7 +217,10 @@ def _login_budgets(
                 LOGIN_SHARE,
                 at_most=False,
                 valid=measured["median"]["valid"],
-                runs=[ratio(run["rps"], bound) for run in measured.get("runs", [])]
+                runs=[
+                    ratio(r["rps"], bound) if r["requests"] else None
+                    for r in measured.get("runs", [])
+                ]
                 or [ratio(measured["median"]["rps"], bound)],
             )
         )
@@ -234,7 +240,9 @@ def _login_budgets(
 
 
 def _p99s(measurement: Mapping[str, Any]) -> list[float | None]:
-    return [run["p99_ms"] for run in measurement.get("runs", [])] or [
+    """Each run's p99; None for a run that answered nothing (its p99 of 0 means nothing)."""
+    runs = measurement.get("runs", [])
+    return [run["p99_ms"] if run["requests"] else None for run in runs] or [
         measurement["median"]["p99_ms"]
     ]
 

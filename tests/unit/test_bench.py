@@ -188,6 +188,14 @@ def test_median_budgets_show_their_spread_and_how_many_runs_met_them() -> None:
     assert "spread" not in _line(result, "SQL queries: feed")  # one number, no runs
 
 
+def test_a_run_that_answered_nothing_is_no_evidence_of_a_budget_met() -> None:
+    result = _result()
+    silent = {**_run(0, 0, 0), "requests": 0}
+    result["storm"]["pages"]["feed"] = _runs(_run(50, 20, 90), silent)
+    line = _line(result, "Feed p99 ms during a login storm")
+    assert (line["met"], line["runs"]) == (None, [90.0])  # its p99 of 0 is not in the spread
+
+
 def test_a_missing_ratio_in_one_run_makes_the_budget_invalid() -> None:
     line = stats.budget("x", None, 1.5, at_most=True, runs=[1.0, None], rule=stats.EVERY_RUN)
     assert line["met"] is None
