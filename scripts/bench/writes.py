@@ -76,9 +76,27 @@ def _engine(database_url: str) -> sa.Engine:
     return sa.create_engine(sqlalchemy_url(database_url))
 
 
-ACTIVE = (
-    "u.deletion_requested_at IS NULL AND NOT u.blocked_permanently "
-    "AND u.blocked_till IS NULL AND NOT u.is_private AND u.email_verified_at IS NOT NULL"
+# Accounts that show everywhere: active, public, verified (the condition is written
+# out in each query so each is one constant string).
+WRITERS_QUERY = (
+    "SELECT u.id, u.username, u.follower_count FROM users u "
+    "WHERE u.deletion_requested_at IS NULL AND NOT u.blocked_permanently "
+    "AND u.blocked_till IS NULL AND NOT u.is_private AND u.email_verified_at IS NOT NULL "
+    "AND u.username <> 'demo' AND u.follower_count BETWEEN 5 AND 30 ORDER BY u.id "
+    "OFFSET 2000 LIMIT :n"
+)
+STAR_QUERY = (
+    "SELECT u.id, u.username, u.follower_count FROM users u "
+    "WHERE u.deletion_requested_at IS NULL AND NOT u.blocked_permanently "
+    "AND u.blocked_till IS NULL AND NOT u.is_private AND u.email_verified_at IS NOT NULL "
+    "AND u.username <> 'demo' ORDER BY u.follower_count DESC, u.id LIMIT 1"
+)
+POSTS_QUERY = (
+    "SELECT p.id FROM posts p JOIN users u ON u.id = p.author_id "
+    "WHERE u.deletion_requested_at IS NULL AND NOT u.blocked_permanently "
+    "AND u.blocked_till IS NULL AND NOT u.is_private AND u.email_verified_at IS NOT NULL "
+    "AND p.visibility = 'public' AND p.comments_enabled AND NOT p.sensitive "
+    "AND p.id % 97 = 0 AND NOT (p.author_id = ANY(:ids)) ORDER BY p.id DESC LIMIT :n"
 )
 
 
@@ -89,20 +107,10 @@ def choose_accounts(database_url: str) -> tuple[list[Account], Account, Account 
     from demo and from the most-followed ones the pages show.
     """
     engine = _engine(database_url)
-    query = (
-        f"SELECT u.id, u.username, u.follower_count FROM users u WHERE {ACTIVE} "  # noqa: S608 (constant)
-        "AND u.username <> 'demo' AND u.follower_count BETWEEN 5 AND 30 ORDER BY u.id "
-        "OFFSET 2000 LIMIT :n"
-    )
     try:
         with engine.connect() as connection:
-            rows = connection.execute(sa.text(query), {"n": WRITERS + 1}).all()
-            big = connection.execute(
-                sa.text(
-                    f"SELECT u.id, u.username, u.follower_count FROM users u WHERE {ACTIVE} "  # noqa: S608
-                    "AND u.username <> 'demo' ORDER BY u.follower_count DESC, u.id LIMIT 1"
-                )
-            ).first()
+            rows = connection.execute(sa.text(WRITERS_QUERY), {"n": WRITERS + 1}).all()
+            big = connection.execute(sa.text(STAR_QUERY)).first()
     finally:
         engine.dispose()
     accounts = [Account(*row) for row in rows]
@@ -117,15 +125,7 @@ def choose_posts(database_url: str, writers: Sequence[Account]) -> list[tuple[in
     engine = _engine(database_url)
     try:
         with engine.connect() as connection:
-            posts = connection.scalars(
-                sa.text(
-                    "SELECT p.id FROM posts p JOIN users u ON u.id = p.author_id "  # noqa: S608
-                    f"WHERE {ACTIVE} AND p.visibility = 'public' AND p.comments_enabled "
-                    "AND NOT p.sensitive AND p.id % 97 = 0 AND NOT (p.author_id = ANY(:ids)) "
-                    "ORDER BY p.id DESC LIMIT :n"
-                ),
-                {"ids": ids, "n": POSTS_TO_LIKE},
-            ).all()
+            posts = connection.scalars(sa.text(POSTS_QUERY), {"ids": ids, "n": POSTS_TO_LIKE}).all()
             liked = set(
                 connection.execute(
                     sa.text(
@@ -270,8 +270,8 @@ class Cleaner:
 
     def newest(self, table: str) -> int:
         with self._session() as session:
-            newest = sa.text(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 (ours)
-            return int(session.execute(newest).scalar_one())
+            newest = sa.select(sa.func.coalesce(sa.func.max(sa.column("id")), 0))
+            return int(session.execute(newest.select_from(sa.table(table))).scalar_one())
 
     def vacuum(self) -> None:
         from app.extensions import db  # noqa: PLC0415

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from urllib3 import HTTPHeaderDict
 
-from scripts.bench import report, settings, stats, wrk
+from scripts.bench import datasets, report, settings, stats, wrk
 from scripts.bench.client import Browser
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/home
@@ -272,3 +272,11 @@ def test_a_result_renders_as_a_text_table_and_as_markdown() -> None:
     assert "| budget | median | min – max | limit | runs met | judged on | verdict |" in markdown
     assert "Write: post_big (c=16, 12,345 followers)" in markdown
     assert json.loads(json.dumps(result)) == result  # what report.save writes reads back
+
+
+def test_the_bench_knows_every_migration_of_this_checkout() -> None:
+    """What it compares a shared bench database's revision with (another branch's is skipped)."""
+    files = list((settings.PROJECT / "migrations").glob("*_*.py"))
+    known = datasets.known_revisions()
+    assert len(known) == len(files)
+    assert all(any(revision in path.name for path in files) for revision in known)
