@@ -270,8 +270,8 @@ class Cleaner:
 
     def newest(self, table: str) -> int:
         with self._session() as session:
-            newest = sa.select(sa.func.coalesce(sa.func.max(sa.column("id")), 0))
-            return int(session.execute(newest.select_from(sa.table(table))).scalar_one())
+            newest = sa.func.coalesce(sa.func.max(sa.column("id")), 0)
+            return int(session.scalar(sa.select(newest).select_from(sa.table(table))))
 
     def vacuum(self) -> None:
         from app.extensions import db  # noqa: PLC0415
