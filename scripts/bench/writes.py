@@ -270,7 +270,7 @@ class Cleaner:
 
     def newest(self, table: str) -> int:
         with self._session() as session:
-            newest = sa.func.coalesce(sa.func.max(sa.column("id")), 0)
+            newest: Any = sa.func.coalesce(sa.func.max(sa.column("id")), 0)
             return int(session.scalar(sa.select(newest).select_from(sa.table(table))))
 
     def vacuum(self) -> None:
