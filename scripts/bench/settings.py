@@ -6,6 +6,7 @@ import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import redis
 import sqlalchemy as sa
@@ -53,7 +54,7 @@ def from_environment(
     env_duration = os.environ.get("BENCH_DURATION", "").strip()
     env_runs = os.environ.get("BENCH_RUNS", "").strip()
     env_boot = os.environ.get("BENCH_BOOT_SECONDS", "").strip()
-    values = {
+    values: dict[str, Any] = {
         "database_server": os.environ.get("BENCH_DATABASE_SERVER") or DEFAULT_DATABASE_SERVER,
         "redis_url": os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL,
         "quick": quick,
