@@ -84,7 +84,7 @@ def _scaling_rows(result: Mapping[str, Any]) -> Iterator[list[str]]:
             _number(small["median"]["p50_ms"]),
             _number(large["median"]["p50_ms"]),
             _number(stats.ratio(large["median"]["p50_ms"], small["median"]["p50_ms"]), 2),
-            " ".join(_number(value, 2) for value in per_run),
+            " ".join("n/a" if value is None else _number(value, 2) for value in per_run),
         ]
 
 
