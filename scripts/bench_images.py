@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PIL import ExifTags, Image
 
@@ -90,7 +91,7 @@ def _child(approach: str, path: Path, runs: int) -> None:
     )
 
 
-def _run(approach: str, path: Path, runs: int) -> dict[str, float]:
+def _run(approach: str, path: Path, runs: int) -> dict[str, Any]:
     command = [sys.executable, "-m", "scripts.bench_images", "--child", approach, str(path)]
     done = subprocess.run(  # noqa: S603 (our own interpreter and module)
         [*command, "--runs", str(runs)], capture_output=True, text=True, check=True
@@ -99,6 +100,8 @@ def _run(approach: str, path: Path, runs: int) -> dict[str, float]:
     return {
         "median_ms": round(statistics.median(child["timings_ms"]), 1),
         "min_ms": round(min(child["timings_ms"]), 1),
+        "max_ms": round(max(child["timings_ms"]), 1),
+        "timings_ms": [round(ms, 1) for ms in child["timings_ms"]],
         "peak_rss_mb": round(child["peak_kib"] / 1024, 1),
         "rss_over_baseline_mb": round((child["peak_kib"] - child["baseline_kib"]) / 1024, 1),
     }

@@ -12,6 +12,7 @@ since are applied to a ready dataset on every run.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -154,6 +155,49 @@ def _finish(settings: Settings, dataset: Dataset) -> None:
         engine.dispose()
 
 
+REVISION = re.compile(r'^revision(?:: str)? = "([^"]+)"', re.MULTILINE)
+
+
+def known_revisions() -> set[str]:
+    """The migrations this checkout has (migrations/*.py)."""
+    return {
+        match.group(1)
+        for path in (PROJECT / "migrations").glob("*.py")
+        if (match := REVISION.search(path.read_text()))
+    }
+
+
+def unknown_revisions(settings: Settings, dataset: Dataset) -> set[str]:
+    """Revisions the database is at that this checkout does not have (another branch's)."""
+    engine = _engine(settings, dataset)
+    try:
+        with engine.connect() as connection:
+            found = set(connection.scalars(sa.text("SELECT version_num FROM alembic_version")))
+    except sa.exc.ProgrammingError:
+        return set()  # no alembic_version yet
+    finally:
+        engine.dispose()
+    return found - known_revisions()
+
+
+def _upgrade(settings: Settings, dataset: Dataset, env: dict[str, str]) -> None:
+    """Apply migrations added since the seed, unless the database is ahead of this checkout.
+
+    The bench databases are shared by every branch on a machine: one may carry a
+    migration this checkout does not have, which `flask db upgrade` refuses to pass.
+    Those are additive (columns with server defaults, indexes), so the bench runs on
+    them as they are, and says so.
+    """
+    ahead = unknown_revisions(settings, dataset)
+    if ahead:
+        log(
+            f"Dataset {dataset.name}: at migration {', '.join(sorted(ahead))}, which this "
+            "checkout does not have (another branch's); not upgrading it."
+        )
+        return
+    _flask(env, "db", "upgrade", quiet=True)
+
+
 def ensure(settings: Settings, dataset: Dataset, env: dict[str, str]) -> dict[str, object]:
     """Make the dataset ready, seeding it only if needed; returns what the report records."""
     started = time.perf_counter()
@@ -168,7 +212,7 @@ def ensure(settings: Settings, dataset: Dataset, env: dict[str, str]) -> dict[st
         log(f"Dataset {dataset.name}: vacuuming.")
         _finish(settings, dataset)
     else:
-        _flask(env, "db", "upgrade", quiet=True)  # migrations added since it was seeded
+        _upgrade(settings, dataset, env)  # migrations added since it was seeded
     return {
         "database": dataset.database,
         "seeded_now": seeded,

@@ -57,7 +57,7 @@ def main() -> None:
     datasets.ensure(chosen, dataset, env)
     output = settings.RESULTS / f"{args.page}-flame.svg"
     output.parent.mkdir(parents=True, exist_ok=True)
-    with Server("sapling-profile", SAPLING_APP, env) as server:
+    with Server("sapling-profile", SAPLING_APP, env, boot_seconds=chosen.boot_seconds) as server:
         member = Browser(server.url)
         member.log_in("demo", DEMO_PASSWORD)
         found = {p.name: p for p in pages.find_pages(member, env["DATABASE_URL"])}

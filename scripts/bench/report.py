@@ -77,13 +77,14 @@ THROUGHPUT_HEADER = [
 def _scaling_rows(result: Mapping[str, Any]) -> Iterator[list[str]]:
     throughput = result["throughput"]
     for name in stats.SCALING_PAGES:
-        small = throughput["10k"][name][stats.C]["median"]
-        large = throughput["1m"][name][stats.C]["median"]
+        small, large = throughput["10k"][name][stats.C], throughput["1m"][name][stats.C]
+        per_run = stats.paired(large, small, "p50_ms")
         yield [
             name,
-            _number(small["p50_ms"]),
-            _number(large["p50_ms"]),
-            _number(stats.ratio(large["p50_ms"], small["p50_ms"]), 2),
+            _number(small["median"]["p50_ms"]),
+            _number(large["median"]["p50_ms"]),
+            _number(stats.ratio(large["median"]["p50_ms"], small["median"]["p50_ms"]), 2),
+            " ".join("n/a" if value is None else _number(value, 2) for value in per_run),
         ]
 
 
@@ -129,13 +130,35 @@ def _other_rows(result: Mapping[str, Any]) -> Iterator[list[str]]:
             f"  {name} during the storm (c={stats.C})",
             f"{summary['rps']} req/s, p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms",
         ]
+    yield from _write_rows(result.get("writes"))
+
+
+def _write_rows(writes: Mapping[str, Any] | None) -> Iterator[list[str]]:
+    for name, measured in (writes or {}).items():
+        if not isinstance(measured, Mapping) or "median" not in measured:
+            continue
+        summary, p99 = measured["median"], measured["median"]["spread"]["p99_ms"]
+        who = f", {measured['followers']:,} followers" if "followers" in measured else ""
+        yield [
+            f"Write: {name} (c={measured.get('concurrency', stats.C)}{who})",
+            f"{summary['rps']}/s, p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms "
+            f"(p99 {p99['min']}–{p99['max']} over {summary['runs']} runs)"
+            + ("" if summary["valid"] else f", {summary['errors']} errors"),
+        ]
 
 
 def _budget_rows(result: Mapping[str, Any]) -> Iterator[list[str]]:
     for line in stats.budgets(result):
         sign = "≤" if line["at_most"] else "≥"
-        yield [line["budget"], _number(line["measured"], 3), f"{sign} {line['limit']}",
-               _verdict(line["met"])]  # fmt: skip
+        spread = line.get("spread")
+        span = f"{_number(spread['min'], 3)} – {_number(spread['max'], 3)}" if spread else ""
+        runs = f"{line['runs_met']}/{len(line['runs'])}" if "runs" in line else ""
+        rule = "each run" if line.get("rule") == stats.EVERY_RUN else "median"
+        yield [line["budget"], _number(line["measured"], 3), span, f"{sign} {line['limit']}",
+               runs, rule, _verdict(line["met"])]  # fmt: skip
+
+
+BUDGET_HEADER = ["budget", "median", "min – max", "limit", "runs met", "judged on", "verdict"]
 
 
 def _text_table(header: list[str], rows: list[list[str]]) -> str:
@@ -166,7 +189,7 @@ def _heading(result: Mapping[str, Any]) -> list[str]:
         f"PostgreSQL {m['postgresql']}, Redis {m['redis']}, {m['wrk']}",
         f"gunicorn {server['worker_class']}, {server['workers']} workers × "
         f"{server['threads']} threads, max_requests {server['max_requests']}; "
-        f"{run['runs']} runs of {run['duration']} s each, medians",
+        f"{run['runs']} runs of {run['duration']} s each, medians and spreads",
         "1M dataset: " + ", ".join(f"{count:,} {table}" for table, count in rows.items()),
         f"Load average before {_load(load.get('before'))}, after {_load(load.get('after'))}; "
         "worker boots "
@@ -182,11 +205,11 @@ def render(result: Mapping[str, Any], *, markdown: bool = False) -> str:
     table = _markdown_table if markdown else _text_table
     sections = [
         ("Pages at 1M posts, and the ceiling", THROUGHPUT_HEADER, list(_throughput_rows(result))),
-        ("p50 at 10k and at 1M posts (c=16)", ["page", "10k ms", "1M ms", "ratio"],
+        ("p50 at 10k and at 1M posts (c=16)",
+         ["page", "10k ms", "1M ms", "ratio of medians", "ratio in each run"],
          list(_scaling_rows(result))),
         ("Other measurements", ["what", "result"], list(_other_rows(result))),
-        ("Budgets (issue #10)", ["budget", "measured", "limit", "verdict"],
-         list(_budget_rows(result))),
+        ("Budgets (issues #10 and #18)", BUDGET_HEADER, list(_budget_rows(result))),
     ]  # fmt: skip
     out = ["\n".join(("- " if markdown else "") + line for line in _heading(result))]
     for title, header, rows in sections:

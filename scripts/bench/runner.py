@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.demo.demo_seed import DEMO_PASSWORD
-from scripts.bench import datasets, images, logins, machine, pages, stats, wrk
+from scripts.bench import datasets, images, logins, machine, pages, stats, writes, wrk
 from scripts.bench.client import FORWARDED, Browser
 from scripts.bench.servers import CEILING_APP, SAPLING_APP, Server
 from scripts.bench.settings import WORKDIR, Settings, app_environment, database_url
@@ -52,7 +52,7 @@ def run(settings: Settings) -> dict[str, Any]:
         for name, dataset in sets.items()
     }
     result: dict[str, Any] = {
-        "schema": 1,
+        "schema": 2,  # 2: budgets with runs and spreads; writes
         "started_at": started.isoformat(timespec="seconds"),
         "machine": machine.describe(settings),
         "settings": asdict(settings),
@@ -61,11 +61,24 @@ def run(settings: Settings) -> dict[str, Any]:
     }
     measured_from = time.perf_counter()
     with ExitStack() as stack:
-        large = stack.enter_context(Server("sapling-1m", SAPLING_APP, envs["1m"]))
-        small = stack.enter_context(Server("sapling-10k", SAPLING_APP, envs["10k"]))
-        ceiling = stack.enter_context(Server("ceiling", CEILING_APP, envs["1m"]))
+        boot = {"boot_seconds": settings.boot_seconds}
+        large = stack.enter_context(Server("sapling-1m", SAPLING_APP, envs["1m"], **boot))
+        small = stack.enter_context(Server("sapling-10k", SAPLING_APP, envs["10k"], **boot))
+        ceiling = stack.enter_context(Server("ceiling", CEILING_APP, envs["1m"], **boot))
         result |= _measure_pages(settings, large, small, ceiling)
         result |= _measure_logins(settings, large, result["pages"])
+        log(f"Writes: like, comment and post at c={settings.concurrencies[0]} ...")
+        result["writes"] = writes.measure(
+            large.url,
+            dict(large.env),
+            database_url(settings, datasets.LARGE.database),
+            WORKDIR,
+            large.log_path,
+            runs=settings.runs,
+            duration=settings.duration,
+            warmup=settings.warmup,
+            concurrency=settings.concurrencies[0],
+        )
         result["worker_boots"] = {s.name: s.worker_boots() for s in (large, small, ceiling)}
     log("Image pipeline against naive Pillow ...")
     result["images"] = images.measure(settings.image_runs)
@@ -108,13 +121,14 @@ def _measure_pages(
     targets = [
         Target("ceiling", "hello", ceiling.url + "/", FORWARDED, everywhere),
         Target("ceiling", "template", ceiling.url + "/template", FORWARDED, everywhere),
-        *(_target("1m", large.url, page, member, everywhere) for page in found),
-        *(
-            _target("10k", small.url, page, member_small, budget_c)
-            for page in found_small
-            if page.name in stats.SCALING_PAGES
-        ),
     ]
+    small_pages = {page.name: page for page in found_small}
+    for page in found:
+        targets.append(_target("1m", large.url, page, member, everywhere))
+        if page.name in stats.SCALING_PAGES:  # right after: the pair's ratio is taken per run
+            targets.append(
+                _target("10k", small.url, small_pages[page.name], member_small, budget_c)
+            )
     throughput = _interleaved(settings, targets)
     return {
         "pages": page_info,

@@ -94,3 +94,10 @@ def login_script(folder: Path) -> Path:
     path = folder / "login-bench.lua"
     path.write_text(LOGIN_SCRIPT.read_text() + "\n" + REPORT_SCRIPT.read_text())
     return path
+
+
+def with_report(script: Path, folder: Path) -> Path:
+    """``script`` with report.lua's done() after it, in ``folder``: wrk takes a single script."""
+    path = folder / f"{script.stem}-bench.lua"
+    path.write_text(script.read_text() + "\n" + REPORT_SCRIPT.read_text())
+    return path

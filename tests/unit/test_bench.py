@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from urllib3 import HTTPHeaderDict
 
-from scripts.bench import report, settings, stats, wrk
+from scripts.bench import datasets, report, settings, stats, wrk
 from scripts.bench.client import Browser
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/home
@@ -81,7 +81,11 @@ def test_budgets_compare_in_the_right_direction_and_skip_invalid_ones() -> None:
 
 
 def _measured(rps: float, p50: float, p99: float) -> dict[str, Any]:
-    return {stats.C: {"median": stats.summarise([_run(rps, p50, p99)])}}
+    return {stats.C: _runs(_run(rps, p50, p99))}
+
+
+def _runs(*runs: dict[str, Any]) -> dict[str, Any]:
+    return {"runs": list(runs), "median": stats.summarise(runs)}
 
 
 def _result() -> dict[str, Any]:
@@ -106,9 +110,15 @@ def _result() -> dict[str, Any]:
         },
         "login": {
             "bound": {"bound_per_second": 12.0},
-            "throughput": {"median": stats.summarise([_run(11.5, 900, 1500)])},
+            "throughput": _runs(_run(11.5, 900, 1500)),
         },
-        "storm": {"pages": {"feed": {"median": stats.summarise([_run(50, 60, 240)])}}},
+        "storm": {"pages": {"feed": _runs(_run(50, 60, 240))}},
+        "writes": {
+            "like": _runs(_run(100, 20, 80)),
+            "comment": _runs(_run(100, 30, 120)),
+            "post_ordinary": _runs(_run(20, 100, 200)),
+            "post_big": {**_runs(_run(20, 110, 260)), "followers": 12_345},
+        },
         "feed_weight": {"bytes": 61_000},
     }
 
@@ -128,8 +138,67 @@ def test_every_budget_of_the_issue_is_reported_met_or_not() -> None:
         "Image pipeline speed-up over naive Pillow": True,
         "Logins/s / argon2 bound (cores / CPU time of one verify)": True,
         "Feed p99 ms during a login storm (c=16)": False,
+        "Like p99 ms (c=16, 1M posts)": True,
+        "Comment p99 ms (c=16, 1M posts)": False,
+        "Post p50: account with 12,345 followers / ordinary": True,
+        "Post p99: account with 12,345 followers / ordinary": False,
         "Feed HTML+CSS+JS bytes (uncompressed)": False,
     }
+
+
+def _line(result: dict[str, Any], label: str) -> dict[str, Any]:
+    return next(line for line in stats.budgets(result) if line["budget"].startswith(label))
+
+
+def test_the_scaling_ratio_must_hold_in_every_run_not_only_in_the_median() -> None:
+    result = _result()
+    # Run 2 of the 1M hashtag page was slow: the median ratio is fine, run 2's is not.
+    result["throughput"]["1m"]["hashtag"] = {
+        stats.C: _runs(_run(150, 10, 60), _run(150, 16, 60), _run(150, 10, 60))
+    }
+    result["throughput"]["10k"]["hashtag"] = {
+        stats.C: _runs(_run(170, 10, 40), _run(170, 10, 40), _run(170, 10, 40))
+    }
+    line = _line(result, "Hashtag p50")
+    assert line["rule"] == stats.EVERY_RUN
+    assert line["runs"] == [1.0, 1.6, 1.0]
+    assert line["measured"] == 1.0
+    assert line["spread"] == {"min": 1.0, "median": 1.0, "max": 1.6}
+    assert (line["runs_met"], line["met"]) == (2, False)
+
+
+def test_ratios_pair_the_runs_of_the_same_round() -> None:
+    result = _result()
+    # Each round's load hit both alike: run by run the ratio is steady, the medians mislead.
+    result["throughput"]["1m"]["feed"] = {stats.C: _runs(_run(100, 1, 1), _run(300, 1, 1))}
+    result["throughput"]["ceiling"]["hello"] = {stats.C: _runs(_run(500, 1, 1), _run(1500, 1, 1))}
+    line = _line(result, "Feed req/s")
+    assert line["runs"] == [0.2, 0.2]
+    assert line["met"] is True
+    assert line["rule"] == stats.MEDIAN
+
+
+def test_median_budgets_show_their_spread_and_how_many_runs_met_them() -> None:
+    result = _result()
+    result["writes"]["like"] = _runs(_run(100, 20, 80), _run(100, 20, 150), _run(100, 20, 90))
+    line = _line(result, "Like p99")
+    assert line["measured"] == 90.0
+    assert line["spread"] == {"min": 80.0, "median": 90.0, "max": 150.0}
+    assert (line["runs_met"], line["met"]) == (2, True)
+    assert "spread" not in _line(result, "SQL queries: feed")  # one number, no runs
+
+
+def test_a_run_that_answered_nothing_is_no_evidence_of_a_budget_met() -> None:
+    result = _result()
+    silent = {**_run(0, 0, 0), "requests": 0}
+    result["storm"]["pages"]["feed"] = _runs(_run(50, 20, 90), silent)
+    line = _line(result, "Feed p99 ms during a login storm")
+    assert (line["met"], line["runs"]) == (None, [90.0])  # its p99 of 0 is not in the spread
+
+
+def test_a_missing_ratio_in_one_run_makes_the_budget_invalid() -> None:
+    line = stats.budget("x", None, 1.5, at_most=True, runs=[1.0, None], rule=stats.EVERY_RUN)
+    assert line["met"] is None
 
 
 def test_settings_come_from_the_environment_then_options(
@@ -196,9 +265,18 @@ def _full_result() -> dict[str, Any]:
 def test_a_result_renders_as_a_text_table_and_as_markdown() -> None:
     result = _full_result()
     text = report.render(result)
-    assert "== Budgets (issue #10) ==" in text
+    assert "== Budgets (issues #10 and #18) ==" in text
     assert "MISSED" in text
     assert "feed     " in text
     markdown = report.render(result, markdown=True)
-    assert "| budget | measured | limit | verdict |" in markdown
+    assert "| budget | median | min – max | limit | runs met | judged on | verdict |" in markdown
+    assert "Write: post_big (c=16, 12,345 followers)" in markdown
     assert json.loads(json.dumps(result)) == result  # what report.save writes reads back
+
+
+def test_the_bench_knows_every_migration_of_this_checkout() -> None:
+    """What it compares a shared bench database's revision with (another branch's is skipped)."""
+    files = list((settings.PROJECT / "migrations").glob("*_*.py"))
+    known = datasets.known_revisions()
+    assert len(known) == len(files)
+    assert all(any(revision in path.name for path in files) for revision in known)
