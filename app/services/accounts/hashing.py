@@ -14,8 +14,9 @@ second. Two rules keep a burst of logins from taking the site down with it:
   each login would wait its turn however long the line, holding a request thread
   the whole time, until gunicorn's timeout killed the worker.
 
-The slots and threads belong to the app and the process: gunicorn forks its
-workers, and threads and semaphores do not survive a fork.
+The slots belong to the app and the process, the threads to the process (shared by
+the apps of a test run that ask for the same size): gunicorn forks its workers, and
+threads and semaphores do not survive a fork.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from flask import current_app
 _T = TypeVar("_T")
 _KEY = "sapling_hashing"
 _lock = threading.Lock()
+_threads: dict[tuple[int, int, int], ThreadPoolExecutor] = {}  # (pid, size, niceness)
 
 RETRY_AFTER_SECONDS = 2  # a slot frees every fraction of a second; a person takes longer
 
@@ -83,17 +85,22 @@ def _queue() -> _Queue:
                 pid=os.getpid(),
                 slots=threading.BoundedSemaphore(size),
                 wait_seconds=max(0, int(config["PASSWORD_HASHING_WAIT_MS"])) / 1000,
-                threads=ThreadPoolExecutor(
-                    max_workers=size,
-                    thread_name_prefix="argon2",
-                    initializer=_lower_priority,
-                    initargs=(niceness,),
-                )
-                if niceness > 0
-                else None,
+                threads=_hashing_threads(size, niceness) if niceness > 0 else None,
             )
             current_app.extensions[_KEY] = queue
         return queue
+
+
+def _hashing_threads(size: int, niceness: int) -> ThreadPoolExecutor:
+    key = (os.getpid(), size, niceness)
+    if key not in _threads:
+        _threads[key] = ThreadPoolExecutor(
+            max_workers=size,
+            thread_name_prefix="argon2",
+            initializer=_lower_priority,
+            initargs=(niceness,),
+        )
+    return _threads[key]
 
 
 def _lower_priority(niceness: int) -> None:
