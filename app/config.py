@@ -158,6 +158,7 @@ class Config:
         self.MAIL_DELIVER_AFTER_COMMIT = _flag(env.get("MAIL_DELIVER_AFTER_COMMIT"), default=True)
 
         self._load_account_settings(env)
+        self._load_hashing_settings(env)
         self._load_photo_and_page_settings(env)
         self._load_retention_settings(env)
         self.HSTS_SECONDS = 0
@@ -230,16 +231,23 @@ class Config:
         self.IP_DROP_AFTER = timedelta(days=_int(env, "IP_DROP_AFTER_DAYS", 90))
         self.SENT_MAIL_KEPT = timedelta(days=_int(env, "SENT_MAIL_KEPT_DAYS", 7))
 
-    def _load_account_settings(self, env: Mapping[str, str]) -> None:
-        """Accounts: every limit and lifetime is documented in docs/security.md."""
-        self.PASSWORD_MIN_LENGTH = _int(env, "PASSWORD_MIN_LENGTH", 12)
-        self.PASSWORD_MAX_LENGTH = 1024
+    def _load_hashing_settings(self, env: Mapping[str, str]) -> None:
+        """argon2's parameters, and where it runs (app/services/accounts/hashing.py)."""
         self.ARGON2_TIME_COST = _int(env, "ARGON2_TIME_COST", 3)
         self.ARGON2_MEMORY_COST = _int(env, "ARGON2_MEMORY_COST", 64 * 1024)  # KiB
         self.ARGON2_PARALLELISM = _int(env, "ARGON2_PARALLELISM", 4)
         # Hashing threads run in Linux's idle scheduling class, this much "nicer" than pages
         # (0: in the request's own thread, at the same priority).
         self.PASSWORD_HASHING_NICENESS = _int(env, "PASSWORD_HASHING_NICENESS", 10)
+        # At most this many hashes at once per process; a request waits this long for a
+        # slot, then gets a 503 with Retry-After (app/services/accounts/hashing.py).
+        self.PASSWORD_HASHING_SLOTS = _int(env, "PASSWORD_HASHING_SLOTS", os.cpu_count() or 1)
+        self.PASSWORD_HASHING_WAIT_MS = _int(env, "PASSWORD_HASHING_WAIT_MS", 1000)
+
+    def _load_account_settings(self, env: Mapping[str, str]) -> None:
+        """Accounts: every limit and lifetime is documented in docs/security.md."""
+        self.PASSWORD_MIN_LENGTH = _int(env, "PASSWORD_MIN_LENGTH", 12)
+        self.PASSWORD_MAX_LENGTH = 1024
         self.SESSION_IDLE_TIMEOUT = timedelta(hours=_int(env, "SESSION_IDLE_HOURS", 12))
         self.SESSION_REMEMBER_LIFETIME = timedelta(days=_int(env, "SESSION_REMEMBER_DAYS", 30))
         self.SESSION_TOUCH_INTERVAL = timedelta(minutes=5)

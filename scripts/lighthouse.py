@@ -48,7 +48,9 @@ def main() -> None:
     lighthouse = Path(os.environ.get("LIGHTHOUSE", LIGHTHOUSE))
     chromium = find_chromium()
     if not lighthouse.is_file():
-        sys.exit(f"No Lighthouse at {lighthouse}: run `make lighthouse` (it installs tools/lighthouse).")
+        sys.exit(
+            f"No Lighthouse at {lighthouse}: run `make lighthouse` (it installs tools/lighthouse)."
+        )
     if chromium is None:
         sys.exit("No Chromium found: install it with `apt-get install chromium`.")
     OUT.mkdir(parents=True, exist_ok=True)

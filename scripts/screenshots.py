@@ -28,6 +28,7 @@ from tests.browser.pages import (
     THEMES,
     UNVERIFIED,
     VIEWPORTS,
+    sign_in_busy,
     under_attack,
 )
 from tests.factories import PASSWORD, create_user
@@ -93,7 +94,8 @@ def main(only: list[str]) -> None:
                         page = context.new_page()
                         with under_attack(app, spec.under_attack):
                             page.goto(spec.url(ids))
-                        spec.prepare(page)  # photos chosen in the form, say
+                        with sign_in_busy(app, spec.sign_in_busy):
+                            spec.prepare(page)  # photos chosen in the form, say
                         # Full-page shots: load the images lower down too.
                         page.evaluate(
                             "document.querySelectorAll('img[loading=lazy]')"

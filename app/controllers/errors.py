@@ -1,8 +1,9 @@
 """HTML error pages. They never show a traceback or an exception's text.
 
-Two failures of the machine rather than of the request get their own answer:
+Three failures of the machine rather than of the request get their own answer:
 the database out of reach is a 503 with Retry-After (its page is rendered without
-touching the database), and a full disk is a 507. Either way the request's
+touching the database), every password-hashing slot taken is a 503 with Retry-After
+and the form ready to send again, and a full disk is a 507. Each time the request's
 transaction is rolled back and its files are removed (core/database.py).
 """
 
@@ -13,7 +14,7 @@ import logging
 from typing import Any
 
 import psycopg
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -22,7 +23,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.core.database import database_unavailable
 from app.extensions import db
-from app.views.errors import CSRF_MESSAGE, error_page
+from app.services.accounts.hashing import HashingBusy
+from app.views.errors import CSRF_MESSAGE, error_page, resent_fields
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,21 @@ def register_error_handlers(app: Flask) -> None:
         if not database_unavailable(error):
             raise error  # a bug, not an outage: Flask logs it and answers 500 below
         return _database_unavailable(error)
+
+    @app.errorhandler(HashingBusy)
+    def hashing_busy(error: HashingBusy) -> tuple[str, int, dict[str, str]]:
+        # Nothing of the request is kept (a reset link stays unused, no failure is counted),
+        # and the page sends the same fields again, so nobody types a password twice. It
+        # holds what was typed, so no cache may keep it.
+        _roll_back()
+        log.warning("Every password hashing slot stayed taken; answered 503")
+        page = render_template(
+            "errors/busy.html",
+            action=request.full_path.rstrip("?"),
+            fields=resent_fields(request.form),
+        )
+        headers = {"Retry-After": str(error.retry_after), "Cache-Control": "no-store"}
+        return page, 503, headers
 
     @app.errorhandler(OSError)
     def os_error(error: OSError) -> tuple[str, int]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from werkzeug.datastructures import MultiDict
+
 
 @dataclass(frozen=True)
 class ErrorPage:
@@ -66,3 +68,13 @@ def error_page(code: int) -> ErrorPage:
         if code >= 500
         else ErrorPage(code, "Request not completed", _PAGES[400].message)
     )
+
+
+# The form being sent again from the 503 page, minus its CSRF token (the page has its own).
+_NOT_RESENT = frozenset({"csrf_token"})
+
+
+def resent_fields(form: MultiDict[str, str]) -> list[tuple[str, str]]:
+    """The fields of a form that could not be handled yet, for the page that sends it again."""
+    return [(name, value) for name, values in form.lists() if name not in _NOT_RESENT
+            for value in values]  # fmt: skip

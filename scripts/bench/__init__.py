@@ -13,6 +13,8 @@ including a noisy one. The modules, in the order a run uses them:
 - ``pages``: the pages measured, their SQL query counts and their weight.
 - ``wrk``: running wrk and reading its results.
 - ``logins``: login throughput against the argon2 bound, and the login storm.
+- ``storms``: the login storm four ways (one pool, sign-in pool, hashing queue, both),
+  with ``cpu``: where a login's CPU time goes.
 - ``images``: the image pipeline (scripts/bench_images.py) against naive Pillow.
 - ``stats``: medians, ratios and the budgets of issue #10.
 - ``report``: the table, the JSON file under bench/results/, and docs' Markdown.

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.demo.demo_seed import DEMO_PASSWORD
-from scripts.bench import datasets, images, logins, machine, pages, stats, writes, wrk
+from scripts.bench import datasets, images, logins, machine, pages, stats, storms, writes, wrk
 from scripts.bench.client import FORWARDED, Browser
 from scripts.bench.servers import CEILING_APP, SAPLING_APP, Server
 from scripts.bench.settings import WORKDIR, Settings, app_environment, database_url
@@ -80,6 +80,8 @@ def run(settings: Settings) -> dict[str, Any]:
             concurrency=settings.concurrencies[0],
         )
         result["worker_boots"] = {s.name: s.worker_boots() for s in (large, small, ceiling)}
+    log("The login storm, four ways (scripts/bench/storms.py) ...")
+    result["storm_variants"] = storms.measure(settings, envs["1m"])
     log("Image pipeline against naive Pillow ...")
     result["images"] = images.measure(settings.image_runs)
     result["load_average"] = {"before": load_before, "after": os.getloadavg()}

@@ -6,7 +6,7 @@ Each issue that adds a page adds it here.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from flask import Flask
@@ -31,6 +31,9 @@ class PageSpec:
     under_attack: bool = False  # shown with under-attack mode on: the challenge on the form
     photos: int = 0  # generated photos chosen in the page's file input once it has loaded
     opens: str | None = None  # the name of a link or button clicked to open a dialog
+    # The login form sent while every password-hashing slot is taken: the 503 page
+    # (wrap the visit in ``sign_in_busy``).
+    sign_in_busy: bool = False
 
     def url(self, ids: dict[str, int]) -> str:
         """The path, with ``{post}``-style placeholders filled from tests/support/demo.py."""
@@ -41,6 +44,13 @@ class PageSpec:
         form (their preview), then a dialog opened by its link or button."""
         if self.photos:
             self._choose_photos(page)
+        if self.sign_in_busy:
+            from tests.factories import PASSWORD
+
+            page.get_by_label("Username or email").fill(MEMBER)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            expect(page.get_by_role("heading", name="Busy for a moment")).to_be_visible()
         if self.opens:
             main = page.get_by_role("main")
             main.get_by_role("link", name=self.opens, exact=True).or_(
@@ -75,6 +85,7 @@ PAGES = [
     PageSpec("signup", "/signup"),
     PageSpec("login", "/login"),
     PageSpec("login-challenge", "/login", under_attack=True),
+    PageSpec("sign-in-busy", "/login", sign_in_busy=True),
     PageSpec("signup-challenge", "/signup", under_attack=True, screenshot=False),
     PageSpec("check-inbox", "/signup/check-inbox", screenshot=False),
     PageSpec("forgot-password", "/password/forgot", screenshot=False),
@@ -171,3 +182,18 @@ def under_attack(app: Flask, on: bool) -> Iterator[None]:
     finally:
         with app.app_context():
             login_guard.set_under_attack(False)
+
+
+@contextmanager
+def sign_in_busy(app: Flask, on: bool) -> Iterator[None]:
+    """Every password-hashing slot of the live site's process taken, as a login storm
+    leaves them, for the length of one page, when its spec asks for it."""
+    if not on:
+        yield
+        return
+    from app.services.accounts import hashing
+
+    with app.app_context(), ExitStack() as slots:
+        for _ in range(app.config["PASSWORD_HASHING_SLOTS"]):
+            slots.enter_context(hashing.slot())
+        yield

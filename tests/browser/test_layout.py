@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.pages import NARROWEST, PAGES, PageSpec
+from tests.browser.pages import NARROWEST, PAGES, PageSpec, sign_in_busy
 from tests.support.live_server import LiveServer, LiveSite
 
 
@@ -17,7 +17,8 @@ def test_page_fits_a_360px_screen_without_sideways_scrolling(
 ) -> None:
     page = context_for(spec, viewport=NARROWEST).new_page()
     page.goto(spec.url(live_site.ids))
-    spec.prepare(page)
+    with sign_in_busy(live_site.app, spec.sign_in_busy):
+        spec.prepare(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{spec.path} is {overflow}px wider than the screen"
 

@@ -16,6 +16,7 @@ from app.services.accounts.passwords import needs_rehash
 from tests.factories import PASSWORD, create_user
 from tests.support.apps import build_app
 from tests.support.auth import AuthActions
+from tests.support.queries import count_queries
 from tests.support.smtp import Mailbox
 
 GENERIC = "That username or email and password don&#39;t match."
@@ -247,3 +248,17 @@ def test_another_app_in_the_process_leaves_this_apps_logins_alone(
         str(app.config["DATABASE_URL"]), tmp_path / "media", {"AUTH_COOKIE_NAME": "another_auth"}
     )
     assert is_logged_in(client)
+
+
+def test_a_browser_that_logged_in_before_asks_nothing_about_other_browsers(
+    app: Flask, auth: AuthActions, user: User
+) -> None:
+    """The common login (a returning browser) skips the "any other browser?" count: every
+    statement is one the login needs (issue #18: the login's own work beside argon2)."""
+    auth.login("juniper")
+    auth.logout()
+    with count_queries(app) as statements:
+        assert auth.login("juniper").status_code == 303
+
+    counts = [s for s in statements if "count(" in s.lower() and "known_devices" in s]
+    assert counts == []

@@ -20,7 +20,7 @@ PRIORITIES = """
 import os, sys, threading
 from app import create_app
 from app.config import TestingConfig
-from app.services.accounts import passwords
+from app.services.accounts import hashing, passwords
 
 def own() -> int:
     return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
@@ -28,7 +28,7 @@ def own() -> int:
 database_url, media_root = sys.argv[1:]
 app = create_app(TestingConfig({}), {"DATABASE_URL": database_url, "MEDIA_ROOT": media_root})
 with app.app_context():
-    print(own(), passwords.on_hashing_thread(own), app.config["PASSWORD_HASHING_NICENESS"])
+    print(own(), hashing.run(own), app.config["PASSWORD_HASHING_NICENESS"])
 """
 
 

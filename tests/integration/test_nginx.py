@@ -30,14 +30,78 @@ YEARS = "max-age=315360000"  # nginx's `expires max`
 
 
 def app_log_after(site: Site, client: requests.Session) -> str:
-    """The app's log, once a marker request made after everything before it has been logged."""
-    marker = f"/log-marker-{uuid.uuid4().hex[:12]}"
-    assert client.get(site.stack.https + marker, timeout=10).status_code == 404
+    """Both pools' logs, once a marker request to each, made after everything before it,
+    has been logged."""
+    marker = f"log-marker-{uuid.uuid4().hex[:12]}"
+    markers = [f"/{marker}", f"/login/{marker}"]  # the page pool, the sign-in pool
+    for path in markers:
+        assert client.get(site.stack.https + path, timeout=10).status_code == 404
     deadline = time.monotonic() + 10
-    while marker not in (text := site.stack.app_log_text()):
-        assert time.monotonic() < deadline, "the marker request never reached the app's log"
+    while not all(f'"{path}"' in (text := site.stack.app_log_text()) for path in markers):
+        assert time.monotonic() < deadline, "a marker request never reached the app's log"
         time.sleep(0.1)
     return text
+
+
+def pool_that_served(site: Site, response: requests.Response) -> str:
+    """ "signin" or "pages": the gunicorn pool whose access log has the request's id."""
+    request_id = response.headers["X-Request-ID"]
+    deadline = time.monotonic() + 10
+    while True:
+        found = [
+            name
+            for name, text in (
+                ("pages", site.stack.page_log_text()),
+                ("signin", site.stack.signin_log_text()),
+            )
+            if request_id in text
+        ]
+        if found:
+            assert len(found) == 1, found
+            return found[0]
+        assert time.monotonic() < deadline, f"{response.url} never reached either pool's log"
+        time.sleep(0.1)
+
+
+# Every route that runs argon2 goes to the sign-in pool; so does the rest of signing in.
+SIGNIN_PATHS = [
+    "/login", "/login/verify", "/signup", "/password/forgot", "/password/reset/not-a-token",
+    "/reauth", "/settings/password", "/settings/email",
+    "/%6Cogin",  # nginx matches the decoded path, as the app routes it
+]  # fmt: skip
+PAGE_PATHS = [
+    "/", "/explore", "/settings/", "/settings/username", "/settings/passwords", "/loginx",
+    "/reauth/code", "/signup/../explore",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", SIGNIN_PATHS)
+def test_the_sign_in_routes_go_to_the_sign_in_pool(site: Site, path: str) -> None:
+    response = site.client().get(site.stack.https + path, allow_redirects=False, timeout=10)
+
+    assert response.status_code < 500, response.status_code
+    assert pool_that_served(site, response) == "signin"
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_pages_go_to_the_page_pool(site: Site, path: str) -> None:
+    response = site.client().get(site.stack.https + path, allow_redirects=False, timeout=10)
+
+    assert response.status_code < 500, response.status_code
+    assert pool_that_served(site, response) == "pages"
+
+
+def test_a_login_posted_through_nginx_is_hashed_by_the_sign_in_pool(site: Site) -> None:
+    client = site.login(site.stranger, source="127.0.0.11")
+    feed = client.get(f"{site.stack.https}/home", timeout=10)
+
+    assert feed.status_code == 200
+    assert pool_that_served(site, feed) == "pages"  # the session works across both pools
+    log = app_log_after(site, client)
+    signin = site.stack.signin_log_text()
+    assert '"/login" 303' in signin
+    assert '"/login" 303' not in site.stack.page_log_text()
+    assert '"/home" 200' in log
 
 
 def test_plain_http_redirects_to_https(site: Site) -> None:
@@ -212,15 +276,23 @@ def test_the_optional_media_host_serves_public_photos_only(site: Site) -> None:
 
 def test_metrics_work_with_the_key_on_the_internal_listener(site: Site) -> None:
     site.client().get(f"{site.stack.https}/login", timeout=10)
+    site.client().get(f"{site.stack.https}/explore", timeout=10)
     keyed = {"Authorization": f"Bearer {INTERNAL_KEY}"}
 
     metrics = requests.get(site.stack.internal + "/metrics", headers=keyed, timeout=10)
+    signin = requests.get(site.stack.internal + "/metrics/signin", headers=keyed, timeout=10)
     ready = requests.get(site.stack.internal + "/internal/readyz", headers=keyed, timeout=10)
 
     assert metrics.status_code == 200
     assert metrics.headers["Content-Type"].startswith("text/plain")
-    assert 'sapling_http_request_duration_seconds_bucket{endpoint="auth.login"' in metrics.text
+    login = 'sapling_http_request_duration_seconds_bucket{endpoint="auth.login"'
+    explore = 'sapling_http_request_duration_seconds_bucket{endpoint="discover.explore"'
+    assert explore in metrics.text and login not in metrics.text
     assert "sapling_outbox_backlog" in metrics.text
+    # Each pool counts its own requests.
+    assert signin.status_code == 200
+    assert login in signin.text and explore not in signin.text
+    assert requests.get(site.stack.internal + "/metrics/signin", timeout=10).status_code == 404
     assert ready.status_code == 200
     assert ready.json()["checks"]["database"] == "ok"
 

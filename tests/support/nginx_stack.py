@@ -51,6 +51,7 @@ class Ports:
     https: int = field(default_factory=free_port)
     internal: int = field(default_factory=free_port)
     app: int = field(default_factory=free_port)
+    signin: int = field(default_factory=free_port)  # the sign-in pool
 
 
 def self_signed_certificate(folder: Path) -> Path:
@@ -103,6 +104,8 @@ def render_site(ports: Ports, certs: Path, media_root: Path) -> str:
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{ports.https} ssl http2;"),
         ("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{ports.internal};"),
         ("server 127.0.0.1:8000 ", f"server 127.0.0.1:{ports.app} "),
+        ("server 127.0.0.1:8001 ", f"server 127.0.0.1:{ports.signin} "),
+        ("http://127.0.0.1:8001/metrics", f"http://127.0.0.1:{ports.signin}/metrics"),
         ("/etc/ssl/sapling/", f"{certs}/"),
         ("/srv/sapling/app/static/", f"{PROJECT}/app/static/"),
         ("/var/lib/sapling/media/", f"{media_root}/"),
@@ -157,7 +160,8 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, **kwargs: o
 
 
 class Stack:
-    """gunicorn and nginx as subprocesses; stopped (gracefully) on exit."""
+    """The two gunicorn pools (pages, and sign-in) and nginx as subprocesses; stopped
+    (gracefully) on exit."""
 
     def __init__(self, nginx: str, workdir: Path, app_env: Mapping[str, str]) -> None:
         self.nginx = nginx
@@ -170,10 +174,14 @@ class Stack:
             "GUNICORN_BIND": f"127.0.0.1:{self.ports.app}",
             "GUNICORN_WORKERS": "2",
             "GUNICORN_THREADS": "2",
+            "GUNICORN_SIGNIN_BIND": f"127.0.0.1:{self.ports.signin}",
+            "GUNICORN_SIGNIN_WORKERS": "1",
+            "GUNICORN_SIGNIN_THREADS": "2",
             "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),
             **app_env,
         }
         self.app_log = workdir / "gunicorn.log"
+        self.signin_log = workdir / "gunicorn-signin.log"
         self.certificate = self_signed_certificate(workdir / "certs")
         self.processes: list[subprocess.Popen[bytes]] = []
 
@@ -209,17 +217,26 @@ class Stack:
         if checked.returncode:
             raise RuntimeError(f"nginx -t refused the configuration:\n{checked.stderr}")
 
-        with self.app_log.open("wb") as log:
-            self.processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+        pools = [
+            ("deploy/gunicorn.conf.py", self.app_log, self.ports.app, {}),
+            (
+                "deploy/gunicorn-signin.conf.py",
+                self.signin_log,
+                self.ports.signin,
+                {"PROMETHEUS_MULTIPROC_DIR": str(self.workdir / "metrics-signin")},
+            ),
+        ]
+        for config, log_path, port, env in pools:
+            with log_path.open("wb") as log:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "gunicorn", "-c", config, "wsgi:app"],
                     cwd=PROJECT,
-                    env=self.app_env,
+                    env={**self.app_env, **env},
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
-            )
-        _wait_for(f"http://127.0.0.1:{self.ports.app}/healthz", self.processes[0], self.app_log)
+            self.processes.append(process)
+            _wait_for(f"http://127.0.0.1:{port}/healthz", process, log_path)
         nginx_log = self.workdir / "error.log"
         self.processes.append(
             subprocess.Popen(
@@ -229,7 +246,7 @@ class Stack:
             )
         )
         _wait_for(
-            f"{self.https}/healthz", self.processes[1], nginx_log, verify=str(self.certificate)
+            f"{self.https}/healthz", self.processes[-1], nginx_log, verify=str(self.certificate)
         )
 
     def __exit__(
@@ -260,7 +277,14 @@ class Stack:
         return client
 
     def app_log_text(self) -> str:
+        """Both pools' logs: the page pool's, then the sign-in pool's."""
+        return self.page_log_text() + self.signin_log_text()
+
+    def page_log_text(self) -> str:
         return self.app_log.read_text(errors="replace")
+
+    def signin_log_text(self) -> str:
+        return self.signin_log.read_text(errors="replace")
 
 
 class LoopbackNames(HTTPAdapter):

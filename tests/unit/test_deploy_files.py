@@ -21,8 +21,13 @@ from app import config, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEMD = ROOT / "deploy" / "systemd"
-SERVICES = ("sapling.service", "sapling-worker.service", "sapling-maintenance.service")
-SAPLING_SERVICES = ("migrate", "app", "worker")
+SERVICES = (
+    "sapling.service",
+    "sapling-signin.service",
+    "sapling-worker.service",
+    "sapling-maintenance.service",
+)
+SAPLING_SERVICES = ("migrate", "app", "signin", "worker")
 VENV_BIN = "/srv/sapling/.venv/bin/"
 
 # Pieces of the operations release written on other branches. Until they are merged the checks
@@ -182,7 +187,8 @@ def test_every_file_the_dockerfile_copies_exists_and_reaches_the_builder() -> No
 
 
 def test_compose_has_every_service(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"postgres", "redis", "migrate", "app", "worker", "nginx"}
+    expected = {"postgres", "redis", "migrate", "app", "signin", "worker", "nginx"}
+    assert set(compose["services"]) == expected
 
 
 def test_every_image_is_pinned_to_a_tag(compose: dict[str, Any]) -> None:
@@ -248,6 +254,8 @@ def test_only_nginx_is_reachable_from_outside(compose: dict[str, Any]) -> None:
     assert {name for name, service in services.items() if service.get("ports")} == {"nginx"}
     assert services["app"]["network_mode"] == "service:nginx"
     assert services["app"]["environment"]["GUNICORN_BIND"] == "127.0.0.1:8000"
+    assert services["signin"]["network_mode"] == "service:nginx"
+    assert services["signin"]["environment"]["GUNICORN_SIGNIN_BIND"] == "127.0.0.1:8001"
 
 
 def test_services_without_gunicorn_turn_the_image_healthcheck_off(compose: dict[str, Any]) -> None:
@@ -259,7 +267,7 @@ def test_services_without_gunicorn_turn_the_image_healthcheck_off(compose: dict[
 def test_migrations_run_before_app_and_worker(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert services["migrate"]["command"] == ["flask", "db", "upgrade"]
-    for name in ("app", "worker"):
+    for name in ("app", "signin", "worker"):
         condition = services[name]["depends_on"]["migrate"]["condition"]
         assert condition == "service_completed_successfully"
 
@@ -368,6 +376,34 @@ def test_web_unit_reloads_gracefully_and_owns_the_metrics_folder() -> None:
         assert "PROMETHEUS_MULTIPROC_DIR" not in (SYSTEMD / name).read_text()
 
 
+def test_sign_in_unit_runs_the_sign_in_pool_with_metrics_of_its_own() -> None:
+    settings, web = unit("sapling-signin.service"), unit("sapling.service")
+    start = settings["Service.ExecStart"][0]
+    assert start == f"{VENV_BIN}gunicorn -c deploy/gunicorn-signin.conf.py wsgi:app"
+    check_exists("deploy/gunicorn-signin.conf.py")
+    for key in ("Type", "ExecReload", "KillMode", "TimeoutStopSec", "Restart"):
+        assert settings[f"Service.{key}"] == web[f"Service.{key}"], key
+    # Not /run/sapling: systemd removes a runtime folder when the unit that owns it stops.
+    assert settings["Service.Environment"] == [
+        "PROMETHEUS_MULTIPROC_DIR=/run/sapling-signin/metrics"
+    ]
+    assert settings["Service.RuntimeDirectory"] == ["sapling-signin sapling-signin/metrics"]
+    assert "/run/sapling-signin/metrics" in settings["Service.ExecStartPre"][0]
+
+
+def test_nginx_sends_every_route_that_hashes_to_the_sign_in_pool() -> None:
+    """The routes whose code runs argon2, found in the app, each match a location that
+    proxies to the sign-in pool (tests/integration/test_nginx.py checks it through nginx)."""
+    site = read("deploy/nginx/sapling.conf")
+    patterns = re.findall(r"location ~ (\^\S+) \{[^}]*proxy_pass http://sapling_signin;", site)
+    assert len(patterns) == 2, patterns
+    for path in ("/login", "/login/verify", "/signup", "/password/reset/t", "/reauth",
+                 "/settings/password", "/settings/email"):  # fmt: skip
+        assert any(re.match(pattern, path) for pattern in patterns), path
+    for path in ("/", "/home", "/settings/", "/settings/username", "/loginx"):
+        assert not any(re.match(pattern, path) for pattern in patterns), path
+
+
 def test_web_unit_and_image_start_gunicorn_alike() -> None:
     start = unit("sapling.service")["Service.ExecStart"][0]
     assert start == f"{VENV_BIN}gunicorn -c deploy/gunicorn.conf.py wsgi:app"
@@ -439,6 +475,7 @@ def test_every_setting_the_code_reads_is_documented() -> None:
     assert len(names) > 50
     if (ROOT / "deploy" / "gunicorn.conf.py").exists():
         names |= settings_read_by("deploy/gunicorn.conf.py")
+        names |= settings_read_by("deploy/gunicorn-signin.conf.py")
     names |= {"INTERNAL_API_KEYS", "PROMETHEUS_MULTIPROC_DIR", "GUNICORN_BIND", "GUNICORN_WORKERS"}
     missing = names - documented_settings()
     assert not missing, f"docs/operations.md, Environment variables, lacks {sorted(missing)}"

@@ -6,7 +6,7 @@ import threading
 import pytest
 from flask import Flask
 
-from app.services.accounts import passwords
+from app.services.accounts import hashing, passwords
 from app.services.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -50,10 +50,10 @@ def _own_niceness() -> int:
 def test_hashing_runs_at_a_lower_priority_than_pages(app: Flask) -> None:
     with app.app_context():
         page_thread = _own_niceness()
-        hashing_thread = passwords.on_hashing_thread(_own_niceness)
+        hashing_thread = hashing.run(_own_niceness)
         assert hashing_thread == min(page_thread + app.config["PASSWORD_HASHING_NICENESS"], 19)
         # Linux's idle class: only CPU time that page threads leave over.
-        assert passwords.on_hashing_thread(lambda: os.sched_getscheduler(0)) == os.SCHED_IDLE
+        assert hashing.run(lambda: os.sched_getscheduler(0)) == os.SCHED_IDLE
         assert os.sched_getscheduler(0) != os.SCHED_IDLE
         assert page_thread == _own_niceness(), "the request's own thread keeps its priority"
         stored = passwords.hash_password("a long passphrase")
@@ -64,7 +64,7 @@ def test_hashing_runs_at_a_lower_priority_than_pages(app: Flask) -> None:
 @pytest.mark.config(PASSWORD_HASHING_NICENESS=0)
 def test_hashing_can_run_in_the_requests_own_thread(app: Flask) -> None:
     with app.app_context():
-        assert passwords.on_hashing_thread(threading.get_native_id) == threading.get_native_id()
+        assert hashing.run(threading.get_native_id) == threading.get_native_id()
 
 
 def test_the_common_password_list_is_the_shipped_data(app: Flask) -> None:

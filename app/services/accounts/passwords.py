@@ -7,65 +7,18 @@ containing the username or the email address.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
-import threading
 import unicodedata
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from importlib import resources
-from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
+from app.services.accounts import hashing
+
 _HASHER_KEY = "sapling_password_hasher"
-_T = TypeVar("_T")
-
-# argon2 is meant to be expensive: each hash takes a core for a good fraction of a second.
-# It runs on threads of the lowest scheduling priority (Linux's SCHED_IDLE, and a niceness
-# PASSWORD_HASHING_NICENESS above the process's own, per thread; the threads argon2 starts
-# for its lanes inherit both), so a burst of logins uses the CPU that pages leave free
-# rather than slowing every page down. One pool per process, made after fork.
-_pool: ThreadPoolExecutor | None = None
-_pool_pid = 0
-_pool_lock = threading.Lock()
-
-
-def on_hashing_thread(work: Callable[[], _T]) -> _T:
-    """Run ``work`` on a low-priority hashing thread and wait for it (inline if disabled)."""
-    niceness = current_app.config["PASSWORD_HASHING_NICENESS"]
-    if niceness <= 0:
-        return work()
-    return _hashing_pool(niceness).submit(work).result()
-
-
-def _hashing_pool(niceness: int) -> ThreadPoolExecutor:
-    global _pool, _pool_pid  # noqa: PLW0603 (one pool per process, as threads are)
-    with _pool_lock:
-        if _pool is None or _pool_pid != os.getpid():
-            _pool = ThreadPoolExecutor(
-                max_workers=os.cpu_count() or 1,
-                thread_name_prefix="argon2",
-                initializer=_lower_priority,
-                initargs=(niceness,),
-            )
-            _pool_pid = os.getpid()
-        return _pool
-
-
-def _lower_priority(niceness: int) -> None:
-    # Linux's SCHED_IDLE: run only on CPU time that normal threads leave over. Nice alone is
-    # not enough, since argon2's many lane threads would add up to a large share. Where
-    # either is not allowed the work still runs, at normal priority.
-    thread = threading.get_native_id()
-    with contextlib.suppress(OSError, AttributeError):
-        os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
-    with contextlib.suppress(OSError):
-        os.nice(niceness)  # relative, and on Linux for this thread only (nice(2) is per thread)
 
 
 def _hasher() -> PasswordHasher:
@@ -95,7 +48,7 @@ UNUSABLE_PASSWORD_HASH = "!unusable: reset by email"  # noqa: S105 (a marker, no
 
 def hash_password(password: str) -> str:
     hasher, text = _hasher(), normalize(password)
-    return on_hashing_thread(lambda: hasher.hash(text))
+    return hashing.run(lambda: hasher.hash(text))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -107,7 +60,7 @@ def verify_password(password_hash: str, password: str) -> bool:
         except (VerificationError, InvalidHashError):
             return False
 
-    return on_hashing_thread(verify)
+    return hashing.run(verify)
 
 
 def needs_rehash(password_hash: str) -> bool:

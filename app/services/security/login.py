@@ -43,6 +43,7 @@ from app.services.security import (
 )
 from app.services.security.challenges import Challenge
 from app.services.security.clients import Client
+from app.services.security.digests import digest
 
 
 @dataclass(frozen=True)
@@ -217,9 +218,10 @@ def log_in(user: User, client: Client, *, remember: bool) -> tuple[UserSession, 
     session, raw = sessions.start_session(user, client, remember=remember)
     user.last_login_at = utcnow()
     security_log.record(user, SecurityEventKind.LOGIN_SUCCEEDED, client)
-    had_devices = _has_known_devices(user)
     is_new, device_id = sessions.remember_device(user, client)
-    if is_new and had_devices:
+    # Asked only for a new browser (a returning one, the usual login, saves the query):
+    # did the account know any other before it? Its very first browser gets no alert.
+    if is_new and _has_other_devices(user, device_id):
         security_log.record(user, SecurityEventKind.NEW_DEVICE, client, detail=client.device_label)
         mailer.queue(
             user.email,
@@ -234,8 +236,10 @@ def log_in(user: User, client: Client, *, remember: bool) -> tuple[UserSession, 
     return session, raw, device_id
 
 
-def _has_known_devices(user: User) -> bool:
+def _has_other_devices(user: User, device_id: str) -> bool:
     count = db.session.scalar(
-        select(func.count()).select_from(KnownDevice).where(KnownDevice.user_id == user.id)
+        select(func.count())
+        .select_from(KnownDevice)
+        .where(KnownDevice.user_id == user.id, KnownDevice.device_hash != digest(device_id))
     )
     return bool(count)
