@@ -108,10 +108,8 @@ def use(invite: Invite) -> bool:
         .returning(Invite.id)
         .execution_options(synchronize_session=False)
     )
-    if taken is None:
-        return False
-    db.session.refresh(invite)
-    return True
+    db.session.refresh(invite)  # as it is now, so a refusal can say why
+    return taken is not None
 
 
 def revoke(actor: User, invite_id: int) -> Invite:
