@@ -28,7 +28,7 @@ from tests.browser.pages import (
     THEMES,
     UNVERIFIED,
     VIEWPORTS,
-    under_attack,
+    page_state,
 )
 from tests.factories import PASSWORD, create_user
 from tests.support.browser import log_in
@@ -91,7 +91,7 @@ def main(only: list[str]) -> None:
                             storage_state=states[spec.login] if spec.login else None,
                         )
                         page = context.new_page()
-                        with under_attack(app, spec.under_attack):
+                        with page_state(app, spec):
                             page.goto(spec.url(ids))
                         spec.prepare(page)  # photos chosen in the form, say
                         # Full-page shots: load the images lower down too.

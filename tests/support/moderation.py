@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Comment, Post, Report, ReportReason, User
@@ -103,3 +103,8 @@ def add_moderation_cast(app: Flask, ids: dict[str, int], moderator: str, member:
     )
     report(app, reporter, user=hazel, reason=ReportReason.HARASSMENT)
     report(app, hazel, user=fern, reason=ReportReason.OTHER, details="Pretends to be me.")
+    # A sign-up waiting for a moderator (/admin/signups), as the approval mode leaves one.
+    waiting = create_user(app, "sprig.waiting", verified=False)
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == waiting.id).values(awaiting_approval=True))
+        db.session.commit()
