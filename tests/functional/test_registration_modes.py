@@ -520,3 +520,14 @@ def test_flask_instance_invite_prints_a_working_link(app: Flask) -> None:
         assert (invite.max_uses, invite.creator_id, invite.by_staff) == (2, None, True)
     assert runner.invoke(args=["instance", "invite", "--uses", "0"]).exit_code == 1
     assert runner.invoke(args=["instance", "invite", "--days", "31"]).exit_code == 1
+
+
+def test_visitors_are_sent_to_log_in_and_never_see_the_admin_pages(app: Flask) -> None:
+    visitor = app.test_client()
+    for path in ("/settings/invites",):
+        response = visitor.get(path)
+        assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
+        assert visitor.post(path, data={"uses": "1", "days": "1"}).status_code in (302, 303, 400)
+    for path in ("/admin/signups", "/admin/invites", "/admin/invites/1/revoke"):
+        assert visitor.get(path).status_code == 404
+        assert visitor.post(path).status_code == 404
