@@ -25,6 +25,10 @@ INSTANCE_PATH = PROJECT_ROOT / "instance"
 _PLAIN_ADDRESS = re.compile(r"[^@\s<>\"',;:]+@[^@\s<>\"',;:]+")
 
 
+# The values of models.RegistrationMode (config imports nothing of the app).
+REGISTRATION_MODES = ("open", "approval", "invite", "closed")
+
+
 class ConfigError(RuntimeError):
     """The environment is missing something the chosen configuration needs."""
 
@@ -159,6 +163,7 @@ class Config:
 
         self._load_account_settings(env)
         self._load_hashing_settings(env)
+        self._load_joining_settings(env)
         self._load_photo_and_page_settings(env)
         self._load_retention_settings(env)
         self.HSTS_SECONDS = 0
@@ -230,6 +235,16 @@ class Config:
         self.IP_TRUNCATE_AFTER = timedelta(days=_int(env, "IP_TRUNCATE_AFTER_DAYS", 30))
         self.IP_DROP_AFTER = timedelta(days=_int(env, "IP_DROP_AFTER_DAYS", 90))
         self.SENT_MAIL_KEPT = timedelta(days=_int(env, "SENT_MAIL_KEPT_DAYS", 7))
+
+    def _load_joining_settings(self, env: Mapping[str, str]) -> None:
+        """Who may join (docs/operations.md, "Who can join"): the defaults until an operator
+        sets them with `flask instance registrations` / `member-invites`, which win."""
+        self.REGISTRATION_MODE = (env.get("REGISTRATION_MODE") or "open").strip().lower()
+        if self.REGISTRATION_MODE not in REGISTRATION_MODES:
+            raise ConfigError(
+                "REGISTRATION_MODE must be one of " + ", ".join(REGISTRATION_MODES) + "."
+            )
+        self.MEMBER_INVITES = _flag(env.get("MEMBER_INVITES"), default=False)
 
     def _load_hashing_settings(self, env: Mapping[str, str]) -> None:
         """argon2's parameters, and where it runs (app/services/accounts/hashing.py)."""

@@ -1,7 +1,7 @@
 """What each maintenance run did and the storage it measured, for the admin overview.
 
 Revision ID: 1796400130
-Revises: 1796400110
+Revises: 1796400120
 Create Date: 2026-12-03 00:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "1796400130"
-down_revision: str | Sequence[str] | None = "1796400110"
+down_revision: str | Sequence[str] | None = "1796400120"
 branch_labels: str | Sequence[str] | None = ()
 depends_on: str | Sequence[str] | None = None
 

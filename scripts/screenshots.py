@@ -28,8 +28,7 @@ from tests.browser.pages import (
     THEMES,
     UNVERIFIED,
     VIEWPORTS,
-    sign_in_busy,
-    under_attack,
+    page_state,
 )
 from tests.factories import PASSWORD, create_user
 from tests.support.browser import log_in
@@ -92,9 +91,8 @@ def main(only: list[str]) -> None:
                             storage_state=states[spec.login] if spec.login else None,
                         )
                         page = context.new_page()
-                        with under_attack(app, spec.under_attack):
+                        with page_state(app, spec):
                             page.goto(spec.url(ids))
-                        with sign_in_busy(app, spec.sign_in_busy):
                             spec.prepare(page)  # photos chosen in the form, say
                         # Full-page shots: load the images lower down too.
                         page.evaluate(

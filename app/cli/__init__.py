@@ -7,6 +7,7 @@ from flask import Flask
 
 from app.cli.dev import dev
 from app.cli.exports import data_exports
+from app.cli.instance import instance
 from app.cli.maintenance import maintenance
 from app.cli.outbox import outbox
 from app.cli.security import security
@@ -16,6 +17,7 @@ from app.worker.command import worker
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
+    app.cli.add_command(instance)
     app.cli.add_command(outbox)
     app.cli.add_command(data_exports)
     app.cli.add_command(maintenance)

@@ -56,11 +56,16 @@ def create(username: str, email: str, admin: bool, verified: bool, password: str
 
 @users.command("list")
 def list_users() -> None:
-    """List accounts, oldest first; deleted ones waiting for their purge say so, and when."""
+    """List accounts, oldest first; sign-ups waiting for a moderator say so, and deleted ones
+    waiting for their purge say so, and when."""
     for user in db.session.scalars(select(User).order_by(User.id)):
         flags = [
             flag
-            for flag, on in (("admin", user.is_admin), ("unverified", not user.is_verified))
+            for flag, on in (
+                ("admin", user.is_admin),
+                ("unverified", not user.is_verified),
+                ("awaiting approval", user.awaiting_approval),
+            )
             if on
         ]
         deletion = _deletion_flag(user)

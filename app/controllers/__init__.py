@@ -16,6 +16,7 @@ from app.controllers.feed import bp as feed_bp
 from app.controllers.gallery import bp as gallery_bp
 from app.controllers.health import bp as health_bp
 from app.controllers.internal import bp as internal_bp
+from app.controllers.joining import bp as joining_bp
 from app.controllers.main import bp as main_bp
 from app.controllers.media import bp as media_bp
 from app.controllers.notifications import bp as notifications_bp
@@ -58,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(joining_bp)
     if app.config["COMPONENT_GALLERY"]:
         app.register_blueprint(gallery_bp)
     register_error_handlers(app)

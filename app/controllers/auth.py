@@ -34,10 +34,11 @@ from app.extensions import limiter
 from app.forms.auth import EmailForm, LoginForm, NewPasswordForm, ResendForm, SignupForm
 from app.forms.base import ConfirmForm, Form
 from app.models import TokenPurpose
-from app.services.accounts import credentials, registration
+from app.services.accounts import credentials, registration, registrations
 from app.services.errors import FormError
 from app.services.security import challenges, login_guard, sessions
 from app.services.security import login as login_policy
+from app.views.joining import door_status
 from app.views.moderation import refusal_message
 
 bp = Blueprint("auth", __name__)
@@ -61,37 +62,50 @@ def _invalid_link() -> tuple[str, int]:
 )
 def signup() -> ResponseReturnValue:
     form = SignupForm()
+    invite = request.args.get("invite") or None
+    door = registrations.door(invite)
+    if not door.admits or door.problem:
+        page = render_template("auth/signup.html", form=form, door=door, invite=None)
+        return page, door_status(door)
     under_attack = login_guard.under_attack()
+    context = {"door": door, "invite": invite if door.invite else None}
     if form.validate_on_submit():
         if form.website.data:
             return redirect(url_for("auth.check_inbox"), 303)  # a bot: pretend all is well
         if under_attack and not challenge_passed(form):
-            return _form_page("auth/signup.html", form, challenge=challenges.new())
+            return _form_page("auth/signup.html", form, challenge=challenges.new(), **context)
         try:
             registration.sign_up(
                 form.username.data or "",
                 form.email.data or "",
                 form.password.data or "",
                 current_client(),
+                invite=invite,
             )
+        except registration.RegistrationClosedError as closed:
+            page = render_template("auth/signup.html", form=form, door=closed.door, invite=None)
+            return page, door_status(closed.door)
         except FormError as error:
             login_guard.note_site_failure()
             for problem in error.errors:
                 form.add_error(problem)
         else:
-            return redirect(url_for("auth.check_inbox"), 303)
+            # Decided before the sign-up, not from it: an address that has an account
+            # gets the same page as a new one.
+            review = "1" if door.reviewed else None
+            return redirect(url_for("auth.check_inbox", review=review), 303)
     elif form.is_submitted():
         # A field the form refused (left empty, say) hides no other field's problem.
         fields = (form.username, form.email, form.password)
         passed = [None if field.errors else field.data or "" for field in fields]
         for problem in registration.field_problems(*passed):
             form.add_error(problem)
-    return _form_page("auth/signup.html", form, challenge=challenge_if(under_attack))
+    return _form_page("auth/signup.html", form, challenge=challenge_if(under_attack), **context)
 
 
 @bp.get("/signup/check-inbox")
 def check_inbox() -> str:
-    return render_template("auth/check_inbox.html")
+    return render_template("auth/check_inbox.html", review=request.args.get("review") == "1")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -27,7 +27,7 @@ from app.forms.settings import (
     PreferencesForm,
 )
 from app.models import DeletionReason
-from app.services.accounts import credentials, profiles
+from app.services.accounts import credentials, profiles, registrations
 from app.services.accounts.identifiers import typed_username
 from app.services.errors import FormError
 from app.services.privacy import lifecycle
@@ -50,7 +50,9 @@ def _form_page(template: str, form: Form) -> tuple[str, int]:
 
 @bp.get("/")
 def index() -> str:
-    return render_template("settings/index.html")
+    return render_template(
+        "settings/index.html", may_invite=registrations.may_invite(signed_in_user())
+    )
 
 
 @bp.route("/preferences", methods=["GET", "POST"])

@@ -5,6 +5,13 @@ whenever the package is imported (Alembic compares against it).
 """
 
 from app.models.base import Base, utcnow
+from app.models.instance import (
+    MAX_INVITE_DAYS,
+    MAX_INVITE_USES,
+    InstanceSetting,
+    Invite,
+    RegistrationMode,
+)
 from app.models.interaction import (
     MAX_COMMENT,
     MAX_REPORT_DETAILS,
@@ -59,6 +66,8 @@ __all__ = [
     "MAX_CAPTION",
     "MAX_COMMENT",
     "MAX_CONTENT_WARNING",
+    "MAX_INVITE_DAYS",
+    "MAX_INVITE_USES",
     "MAX_MODERATION_REASON",
     "MAX_PHOTOS",
     "MAX_PLACEHOLDER",
@@ -75,6 +84,8 @@ __all__ = [
     "Follow",
     "FollowRequest",
     "Hashtag",
+    "InstanceSetting",
+    "Invite",
     "KnownDevice",
     "Like",
     "MaintenanceRun",
@@ -91,6 +102,7 @@ __all__ = [
     "Post",
     "PostHashtag",
     "RecoveryCode",
+    "RegistrationMode",
     "Report",
     "ReportReason",
     "ReportStatus",

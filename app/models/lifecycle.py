@@ -74,6 +74,8 @@ class ModerationKind(enum.StrEnum):
     BLOCK_USER = "block_user"
     UNBLOCK_USER = "unblock_user"
     DELETE_ACCOUNT = "delete_account"
+    APPROVE_SIGNUP = "approve_signup"
+    REJECT_SIGNUP = "reject_signup"
 
 
 class ModerationAction(Base):

@@ -62,6 +62,13 @@ class User(Base):
             postgresql_where=text("counts_withdrawn"),
             sqlite_where=text("counts_withdrawn"),
         ),
+        # The few sign-ups waiting for a moderator (/admin/signups), oldest first.
+        Index(
+            "ix_users_awaiting_approval",
+            "id",
+            postgresql_where=text("awaiting_approval"),
+            sqlite_where=text("awaiting_approval"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +135,9 @@ class User(Base):
         Boolean, default=False, server_default=false()
     )
     block_reason: Mapped[str] = mapped_column(String(MAX_MODERATION_REASON), default="")
+    # Signed up while the instance asked for approval, and no moderator has said yes yet:
+    # it cannot log in (told so only with the right password). Existing accounts: false.
+    awaiting_approval: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

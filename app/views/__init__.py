@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.views.assets import asset_url
 from app.views.filters import datetime_label, display_url, filesize, slugify_id
+from app.views.joining import PROBLEMS
 from app.views.text import rich_text
 
 
@@ -17,6 +18,7 @@ def register_views(app: Flask, version: str) -> None:
         asset_url=asset_url,
         sapling_version=version,
         source_url=app.config["SOURCE_URL"],
+        invite_problems=PROBLEMS,
     )
     app.jinja_env.filters.update(
         slugify_id=slugify_id,

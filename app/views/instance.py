@@ -7,7 +7,7 @@ from typing import Protocol
 
 from flask import url_for
 
-from app.models import MaintenanceRun
+from app.models import MaintenanceRun, RegistrationMode
 from app.views.filters import datetime_label, filesize
 
 
@@ -38,6 +38,8 @@ class Accounts(Protocol):
     def blocked(self) -> int: ...
     @property
     def unverified(self) -> int: ...
+    @property
+    def awaiting_approval(self) -> int: ...
 
 
 class Overview(Protocol):
@@ -53,6 +55,18 @@ class Overview(Protocol):
     def queues(self) -> Queues: ...
     @property
     def last_run(self) -> MaintenanceRun | None: ...
+    @property
+    def registration_mode(self) -> RegistrationMode: ...
+    @property
+    def member_invites(self) -> bool: ...
+
+
+MODE_LABELS = {
+    RegistrationMode.OPEN: ("Open", "anyone may sign up"),
+    RegistrationMode.APPROVAL: ("Approval", "each sign-up waits for a moderator"),
+    RegistrationMode.INVITE: ("Invite only", "a sign-up needs an invite link"),
+    RegistrationMode.CLOSED: ("Closed", "only moderators' invites open the form"),
+}
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,20 @@ def overview_groups(overview: Overview) -> list[FigureGroup]:
                 Figure("Blocked by moderators", _number(accounts.blocked)),
                 Figure("Waiting for deletion", _number(accounts.awaiting_deletion)),
             ],
+        ),
+        FigureGroup(
+            "joining",
+            "Who can join",
+            [
+                Figure("Sign-ups", *MODE_LABELS[overview.registration_mode]),
+                Figure(
+                    "Sign-ups waiting",
+                    _number(accounts.awaiting_approval),
+                    href=url_for("joining.pending_signups"),
+                ),
+                Figure("Member invites", "On" if overview.member_invites else "Off"),
+            ],
+            lead="Change them with flask instance registrations and flask instance member-invites.",
         ),
         FigureGroup(
             "content",

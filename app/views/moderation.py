@@ -50,8 +50,16 @@ class LoginRefusal(Protocol):
     @property
     def reason(self) -> str: ...
 
+    @property
+    def awaiting_approval(self) -> bool: ...
+
 
 def refusal_message(refusal: LoginRefusal) -> str:
+    if refusal.awaiting_approval:
+        return (
+            "Your sign-up is waiting for a moderator's approval. "
+            "We'll email you as soon as they decide."
+        )
     why = f" Reason: {refusal.reason}" if refusal.reason else ""
     if refusal.permanent:
         return f"A moderator blocked this account permanently.{why}"

@@ -34,6 +34,9 @@ class PageSpec:
     # The login form sent while every password-hashing slot is taken: the 503 page
     # (wrap the visit in ``sign_in_busy``).
     sign_in_busy: bool = False
+    # The registration mode while the page is shown (None: open), and member invites on.
+    registrations: str | None = None
+    member_invites: bool = False
 
     def url(self, ids: dict[str, int]) -> str:
         """The path, with ``{post}``-style placeholders filled from tests/support/demo.py."""
@@ -88,6 +91,18 @@ PAGES = [
     PageSpec("sign-in-busy", "/login", sign_in_busy=True),
     PageSpec("signup-challenge", "/signup", under_attack=True, screenshot=False),
     PageSpec("check-inbox", "/signup/check-inbox", screenshot=False),
+    PageSpec("check-inbox-review", "/signup/check-inbox?review=1", screenshot=False),
+    # Who may join (docs/operations.md): the sign-up page in each mode, and a forged invite.
+    PageSpec("signup-approval", "/signup", registrations="approval"),
+    PageSpec("signup-by-invitation", "/signup", status=403, registrations="invite"),
+    PageSpec("signup-closed", "/signup", status=403, registrations="closed"),
+    PageSpec(
+        "signup-invite-unknown",
+        "/signup?invite=not-a-real-invite",
+        status=404,
+        registrations="invite",
+        screenshot=False,
+    ),
     PageSpec("forgot-password", "/password/forgot", screenshot=False),
     PageSpec("link-invalid", "/verify/not-a-real-link", status=400, screenshot=False),
     PageSpec("home-member", "/", login=MEMBER),
@@ -152,6 +167,16 @@ PAGES = [
     PageSpec("admin-report", "/admin/reports/{report}", login=MODERATOR),
     PageSpec("admin-user", f"/admin/users/{FRIEND}", login=MODERATOR),
     PageSpec("admin-hidden", "/admin/reports", status=404, login=MEMBER, screenshot=False),
+    PageSpec("admin-signups", "/admin/signups", login=MODERATOR, registrations="approval"),
+    PageSpec("admin-invites", "/admin/invites", login=MODERATOR, registrations="invite"),
+    PageSpec(
+        "settings-invites",
+        "/settings/invites",
+        login=MEMBER,
+        registrations="invite",
+        member_invites=True,
+    ),
+    PageSpec("settings-invites-refused", "/settings/invites", login=MEMBER, screenshot=False),
     # Pages only reachable mid-flow (the second login step, the TOTP set-up, the recovery
     # codes) are checked with axe inside tests/browser/test_two_step.py.
 ]
@@ -197,3 +222,40 @@ def sign_in_busy(app: Flask, on: bool) -> Iterator[None]:
         for _ in range(app.config["PASSWORD_HASHING_SLOTS"]):
             slots.enter_context(hashing.slot())
         yield
+
+
+@contextmanager
+def page_state(app: Flask, spec: PageSpec) -> Iterator[None]:
+    """The site as the spec shows it: under attack, a registration mode, member invites,
+    every password-hashing slot taken."""
+    with (
+        under_attack(app, spec.under_attack),
+        registration_mode(app, spec.registrations, member_invites=spec.member_invites),
+        sign_in_busy(app, spec.sign_in_busy),
+    ):
+        yield
+
+
+@contextmanager
+def registration_mode(
+    app: Flask, mode: str | None, *, member_invites: bool = False
+) -> Iterator[None]:
+    """A registration mode (and member invites) for the length of one page; then open, off."""
+    if mode is None and not member_invites:
+        yield
+        return
+    from app.extensions import db
+    from app.models import RegistrationMode
+    from app.services.accounts import registrations
+
+    def put(chosen: str, members: bool) -> None:
+        with app.app_context():
+            registrations.set_mode(RegistrationMode(chosen))
+            registrations.set_member_invites(members)
+            db.session.commit()
+
+    put(mode or "open", member_invites)
+    try:
+        yield
+    finally:
+        put("open", False)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext
 
-from tests.browser.pages import PAGES, THEMES, VIEWPORTS, PageSpec, sign_in_busy, under_attack
+from tests.browser.pages import PAGES, THEMES, VIEWPORTS, PageSpec, page_state
 from tests.support.axe import describe, require_axe, violations
 from tests.support.live_server import LiveSite
 
@@ -25,10 +25,7 @@ def test_page_has_no_accessibility_violations(
     require_axe()
     context = context_for(spec, color_scheme=theme, viewport=VIEWPORTS[viewport])
     page = context.new_page()
-    with (
-        under_attack(live_site.app, spec.under_attack),
-        sign_in_busy(live_site.app, spec.sign_in_busy),
-    ):
+    with page_state(live_site.app, spec):
         response = page.goto(spec.url(live_site.ids))
         assert response is not None and response.status == spec.status
         spec.prepare(page)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.pages import NARROWEST, PAGES, PageSpec, sign_in_busy
+from tests.browser.pages import NARROWEST, PAGES, PageSpec, page_state
 from tests.support.live_server import LiveServer, LiveSite
 
 
@@ -16,8 +16,8 @@ def test_page_fits_a_360px_screen_without_sideways_scrolling(
     context_for: Callable[..., BrowserContext], live_site: LiveSite, spec: PageSpec
 ) -> None:
     page = context_for(spec, viewport=NARROWEST).new_page()
-    page.goto(spec.url(live_site.ids))
-    with sign_in_busy(live_site.app, spec.sign_in_busy):
+    with page_state(live_site.app, spec):
+        page.goto(spec.url(live_site.ids))
         spec.prepare(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{spec.path} is {overflow}px wider than the screen"
@@ -51,7 +51,8 @@ def test_every_image_reserves_its_space_and_has_alt_text(
     context_for: Callable[..., BrowserContext], live_site: LiveSite, spec: PageSpec
 ) -> None:
     page = context_for(spec).new_page()
-    page.goto(spec.url(live_site.ids))
+    with page_state(live_site.app, spec):
+        page.goto(spec.url(live_site.ids))
     missing = page.evaluate(
         """[...document.images]
             .filter((img) => !img.hasAttribute("width") || !img.hasAttribute("height")

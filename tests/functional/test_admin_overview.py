@@ -86,6 +86,8 @@ def test_the_overview_counts_what_the_database_holds(app: Flask) -> None:
     assert figure(page, "Emails to send") == "1" and "the oldest for 7 min" in page
     assert figure(page, "Data exports to build") == "1"
     assert "Not measured yet" in page and "No maintenance run yet" in page
+    assert figure(page, "Sign-ups") == "Open" and figure(page, "Sign-ups waiting") == "0"
+    assert figure(page, "Member invites") == "Off"
 
     # A fixed number of queries, however much there is.
     with count_queries(app) as before:

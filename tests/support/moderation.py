@@ -105,6 +105,11 @@ def add_moderation_cast(app: Flask, ids: dict[str, int], moderator: str, member:
     )
     report(app, reporter, user=hazel, reason=ReportReason.HARASSMENT)
     report(app, hazel, user=fern, reason=ReportReason.OTHER, details="Pretends to be me.")
+    # A sign-up waiting for a moderator (/admin/signups), as the approval mode leaves one.
+    waiting = create_user(app, "sprig.waiting", verified=False)
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == waiting.id).values(awaiting_approval=True))
+        db.session.commit()
 
 
 def expire_block(app: Flask, user: User) -> None:

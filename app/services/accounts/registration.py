@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import SecurityEventKind, TokenPurpose, User, UsernameHold, utcnow
-from app.services.accounts import tokens
+from app.services.accounts import invites, registrations, tokens
 from app.services.accounts.identifiers import (
     IdentifierError,
     canonical_username,
@@ -102,7 +102,13 @@ def validated_identity(username: str, email: str, password: str) -> tuple[str, s
 
 
 def create_user(
-    username: str, email: str, email_key: str, password: str, *, is_admin: bool = False
+    username: str,
+    email: str,
+    email_key: str,
+    password: str,
+    *,
+    is_admin: bool = False,
+    awaiting_approval: bool = False,
 ) -> User:
     """Insert the account inside a savepoint, so a lost race is an error, not a broken session."""
     if username_taken(username):
@@ -114,6 +120,7 @@ def create_user(
         display_name=username,
         password_hash=hash_password(password),
         is_admin=is_admin,
+        awaiting_approval=awaiting_approval,
     )
     try:
         with db.session.begin_nested():
@@ -125,13 +132,29 @@ def create_user(
     return user
 
 
-def sign_up(username: str, email: str, password: str, client: Client) -> User | None:
-    """A new, unverified account with a verification link on its way.
+class RegistrationClosedError(FormError):
+    """The registration mode turns this sign-up away (``registrations.door`` says why)."""
+
+    def __init__(self, door: registrations.Door) -> None:
+        super().__init__("Sign-ups are not open here.")
+        self.door = door
+
+
+def sign_up(
+    username: str, email: str, password: str, client: Client, *, invite: str | None = None
+) -> User | None:
+    """A new, unverified account with a verification link on its way, if the registration
+    mode lets it in (else ``RegistrationClosedError``); in approval mode without an invite, it
+    waits for a moderator.
 
     If the email address already has an account, nothing is created and its
     owner is told that someone tried; the caller shows the same "check your
-    inbox" page either way, so sign-up cannot reveal who has an account.
+    inbox" page either way, so sign-up cannot reveal who has an account. The
+    invite's use is taken either way, for the same reason.
     """
+    door = registrations.door(invite)
+    if not door.admits:
+        raise RegistrationClosedError(door)
     identity, problems = _checked(username, email, password)
     # Usernames are public, so a taken one may be named beside the other fields' problems.
     # The address's owner is looked up only once every field is right: no answer here
@@ -143,13 +166,16 @@ def sign_up(username: str, email: str, password: str, client: Client) -> User | 
     if identity is None or problems:
         raise FormError.all_of(problems)
     username, email, email_key = identity
+    if door.invite is not None and not invites.use(door.invite):
+        # Used up (or withdrawn) between the page and this request.
+        raise RegistrationClosedError(registrations.door(invite))
     owner = address_owner(email_key)
     if owner is not None:
         hash_password(password)  # the same work as creating an account: no timing tell
         _tell_owner_of_signup_attempt(*owner)
         return None
     try:
-        user = create_user(username, email, email_key, password)
+        user = create_user(username, email, email_key, password, awaiting_approval=door.reviewed)
     except FormError as error:
         if error.field != "email":
             raise

@@ -45,11 +45,13 @@ from app.services.security import security_log, sessions
 
 @dataclass(frozen=True)
 class Refusal:
-    """A moderator's block, as told at login to someone who proved they own the account."""
+    """A moderator's block, or a sign-up still waiting for one, as told at login to someone
+    who proved they own the account."""
 
     permanent: bool = False
     until: datetime | None = None
     reason: str = ""
+    awaiting_approval: bool = False
 
 
 def set_admin(user: User, admin: bool) -> bool:
@@ -65,6 +67,8 @@ def set_admin(user: User, admin: bool) -> bool:
 def login_refusal(user: User, now: datetime | None = None) -> Refusal | None:
     """The block that keeps ``user`` from logging in, or None; one whose time is up is
     lifted here. (A deleted account's refusal is ``lifecycle``'s, in ``finish_login``.)"""
+    if user.awaiting_approval:
+        return Refusal(awaiting_approval=True)
     if user.is_blocked_at(now or utcnow()):
         if user.blocked_permanently:
             return Refusal(permanent=True, reason=user.block_reason)

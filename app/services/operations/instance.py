@@ -1,5 +1,5 @@
-"""The instance at a glance, for the admin overview: accounts, content, storage, the
-work waiting, and the last maintenance run.
+"""The instance at a glance, for the admin overview: accounts, who may join, content,
+storage, the work waiting, and the last maintenance run.
 
 Counts are read when the page is asked for (a handful of aggregate queries; the page is
 for moderators only). Storage is not: walking every media file takes as long as the
@@ -19,12 +19,15 @@ from app.models import (
     MaintenanceRun,
     Photo,
     Post,
+    RegistrationMode,
     Report,
     ReportStatus,
     User,
     utcnow,
 )
+from app.services.accounts import registrations
 from app.services.media.media_storage import folder_usage, media_storage
+from app.services.moderation import signups
 from app.services.operations.queues import Queues, queues
 from app.services.privacy import exports
 
@@ -38,6 +41,7 @@ class Accounts:
     awaiting_deletion: int
     blocked: int
     unverified: int
+    awaiting_approval: int
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class Overview:
     open_reports: int
     queues: Queues
     last_run: MaintenanceRun | None
+    registration_mode: RegistrationMode
+    member_invites: bool
 
 
 def record_run(started_at: datetime, summary: str) -> MaintenanceRun:
@@ -87,7 +93,7 @@ def overview(now: datetime | None = None) -> Overview:
         select(MaintenanceRun).order_by(MaintenanceRun.started_at.desc()).limit(1)
     )
     return Overview(
-        accounts=Accounts(total, active, deleting, blocked, unverified),
+        accounts=Accounts(total, active, deleting, blocked, unverified, signups.waiting_count()),
         posts=db.session.scalar(select(func.count()).select_from(Post)) or 0,
         photos=db.session.scalar(select(func.count()).select_from(Photo)) or 0,
         open_reports=db.session.scalar(
@@ -96,4 +102,6 @@ def overview(now: datetime | None = None) -> Overview:
         or 0,
         queues=queues(now),
         last_run=last_run,
+        registration_mode=registrations.mode(),
+        member_invites=registrations.member_invites(),
     )

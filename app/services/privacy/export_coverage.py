@@ -62,6 +62,10 @@ LEFT_OUT: dict[Column, str] = {
         "secrets that expire within days; only their SHA-256 digest is stored."
     ),
     ("data_exports", "user_id"): "The list of your exports: this archive is one of them.",
+    ("invites", "creator_id"): (
+        "Invite links you made: only a fingerprint of each link is kept, so the link cannot "
+        "be given back; their uses and dates are on Settings, Invites."
+    ),
 }
 
 # The person's own row: each column in profile.json (under this name), or left out.
@@ -104,4 +108,6 @@ USER_LEFT_OUT: dict[str, str] = {
     "follower_count": _COUNT,
     "following_count": _COUNT,
     "counts_withdrawn": "Whether the counts above are withdrawn while the account is hidden.",
+    "awaiting_approval": "Whether a moderator has still to approve the sign-up; such an "
+    "account cannot log in to ask for an export.",
 }
