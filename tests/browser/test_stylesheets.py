@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext
 
-from tests.browser.pages import PAGES, VIEWPORTS, PageSpec, under_attack
+from tests.browser.pages import PAGES, VIEWPORTS, PageSpec, page_state
 from tests.support.live_server import LiveSite
 
 CSS = Path(__file__).resolve().parents[2] / "app" / "static" / "css"
@@ -65,7 +65,7 @@ def test_every_styled_class_on_the_page_is_styled_by_a_sheet_it_links(
 ) -> None:
     context = context_for(spec, viewport=VIEWPORTS["desktop"])
     page = context.new_page()
-    with under_attack(live_site.app, spec.under_attack):
+    with page_state(live_site.app, spec):
         response = page.goto(spec.url(live_site.ids))
         assert response is not None and response.status == spec.status
         spec.prepare(page)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +22,8 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Follow, Hashtag, Like, Post, PostHashtag, User
-from app.services.content import interactions, timelines
-from tests.support.apps import build_app, migrated_database
+from app.services.content import home_timelines, interactions, timelines
+from tests.support.apps import REDIS_URL, build_app, migrated_database
 from tests.support.plans import Node, explain, nodes, render, scans_of, under_limit
 from tests.support.queries import count_queries
 
@@ -228,7 +229,48 @@ def test_the_plan_reads_indexes_newest_first(seeded: Seeded, name: str) -> None:
     assert not problems, f"{name}: " + "; ".join(problems) + "\n" + render(plan)
 
 
-@pytest.mark.parametrize("name", ["feed", "profile", "explore", "hashtag"])
+@pytest.fixture
+def without_redis(seeded: Seeded, tmp_path: Path) -> Iterator[Flask]:
+    """The seeded database served as a site without Redis: the feed reads SQL alone."""
+    app = build_app(seeded.app.config["DATABASE_URL"], tmp_path / "media", {"REDIS_URL": None})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_feed_without_redis_runs_the_query_explained_here(
+    seeded: Seeded, without_redis: Flask
+) -> None:
+    with without_redis.app_context():
+        demo = _user(seeded, "demo")
+        assert demo is not None
+        built = str(timelines.home_query(demo, None, 12).compile(bind=db.session.get_bind()))
+        with count_queries(without_redis) as statements:
+            assert timelines.home(demo, None, 12).items
+        assert built in statements, "\n\n".join([built, *statements])
+
+
+@pytest.mark.skipif(REDIS_URL is None, reason="the timeline lives in Redis")
+def test_the_feed_from_a_timeline_rechecks_its_ids_by_key(seeded: Seeded) -> None:
+    """With Redis, the feed reads the ids its timeline holds and re-checks just those."""
+    with seeded.app.app_context():
+        demo = _user(seeded, "demo")
+        assert demo is not None
+        home_timelines.drop([demo.id])
+        timelines.home(demo, None, 12)  # builds the timeline from SQL
+        window = home_timelines.window(demo.id, None, timelines.CANDIDATES_PER_POST * 13)
+        assert isinstance(window, home_timelines.Window) and window.ids
+        recheck = timelines.home_recheck_query(demo, window.ids, 12)
+        built = str(
+            recheck.compile(bind=db.session.get_bind(), compile_kwargs={"render_postcompile": True})
+        )
+        with count_queries(seeded.app) as statements:
+            assert timelines.home(demo, None, 12).items
+        home_timelines.drop([demo.id])
+        assert statements == [built], "\n\n".join([built, *statements])
+
+
+@pytest.mark.parametrize("name", ["profile", "explore", "hashtag"])
 def test_the_pages_run_the_queries_explained_here(seeded: Seeded, name: str) -> None:
     """The page functions run the very statement the ``*_query`` builders return."""
     with seeded.app.app_context():
@@ -238,7 +280,6 @@ def test_the_pages_run_the_queries_explained_here(seeded: Seeded, name: str) -> 
         tag = db.session.scalar(sa.select(Hashtag.name).where(Hashtag.id == seeded.tags["popular"]))
         assert tag is not None
         runs: dict[str, tuple[Any, Callable[[], Any]]] = {
-            "feed": (timelines.home_query(demo, None, 12), lambda: timelines.home(demo, None, 12)),
             "profile": (
                 timelines.profile_query(demo, busy, None, 24),
                 lambda: timelines.profile(demo, busy, None, 24),
