@@ -19,6 +19,7 @@ from app.core.deferred_work import DeferredUnits, install_deferred_work
 from app.core.input_guard import install_input_guard
 from app.core.logging import configure_logging, install_request_logging
 from app.core.metrics import install_metrics
+from app.core.requests import SaplingRequest
 from app.core.security_headers import install_security_headers
 from app.core.startup_checks import warn_at_start
 from app.extensions import alembic, csrf, db, limiter, redis_client
@@ -39,7 +40,11 @@ class Sapling(Flask):
     every request; ``ensure_sync`` is Flask's documented hook for how coroutine
     functions run, so a coroutine that finishes without waiting on anything
     simply runs here. One that does wait is a bug: there is no loop to wait in.
+
+    Requests are ``SaplingRequest``: the body limit follows the endpoint.
     """
+
+    request_class = SaplingRequest
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         if not inspect.iscoroutinefunction(func):

@@ -129,6 +129,9 @@ class Config:
         # photos may be large; each photo is held to MAX_PHOTO_BYTES on its own.
         self.MAX_CONTENT_LENGTH = _int(env, "MAX_CONTENT_LENGTH", 100 * 1024 * 1024)
         self.MAX_PHOTO_BYTES = _int(env, "MAX_PHOTO_BYTES", 20 * 1024 * 1024)
+        # An archive to import (Instagram's, or a Sapling export) is the one larger body:
+        # only its own page takes it (controllers/imports.py), streamed to disk.
+        self.IMPORT_MAX_BYTES = _int(env, "IMPORT_MAX_BYTES", 4 * 1024 * 1024 * 1024)
         self.MAX_FORM_MEMORY_SIZE = 512 * 1024
         self.MAX_FORM_PARTS = 200
 
@@ -306,6 +309,8 @@ class Config:
         self.RATELIMIT_INTERACTIONS = env.get("RATELIMIT_INTERACTIONS") or "120 per minute"
         # Asking for a copy of your data: each one is a full read of the account.
         self.RATELIMIT_EXPORT = env.get("RATELIMIT_EXPORT") or "3 per day"
+        # Uploading an archive to import: each one is a large write and a long job.
+        self.RATELIMIT_IMPORT = env.get("RATELIMIT_IMPORT") or "5 per day"
         # Per target address: how many links one inbox can be sent.
         self.RATELIMIT_EMAIL_ADDRESS = env.get("RATELIMIT_EMAIL_ADDRESS") or "3 per hour"
         self.RATELIMIT_REAUTH = env.get("RATELIMIT_REAUTH") or "10 per minute"

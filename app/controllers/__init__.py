@@ -15,6 +15,7 @@ from app.controllers.exports import bp as exports_bp
 from app.controllers.feed import bp as feed_bp
 from app.controllers.gallery import bp as gallery_bp
 from app.controllers.health import bp as health_bp
+from app.controllers.imports import bp as imports_bp
 from app.controllers.internal import bp as internal_bp
 from app.controllers.joining import bp as joining_bp
 from app.controllers.main import bp as main_bp
@@ -49,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(two_step_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(two_step_settings_bp)
     app.register_blueprint(feed_bp)
     app.register_blueprint(posts_bp)

@@ -24,9 +24,12 @@ from app.models.interaction import (
 )
 from app.models.lifecycle import (
     DataExport,
+    DataImport,
     DeletedUser,
     DeletionReason,
     ExportStatus,
+    ImportSource,
+    ImportStatus,
     ModerationAction,
     ModerationKind,
 )
@@ -78,12 +81,15 @@ __all__ = [
     "Block",
     "Comment",
     "DataExport",
+    "DataImport",
     "DeletedUser",
     "DeletionReason",
     "ExportStatus",
     "Follow",
     "FollowRequest",
     "Hashtag",
+    "ImportSource",
+    "ImportStatus",
     "InstanceSetting",
     "Invite",
     "KnownDevice",

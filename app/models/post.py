@@ -43,6 +43,7 @@ MAX_PLACEHOLDER = 400  # base64 characters of a photo's blurred preview
 class Visibility(enum.StrEnum):
     PUBLIC = "public"
     FOLLOWERS = "followers"
+    ONLY_ME = "only_me"
 
 
 class PhotoShape(enum.StrEnum):

@@ -16,6 +16,7 @@ from app.worker.jobs import (
     fan_out_posts,
     handle_password_resets,
     maintenance_job,
+    run_imports,
 )
 from app.worker.scheduler import Job, Scheduler, stopping_on_signals
 
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
     default=10.0,
     show_default=True,
     metavar="SECONDS",
-    help="Look for data exports to build this often.",
+    help="Look for data exports to build, and archives to import, this often.",
 )
 @click.option(
     "--feed-every",
@@ -80,8 +81,8 @@ def worker(
     max_rounds: int | None,
     once: bool,
 ) -> None:
-    """Deliver email (and password-reset links), build data exports, fan new posts out to
-    home timelines and run the maintenance, each on its own schedule.
+    """Deliver email (and password-reset links), build data exports, run imports, fan new
+    posts out to home timelines and run the maintenance, each on its own schedule.
 
     One process does all the background work; run one next to gunicorn, or several
     for more throughput or redundancy. Several workers are safe together: each email
@@ -105,6 +106,7 @@ def worker(
         Job("mail", mail_every, deliver_mail),
         Job("password-resets", mail_every, handle_password_resets),
         Job("exports", exports_every, build_exports),
+        Job("imports", exports_every, run_imports),
         Job("feed", feed_every, fan_out_posts),
     ]
     if not no_maintenance:

@@ -13,11 +13,11 @@ from datetime import timedelta
 from redis.exceptions import RedisError
 
 from app.extensions import db
-from app.models import ExportStatus, utcnow
+from app.models import ExportStatus, ImportStatus, utcnow
 from app.services.accounts import password_resets
 from app.services.content import home_timelines
 from app.services.operations import mailer
-from app.worker import exports, maintenance, scheduled_jobs
+from app.worker import exports, imports, maintenance, scheduled_jobs
 from app.worker.scheduler import Job, StopCheck
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,17 @@ def build_exports(should_stop: StopCheck) -> str | None:
         return None
     failed = outcomes.count(ExportStatus.FAILED)
     return f"Built {len(outcomes) - failed}, failed {failed}."
+
+
+def run_imports(should_stop: StopCheck) -> str | None:
+    """Run waiting imports one at a time, post by post, until none is left."""
+    outcomes = []
+    while not should_stop() and (outcome := imports.import_next(should_stop)):
+        outcomes.append(outcome)
+    if not outcomes:
+        return None
+    failed = outcomes.count(ImportStatus.FAILED)
+    return f"Imported {len(outcomes) - failed}, failed {failed}."
 
 
 def maintenance_job(every: timedelta) -> Job:

@@ -18,7 +18,7 @@ from app.models import ActionToken, UsernameHold, utcnow
 from app.services.media import account_media, media_sweep, placeholders
 from app.services.moderation import decisions
 from app.services.operations import instance
-from app.services.privacy import exports, purge, retention
+from app.services.privacy import exports, imports, purge, retention
 from app.services.security import sessions
 
 
@@ -37,13 +37,15 @@ class MaintenanceResult:
     dropped_ips: int
     lifted_blocks: int
     placeholders: int = 0
+    import_archives: int = 0
 
     def summary(self) -> str:
         return (
             f"Removed {self.sessions} sessions, {self.links} links, "
             f"{self.username_holds} username holds, {self.deleted_accounts} deleted accounts, "
             f"{self.sent_emails} sent emails, {self.orphaned_files} orphaned media files, "
-            f"{self.expired_exports} expired exports; "
+            f"{self.expired_exports} expired exports, "
+            f"{self.import_archives} left-over import archives; "
             f"truncated {self.truncated_ips} and dropped {self.dropped_ips} IP addresses; "
             f"lifted {self.lifted_blocks} expired blocks; "
             f"made {self.placeholders} blurred previews."
@@ -52,7 +54,8 @@ class MaintenanceResult:
 
 def run(now: datetime) -> MaintenanceResult:
     """Act as of ``now``: expired sessions and links, lapsed username holds, accounts past
-    their grace period, old IP addresses and sent mail, expired exports, orphaned files and
+    their grace period, old IP addresses and sent mail, expired exports, import archives
+    nothing waits for, orphaned files and
     moderators' blocks whose time is up; and blurred previews older sensitive photos lack."""
     started = utcnow()  # the real time, even when rehearsing as of another ``now``
     purged_sessions = sessions.purge_expired(now)
@@ -68,6 +71,7 @@ def run(now: datetime) -> MaintenanceResult:
     sent_mail = retention.purge_sent_mail(now)
     lifted = decisions.lift_expired_blocks(now)
     expired_exports = exports.purge_expired(now)
+    import_archives = imports.purge_strays(now)
     db.session.commit()
     for user_id in lifted:  # their files come back once the lifting has committed
         account_media.publish(user_id)
@@ -96,6 +100,7 @@ def run(now: datetime) -> MaintenanceResult:
         dropped_ips=dropped,
         lifted_blocks=len(lifted),
         placeholders=previews,
+        import_archives=import_archives,
     )
     instance.record_run(started, result.summary())  # with the storage it measures now
     db.session.commit()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import IO
 
 from flask import current_app
@@ -124,7 +125,14 @@ def create(
     shape: PhotoShape = PhotoShape.ORIGINAL,
     sensitive: bool = False,
     content_warning: str = "",
+    created_at: datetime | None = None,
+    announce: bool = True,
 ) -> Post:
+    """A new post. An import passes the post's original ``created_at``, and ``announce``
+    off: nobody its old caption @names is notified (the names were Instagram's, or
+    another instance's), and the author's own timeline is not pushed to at each of
+    hundreds of posts; the worker's fan-out still brings them to followers who may see
+    them, like any post."""
     if not uploads:
         raise FormError("Choose at least one photo.", "photos")
     if len(uploads) > MAX_PHOTOS:
@@ -143,6 +151,7 @@ def create(
         content_warning=content_warning,
         like_count=0,
         comment_count=0,
+        created_at=created_at or utcnow(),
     )
     author = account_media.lock(author)  # held to the commit: see account_media
     public = account_media.photos_public(post, author)
@@ -163,8 +172,9 @@ def create(
     public_count = int(visibility == Visibility.PUBLIC)
     adjust_counters(User, author.id, post_count=1, public_post_count=public_count)
     _tag(post, text.hashtags(caption))
-    notifications.mention(post, author, author, text.mentions(caption))
-    home_timelines.posted(post.id, author.id)
+    if announce:
+        notifications.mention(post, author, author, text.mentions(caption))
+        home_timelines.posted(post.id, author.id)
     return post
 
 

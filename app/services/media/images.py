@@ -84,6 +84,18 @@ def process_photo(
     return ProcessedImage(variants, *display.size, placeholder=placeholder(medium))
 
 
+def looks_like_photo(raw: bytes) -> bool:
+    """Does the file say it is a JPEG, PNG, WebP or HEIC photo? Only its header is read:
+    a cheap check of what a file claims (an import's pre-pass), not a promise it decodes."""
+    try:
+        with Image.open(io.BytesIO(raw), formats=FORMATS) as image:
+            return image.format in FORMATS
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error, EOFError):
+        return False
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError):
+        return True  # an image, if far too large: process_photo says so in words
+
+
 def placeholder(image: Image.Image) -> str:
     """A tiny, blurred WebP of the photo as base64: what a sensitive post's cover shows
     behind "Show". Made from the cleaned pixels (never the upload's bytes), at most

@@ -17,7 +17,8 @@ from __future__ import annotations
 import stat
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -34,6 +35,28 @@ class Limits:
     total_bytes: int = 20 * 1024 * 1024 * 1024  # all members, expanded
     ratio: int = 200  # expanded ÷ compressed, for members over RATIO_FLOOR
     ratio_floor: int = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something in an archive that was not imported, and why, for the import's report."""
+
+    what: str  # "post of 12 May 2021", or a file's name
+    reason: str
+
+
+@dataclass
+class ArchivePost:
+    """A post as an archive's reader found it, before it is imported."""
+
+    caption: str
+    created_at: datetime
+    photos: list[str]  # member names, in the post's order
+    alt_texts: list[str] = field(default_factory=list)  # one per photo, where the archive has them
+    sensitive: bool = False
+    content_warning: str = ""
+    comments_enabled: bool = True
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 class ArchiveRefused(FormError):  # noqa: N818 (a refusal the person reads, like ImageRejected)

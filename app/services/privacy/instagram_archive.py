@@ -26,13 +26,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
 from app.models import MAX_PHOTOS
-from app.services.privacy.archives import ArchiveRefused, SafeArchive, clean_name
+from app.services.privacy.archives import (
+    ArchivePost,
+    ArchiveRefused,
+    SafeArchive,
+    Skipped,
+    clean_name,
+)
 
 POSTS_FILE = re.compile(
     r"^(?P<root>(?:(?!your_instagram_activity/)[^/]+/)?)"
@@ -41,20 +46,6 @@ POSTS_FILE = re.compile(
 PHOTO_SUFFIXES = frozenset((".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"))
 VIDEO_SUFFIXES = frozenset((".mp4", ".mov", ".webm"))
 MAX_JSON_BYTES = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Skipped:
-    what: str  # "post of 12 May 2021", or a file's name
-    reason: str
-
-
-@dataclass
-class InstagramPost:
-    caption: str
-    created_at: datetime
-    photos: list[str]  # member names, in the post's order
-    skipped: list[Skipped] = field(default_factory=list)
 
 
 def repaired(text: str) -> str:
@@ -90,7 +81,7 @@ def posts_files(archive: SafeArchive) -> list[tuple[str, str]]:
     return found
 
 
-def read_posts(archive: SafeArchive) -> Iterator[InstagramPost]:
+def read_posts(archive: SafeArchive) -> Iterator[ArchivePost]:
     """Every post, oldest first within each file, as Instagram lists them newest first."""
     for name, root in posts_files(archive):
         try:
@@ -105,7 +96,7 @@ def read_posts(archive: SafeArchive) -> Iterator[InstagramPost]:
             yield _post(archive, root, item)
 
 
-def _post(archive: SafeArchive, root: str, item: Any) -> InstagramPost:
+def _post(archive: SafeArchive, root: str, item: Any) -> ArchivePost:
     media = item.get("media") if isinstance(item, dict) else None
     first = media[0] if isinstance(media, list) and media and isinstance(media[0], dict) else {}
     created = _when(item.get("creation_timestamp")) if isinstance(item, dict) else None
@@ -113,7 +104,7 @@ def _post(archive: SafeArchive, root: str, item: Any) -> InstagramPost:
     title = item.get("title") if isinstance(item, dict) else None
     if not isinstance(title, str) or not title:
         title = first.get("title")
-    post = InstagramPost(
+    post = ArchivePost(
         caption=repaired(title) if isinstance(title, str) else "", created_at=created, photos=[]
     )
     label = f"post of {created:%d %b %Y}"

@@ -1,0 +1,372 @@
+"""Imports: an Instagram archive or a Sapling export, uploaded and turned into posts.
+
+The upload (``start``) is checked at once for what can be told from the ZIP's
+directory alone (``archives.SafeArchive``: zip bombs, names that climb out, symbolic
+links, oversized members) and for its kind (Instagram or Sapling); a refusal keeps
+nothing. The worker (worker/imports.import_next) then does the rest, each step
+committed by it, these functions only flushing:
+
+1. ``claim_next`` takes a waiting import (or one whose worker died: ``STALE_AFTER``);
+2. ``prepare`` reads every post out of the archive and checks that every photo it names
+   says it is a photo; malformed JSON or a file that only pretends to be a photo refuses
+   the whole archive, before a single post is made;
+3. ``import_one`` makes one post through the upload pipeline (``posts.create``: every
+   photo decoded, stripped of its metadata and re-encoded), and counts it in the same
+   commit, so a crash resumes after the last post finished and never makes one twice;
+4. ``finish`` records the end and emails the report; the archive is deleted.
+
+Archives wait in ``MEDIA_ROOT/imports/`` under random names, outside both media areas,
+never served to anyone.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from app.core.database import after_commit, after_rollback
+from app.extensions import db
+from app.models import (
+    MAX_ALT_TEXT,
+    MAX_CAPTION,
+    MAX_CONTENT_WARNING,
+    DataImport,
+    ImportSource,
+    ImportStatus,
+    User,
+    Visibility,
+    utcnow,
+)
+from app.services.content import posts
+from app.services.errors import FormError
+from app.services.media import images
+from app.services.operations import mailer
+from app.services.privacy import instagram_archive, sapling_archive
+from app.services.privacy.archives import ArchivePost, ArchiveRefused, SafeArchive, Skipped
+
+log = logging.getLogger(__name__)
+
+IN_PROGRESS = (ImportStatus.PENDING, ImportStatus.IMPORTING)
+# An import "importing" whose heartbeat is this old lost its worker; another takes it up.
+STALE_AFTER = timedelta(minutes=10)
+# The report keeps this many of the things skipped (the count says how many in all).
+REPORT_LIMIT = 500
+COPY_BLOCK = 1024 * 1024
+PART = ".part"
+
+
+def folder() -> Path:
+    return Path(current_app.config["MEDIA_ROOT"]) / "imports"
+
+
+def path_of(data_import: DataImport) -> Path | None:
+    return folder() / data_import.file_name if data_import.file_name else None
+
+
+def latest(user: User) -> DataImport | None:
+    query = select(DataImport).where(DataImport.user_id == user.id)
+    return db.session.scalar(query.order_by(DataImport.id.desc()).limit(1))
+
+
+def _make_folder() -> Path:
+    path = folder()
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def _save(stream: IO[bytes], limit: int) -> Path:
+    """The upload copied to the imports folder under a random name; refused past ``limit``."""
+    target = _make_folder() / f"{secrets.token_hex(16)}.zip"
+    partial = target.with_name(target.name + PART)
+    written = 0
+    try:
+        with partial.open("xb") as out:
+            while block := stream.read(COPY_BLOCK):
+                written += len(block)
+                if written > limit:
+                    raise ArchiveRefused(
+                        f"This archive is larger than {limit / 2**30:g} GB, the most Sapling "
+                        "imports at once.",
+                        "archive",
+                    )
+                out.write(block)
+        if not written:
+            raise ArchiveRefused("The file is empty. Choose the ZIP archive to import.", "archive")
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def source_of(archive: SafeArchive) -> ImportSource:
+    """Which kind of archive this is, or a refusal that says what was expected."""
+    if sapling_archive.root_of(archive) is not None:
+        return ImportSource.SAPLING
+    try:
+        instagram_archive.posts_files(archive)
+    except ArchiveRefused:
+        raise ArchiveRefused(
+            "This is neither an Instagram archive nor a Sapling export. From Instagram, ask "
+            'for "Download your information" in JSON format, and upload the ZIP it sends.',
+            "archive",
+        ) from None
+    return ImportSource.INSTAGRAM
+
+
+def start(user: User, stream: IO[bytes], visibility: Visibility) -> DataImport:
+    """Keep an uploaded archive and queue its import (flushed); refused with the reason.
+
+    One import at a time per account: the account's row lock serialises two uploads
+    sent at once. The file goes again if the request's transaction rolls back.
+    """
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    waiting = db.session.scalar(
+        select(DataImport.id).where(
+            DataImport.user_id == user.id, DataImport.status.in_(IN_PROGRESS)
+        )
+    )
+    if waiting is not None:
+        raise FormError(
+            "An import is already under way. Wait for it to finish before starting another.",
+            "archive",
+        )
+    path = _save(stream, int(current_app.config["IMPORT_MAX_BYTES"]))
+    try:
+        with SafeArchive(path) as archive:
+            source = source_of(archive)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    after_rollback(lambda: path.unlink(missing_ok=True))
+    data_import = DataImport(
+        user_id=user.id,
+        source=source,
+        visibility=visibility,
+        file_name=path.name,
+        size_bytes=path.stat().st_size,
+        status=ImportStatus.PENDING,
+        skipped=[],
+    )
+    db.session.add(data_import)
+    db.session.flush()
+    return data_import
+
+
+def claim_next(now: datetime) -> int | None:
+    """Take the oldest waiting import, or one whose worker stopped beating; flushed.
+
+    SKIP LOCKED passes over an import another worker is claiming (PostgreSQL; SQLite
+    serialises writers). The caller commits the claim before the long work begins.
+    """
+    stale = (DataImport.status == ImportStatus.IMPORTING) & (
+        DataImport.heartbeat_at <= now - STALE_AFTER
+    )
+    data_import = db.session.scalar(
+        select(DataImport)
+        .where(or_(DataImport.status == ImportStatus.PENDING, stale))
+        .order_by(DataImport.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if data_import is None:
+        return None
+    data_import.status = ImportStatus.IMPORTING
+    data_import.started_at = data_import.started_at or now
+    data_import.heartbeat_at = now
+    db.session.flush()
+    return data_import.id
+
+
+@dataclass
+class Plan:
+    """The archive opened and its posts read: what ``import_one`` works through."""
+
+    archive: SafeArchive
+    posts: list[ArchivePost]
+
+
+@contextmanager
+def prepare(import_id: int) -> Iterator[Plan | None]:
+    """The import's archive, open, with every post read and every photo's kind checked;
+    None if the import is gone (the account was purged). Raises ArchiveRefused (with
+    nothing imported) for malformed JSON, or a file that is not the photo it is named.
+    Sets the total (flushed)."""
+    data_import = db.session.get(DataImport, import_id)
+    path = path_of(data_import) if data_import is not None else None
+    if data_import is None or path is None:
+        yield None
+        return
+    if not path.is_file():
+        raise ArchiveRefused("The uploaded archive is gone. Please upload it again.", "archive")
+    with SafeArchive(path) as archive:
+        reader = (
+            sapling_archive.read_posts
+            if data_import.source == ImportSource.SAPLING
+            else instagram_archive.read_posts
+        )
+        found = list(reader(archive))
+        _check_photos(archive, found)
+        data_import.posts_total = len(found)
+        db.session.flush()
+        yield Plan(archive, found)
+
+
+def _check_photos(archive: SafeArchive, found: list[ArchivePost]) -> None:
+    """Every photo named in the archive says it is one: a file named ``.jpg`` that is not
+    an image at all is a forged archive, refused whole."""
+    limit = int(current_app.config["MAX_PHOTO_BYTES"])
+    for post in found:
+        for name in post.photos:
+            if archive.members[name].file_size > limit:
+                continue  # too large to import: reported as skipped, on its turn
+            if not images.looks_like_photo(archive.read(name, limit)):
+                raise ArchiveRefused(
+                    f"{PurePosixPath(name).name} in this archive is named as a photo but is "
+                    "not one. Nothing was imported.",
+                    "archive",
+                )
+
+
+def import_one(import_id: int, plan: Plan) -> bool:
+    """Import the next post of the plan, and count it (flushed together). False when the
+    import is gone or has nothing left."""
+    data_import = db.session.get(DataImport, import_id)
+    if data_import is None or data_import.posts_done >= len(plan.posts):
+        return False
+    user = db.session.get(User, data_import.user_id)
+    if user is None:
+        return False
+    found = plan.posts[data_import.posts_done]
+    skipped = list(found.skipped)
+    made = _make_post(user, plan.archive, found, data_import.visibility, skipped)
+    data_import.posts_done += 1
+    data_import.heartbeat_at = utcnow()
+    if made:
+        data_import.posts_imported += 1
+        data_import.photos_imported += made
+    _report(data_import, skipped)
+    db.session.flush()
+    return True
+
+
+def _make_post(
+    user: User,
+    archive: SafeArchive,
+    found: ArchivePost,
+    visibility: Visibility,
+    skipped: list[Skipped],
+) -> int:
+    """The post made through the upload pipeline; the number of its photos (0: none made).
+
+    A photo the pipeline refuses is left out, with its reason, and the post is made of
+    the others; the caption is cut to Sapling's length."""
+    limit = int(current_app.config["MAX_PHOTO_BYTES"])
+    label = f"post of {found.created_at:%d %b %Y}"
+    chosen: list[tuple[str, str]] = []
+    for position, name in enumerate(found.photos):
+        if archive.members[name].file_size > limit:
+            skipped.append(
+                Skipped(PurePosixPath(name).name, f"it is larger than {limit / 2**20:g} MB")
+            )
+            continue
+        alt = found.alt_texts[position] if position < len(found.alt_texts) else ""
+        chosen.append((name, alt[:MAX_ALT_TEXT]))
+    caption = found.caption
+    if len(caption) > MAX_CAPTION:
+        caption = caption[: MAX_CAPTION - 1] + "…"
+        skipped.append(Skipped(label, f"its caption was cut to {MAX_CAPTION:,} characters"))
+    while chosen:
+        uploads = [posts.Upload(io.BytesIO(archive.read(name, limit)), alt) for name, alt in chosen]
+        try:
+            posts.create(
+                user,
+                uploads,
+                caption,
+                visibility=visibility,
+                comments_enabled=found.comments_enabled,
+                sensitive=found.sensitive,
+                content_warning=found.content_warning[:MAX_CONTENT_WARNING],
+                created_at=found.created_at,
+                announce=False,
+            )
+        except FormError as error:
+            if not error.positions:  # about the post, not a photo: the post is skipped
+                skipped.append(Skipped(label, error.message))
+                return 0
+            for position in sorted(error.positions, reverse=True):
+                name, _ = chosen.pop(position)
+                skipped.append(Skipped(PurePosixPath(name).name, error.positions[position]))
+            continue
+        return len(chosen)
+    if found.photos:
+        skipped.append(Skipped(label, "none of its photos could be used"))
+    return 0
+
+
+def _report(data_import: DataImport, skipped: list[Skipped]) -> None:
+    if not skipped:
+        return
+    room = max(0, REPORT_LIMIT - len(data_import.skipped))
+    entries = [{"what": item.what, "reason": item.reason} for item in skipped[:room]]
+    # A new list, so the JSON column sees the change.
+    data_import.skipped = [*data_import.skipped, *entries]
+    data_import.skipped_count += len(skipped)
+
+
+def finish(import_id: int, *, error: str = "") -> ImportStatus | None:
+    """Record the end (flushed): DONE, or FAILED with the reason. The owner is emailed
+    the report, and the archive is deleted once this commits. None if the import is gone."""
+    data_import = db.session.get(DataImport, import_id)
+    user = db.session.get(User, data_import.user_id) if data_import is not None else None
+    if data_import is None or user is None:
+        return None
+    data_import.status = ImportStatus.FAILED if error else ImportStatus.DONE
+    data_import.error = error[:300]
+    data_import.finished_at = utcnow()
+    path = path_of(data_import)
+    data_import.file_name = None
+    if path is not None:
+        after_commit(lambda: path.unlink(missing_ok=True))
+    mailer.queue(
+        user.email,
+        "import_finished",
+        "Your import into Sapling is done" if not error else "Your import into Sapling stopped",
+        user=user,
+        data_import=data_import,
+        page_url=mailer.link("imports.index"),
+    )
+    db.session.flush()
+    return data_import.status
+
+
+def purge_strays(now: datetime) -> int:
+    """Delete archives no waiting import names (an account purged mid-import, a crash
+    between saving and the commit), once they are an hour old; returns how many went."""
+    try:
+        files = [entry for entry in folder().iterdir() if entry.is_file()]
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    cutoff = (now - timedelta(hours=1)).timestamp()
+    old = [path for path in files if path.stat().st_mtime < cutoff]
+    if not old:
+        return 0
+    names = {path.name.removesuffix(PART) for path in old}
+    query = select(DataImport.file_name).where(DataImport.file_name.in_(names))
+    known = set(db.session.scalars(query))
+    strays = [path for path in old if path.name.removesuffix(PART) not in known]
+    for path in strays:
+        with suppress(FileNotFoundError):
+            path.unlink()
+    return len(strays)
