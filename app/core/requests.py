@@ -14,7 +14,7 @@ from flask import Request, current_app
 LARGE_BODIES = {"imports.start": "IMPORT_MAX_BYTES"}
 # Room for the rest of the form around the archive; the service refuses an archive past
 # its limit itself, with a message rather than a bare 413.
-FORM_ROOM = 1024 * 1024
+FORM_ROOM = 64 * 1024
 
 
 class SaplingRequest(Request):

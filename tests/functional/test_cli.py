@@ -247,7 +247,9 @@ def test_maintenance_purges_only_what_is_dead(
         in result.output
     )
     assert "; lifted 0 expired blocks; made 0 blurred previews." in result.output
-    assert "0 orphaned media files, 0 expired exports, 0 left-over import archives;" in result.output
+    assert (
+        "0 orphaned media files, 0 expired exports, 0 left-over import archives;" in result.output
+    )
     assert alive.client.get("/settings/").status_code == 200
     assert (
         "Removed 0 sessions, 0 links, 0 username holds, 0 deleted accounts, 0 sent emails"

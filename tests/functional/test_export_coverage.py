@@ -23,7 +23,10 @@ from app.models import (
     ActionToken,
     Base,
     Block,
+    DataImport,
     FollowRequest,
+    ImportSource,
+    ImportStatus,
     KnownDevice,
     ModerationAction,
     ModerationKind,
@@ -42,6 +45,7 @@ from app.models import (
     User,
     UsernameHold,
     UserSession,
+    Visibility,
 )
 from app.models.base import utcnow
 from app.services.content import interactions, posts, social
@@ -169,6 +173,16 @@ def make_everything(app: Flask, owner: User) -> None:
                 ),
                 UsernameHold(
                     username="juniper.old", user_id=juniper.id, held_until=now + timedelta(days=9)
+                ),
+                DataImport(
+                    user_id=juniper.id,
+                    source=ImportSource.INSTAGRAM,
+                    status=ImportStatus.DONE,
+                    visibility=Visibility.ONLY_ME,
+                    posts_imported=2,
+                    photos_imported=3,
+                    skipped=[{"what": "clip.mp4", "reason": "videos are not imported yet"}],
+                    skipped_count=1,
                 ),
                 ActionToken(
                     token_hash="token-hash-3",

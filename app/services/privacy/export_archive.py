@@ -53,6 +53,7 @@ LISTS: dict[str, Callable[[lists.Reads, int], lists.Rows]] = {
     "second_factors.json": lists.second_factors,
     "reports.json": lists.reports,
     "moderation.json": lists.moderation,
+    "imports.json": lists.imports,
 }
 
 

@@ -34,6 +34,7 @@ EXPORTED: dict[Column, str] = {
     ("reports", "reporter_id"): "reports.json",
     ("moderation_actions", "target_user_id"): "moderation.json",
     ("username_holds", "user_id"): "profile.json",  # "former_usernames"
+    ("data_imports", "user_id"): "imports.json",
 }
 
 LEFT_OUT: dict[Column, str] = {

@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models import (
     Block,
     Comment,
+    DataImport,
     Follow,
     FollowRequest,
     KnownDevice,
@@ -380,6 +381,29 @@ def moderation(reads: Reads, user_id: int) -> Rows:
             "reason": row.reason,
             "until": iso(row.until),
             "created_at": iso(row.created_at),
+        }
+
+
+def imports(reads: Reads, user_id: int) -> Rows:
+    """Archives you imported: when, from where, how far it got, and what was left out."""
+    query = select(
+        DataImport.id, DataImport.source, DataImport.status, DataImport.visibility,
+        DataImport.requested_at, DataImport.finished_at, DataImport.posts_imported,
+        DataImport.photos_imported, DataImport.skipped, DataImport.skipped_count,
+        DataImport.error,
+    ).where(DataImport.user_id == user_id)  # fmt: skip
+    for row in reads.rows(query, DataImport.id):
+        yield {
+            "source": str(row.source),
+            "status": str(row.status),
+            "imported_posts_for": str(row.visibility),
+            "uploaded_at": iso(row.requested_at),
+            "finished_at": iso(row.finished_at),
+            "posts_imported": row.posts_imported,
+            "photos_imported": row.photos_imported,
+            "left_out": row.skipped,
+            "left_out_count": row.skipped_count,
+            "stopped_because": row.error,
         }
 
 

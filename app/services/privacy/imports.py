@@ -139,8 +139,7 @@ def start(user: User, stream: IO[bytes], visibility: Visibility) -> DataImport:
     )
     if waiting is not None:
         raise FormError(
-            "An import is already under way. Wait for it to finish before starting another.",
-            "archive",
+            "An import is already under way. Wait for it to finish before starting another."
         )
     path = _save(stream, int(current_app.config["IMPORT_MAX_BYTES"]))
     try:
