@@ -21,7 +21,7 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, string_enum, utcnow
@@ -43,6 +43,8 @@ MAX_PLACEHOLDER = 400  # base64 characters of a photo's blurred preview
 class Visibility(enum.StrEnum):
     PUBLIC = "public"
     FOLLOWERS = "followers"
+    # Seen by its author alone (posts imported to oneself first, say): no follower, no list.
+    ONLY_ME = "only_me"
 
 
 class PhotoShape(enum.StrEnum):
@@ -108,6 +110,11 @@ class Post(Base):
     @classmethod
     def _has_public_audience_expression(cls, author: Any) -> ColumnElement[bool]:
         return and_(cls.visibility == Visibility.PUBLIC, author.is_private == false())
+
+    @hybrid_property
+    def reaches_followers(self) -> bool:
+        """Whether the author's followers may see the post: every post but an only-me one."""
+        return self.visibility != Visibility.ONLY_ME
 
     def __repr__(self) -> str:
         return f"<Post {self.id} by {self.author_id}>"

@@ -112,6 +112,8 @@ class User(Base):
     show_sensitive_media: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # Counters kept in step by the services, so no profile page counts rows.
     post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Posts anyone but the author may see (all but only-me ones): what followers are shown.
+    shared_post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Shown instead of post_count to people who cannot see followers-only posts.
     public_post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     follower_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
