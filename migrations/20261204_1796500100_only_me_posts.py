@@ -1,4 +1,5 @@
-"""Only-me posts: the count of posts others may see, shown to followers.
+"""Only-me posts: the count of posts others may see, shown to followers; the visibility
+in the per-author posts index, for the feed.
 
 Visibility is a string enum in a VARCHAR(16) with no check constraint, so the new
 value "only_me" needs nothing here. Before this revision no post is only-me, so every
@@ -28,6 +29,12 @@ def upgrade() -> None:
             sa.Column("shared_post_count", sa.Integer(), nullable=False, server_default="0")
         )
     op.execute(sa.text("UPDATE users SET shared_post_count = post_count"))
+    # The feed reads each author's newest posts less others' only-me ones: index-only with
+    # the visibility in the index.
+    op.drop_index("ix_posts_author_id_id", table_name="posts")
+    op.create_index(
+        "ix_posts_author_id_id", "posts", ["author_id", "id"], postgresql_include=["visibility"]
+    )
 
 
 def downgrade() -> None:
@@ -40,5 +47,7 @@ def downgrade() -> None:
         raise RuntimeError(
             f"{only_me} only-me posts exist; older revisions cannot keep them to their authors."
         )
+    op.drop_index("ix_posts_author_id_id", table_name="posts")
+    op.create_index("ix_posts_author_id_id", "posts", ["author_id", "id"])
     with op.batch_alter_table("users") as batch:
         batch.drop_column("shared_post_count")

@@ -58,8 +58,10 @@ class PhotoShape(enum.StrEnum):
 class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (
-        # Profile grid and home feed: newest first per author, by keyset on id.
-        Index("ix_posts_author_id_id", "author_id", "id"),
+        # Profile grid and home feed: newest first per author, by keyset on id. The feed
+        # leaves out others' only-me posts as it reads, so the visibility rides along
+        # (INCLUDE) and the read stays index-only.
+        Index("ix_posts_author_id_id", "author_id", "id", postgresql_include=["visibility"]),
         # Explore: newest public posts without sorting the whole table.
         Index(
             "ix_posts_public_id",

@@ -106,11 +106,14 @@ def _newest_of(viewer: User, authors: Subquery, before: int | None, limit: int) 
     grows with the accounts followed, never with the posts table, however few posts
     they have. SQLite has no LATERAL and reads posts newest first instead.
     """
-    shared = or_(Post.author_id == viewer.id, Post.reaches_followers)
     if not is_postgresql():
+        shared = or_(Post.author_id == viewer.id, Post.reaches_followers)
         return _newest(
             select(Post.id).where(Post.author_id.in_(select(authors.c.id)), shared), before, limit
         )
+    # Said of the author's row (one value per LATERAL run), so the index read stays a
+    # backward scan with a filter.
+    shared = or_(authors.c.id == viewer.id, Post.reaches_followers)
     own = _newest(select(Post.id).where(Post.author_id == authors.c.id, shared), before, limit)
     each = own.lateral("each_author")
     return (
