@@ -135,6 +135,7 @@ def edit(post_id: int) -> ResponseReturnValue:
                 alts,
                 sensitive=form.sensitive.data,
                 content_warning=form.content_warning.data or "",
+                visibility=form.chosen_visibility(),
             )
         except FormError as error:
             form.add_error(error)

@@ -35,7 +35,8 @@ def show(username: str) -> ResponseReturnValue:
     relation = social.relationship(me, owner)
     if relation.blocked_either_way:
         abort(404)
-    follower_or_self = relation.is_self or relation.following == FollowState.FOLLOWING
+    follower = relation.following == FollowState.FOLLOWING
+    follower_or_self = relation.is_self or follower
     can_see = not owner.is_private or follower_or_self
     photos, next_cursor = [], None
     if can_see:
@@ -43,7 +44,7 @@ def show(username: str) -> ResponseReturnValue:
         photos, next_cursor = grid_photos(page.items, me), page.next_cursor
     return render_template(
         "profiles/show.html",
-        profile=profile_view(owner, sees_all_posts=follower_or_self),
+        profile=profile_view(owner, sees_all_posts=relation.is_self, sees_shared_posts=follower),
         relationship=relation,
         photos=photos,
         next_cursor=next_cursor,

@@ -26,22 +26,26 @@ def _counts(contributor: Any) -> ColumnElement[int]:
 
 
 def recount_users() -> int:
-    """users.post_count, public_post_count, follower_count and following_count; returns the
-    rows changed."""
+    """users.post_count, shared_post_count, public_post_count, follower_count and
+    following_count; returns the rows changed."""
+    shared = case((Post.reaches_followers, 1), else_=0)
     public = case((Post.visibility == Visibility.PUBLIC, 1), else_=0)
     follower, followee = aliased(User), aliased(User)
     facts = union_all(
-        select(Post.author_id.label("user_id"), literal(1).label("p"), public.label("pp"),
-               literal(0).label("fr"), literal(0).label("fg")),
-        select(Follow.followee_id, literal(0), literal(0), _counts(follower), literal(0))
+        select(Post.author_id.label("user_id"), literal(1).label("p"), shared.label("sp"),
+               public.label("pp"), literal(0).label("fr"), literal(0).label("fg")),
+        select(Follow.followee_id, literal(0), literal(0), literal(0), _counts(follower),
+               literal(0))
         .join(follower, follower.id == Follow.follower_id),
-        select(Follow.follower_id, literal(0), literal(0), literal(0), _counts(followee))
+        select(Follow.follower_id, literal(0), literal(0), literal(0), literal(0),
+               _counts(followee))
         .join(followee, followee.id == Follow.followee_id),
     ).subquery()  # fmt: skip
     totals = (
         select(
             facts.c.user_id,
             func.sum(facts.c.p).label("posts"),
+            func.sum(facts.c.sp).label("shared_posts"),
             func.sum(facts.c.pp).label("public_posts"),
             func.sum(facts.c.fr).label("followers"),
             func.sum(facts.c.fg).label("following"),
@@ -56,6 +60,7 @@ def recount_users() -> int:
         .where(
             or_(
                 users.c.post_count != totals.c.posts,
+                users.c.shared_post_count != totals.c.shared_posts,
                 users.c.public_post_count != totals.c.public_posts,
                 users.c.follower_count != totals.c.followers,
                 users.c.following_count != totals.c.following,
@@ -64,6 +69,7 @@ def recount_users() -> int:
         # Recounting is not an edit of the profile: keep updated_at as it was.
         .values(
             post_count=totals.c.posts,
+            shared_post_count=totals.c.shared_posts,
             public_post_count=totals.c.public_posts,
             follower_count=totals.c.followers,
             following_count=totals.c.following,

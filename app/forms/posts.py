@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # (old stubs)
 from wtforms.utils import unset_value
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms.base import FieldMessage, Form
 from app.models import (
@@ -81,6 +81,21 @@ class NumberedList(FieldList):  # type: ignore[type-arg]  # (generic in the stub
             self._add_entry(formdata, index=index)  # type: ignore[attr-defined]  # (private)
 
 
+def _visibility(*validators: Any) -> RadioField:
+    """Who sees the post, on both forms: the new-post form always sends it; an edit that
+    leaves it out keeps the post's."""
+    return RadioField(
+        "Who can see it",
+        choices=[
+            SelectChoice(Visibility.PUBLIC.value, "Everyone"),
+            SelectChoice(Visibility.FOLLOWERS.value, "Only my followers"),
+            SelectChoice(Visibility.ONLY_ME.value, "Only me"),
+        ],
+        default=Visibility.PUBLIC.value,
+        validators=list(validators),
+    )
+
+
 class NewPostForm(SensitiveFields, Form):
     photos = MultipleFileField(
         "Photos",
@@ -101,14 +116,7 @@ class NewPostForm(SensitiveFields, Form):
         default=PhotoShape.ORIGINAL.value,
     )
     caption = TextAreaField("Caption", validators=[CAPTION])
-    visibility = RadioField(
-        "Who can see it",
-        choices=[
-            SelectChoice(Visibility.PUBLIC.value, "Everyone"),
-            SelectChoice(Visibility.FOLLOWERS.value, "Only my followers"),
-        ],
-        default=Visibility.PUBLIC.value,
-    )
+    visibility = _visibility()
     turn_off_comments = BooleanField("Turn off comments")
     # Set by compose.js when the person was asked about missing descriptions before sharing
     # and chose to share anyway: no second reminder after posting.
@@ -135,6 +143,12 @@ class EditPostForm(SensitiveFields, Form):
     alt_texts = NumberedList(
         StringField("Description", validators=[ALT]), min_entries=0, max_entries=MAX_PHOTOS
     )
+    visibility = _visibility(Optional())
+
+    def chosen_visibility(self) -> Visibility | None:
+        """The audience chosen, or None when the request did not say (keep the post's)."""
+        sent = self.visibility.raw_data
+        return Visibility(self.visibility.data) if sent and sent[0] else None
 
     def descriptions(self, photo_ids: list[int]) -> dict[int, str]:
         """Each photo's new description, by photo id, for the photos whose field was sent."""

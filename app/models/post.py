@@ -21,7 +21,7 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, string_enum, utcnow
@@ -43,6 +43,7 @@ MAX_PLACEHOLDER = 400  # base64 characters of a photo's blurred preview
 class Visibility(enum.StrEnum):
     PUBLIC = "public"
     FOLLOWERS = "followers"
+    # Seen by its author alone (posts imported to oneself first, say): no follower, no list.
     ONLY_ME = "only_me"
 
 
@@ -57,8 +58,10 @@ class PhotoShape(enum.StrEnum):
 class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (
-        # Profile grid and home feed: newest first per author, by keyset on id.
-        Index("ix_posts_author_id_id", "author_id", "id"),
+        # Profile grid and home feed: newest first per author, by keyset on id. The feed
+        # leaves out others' only-me posts as it reads, so the visibility rides along
+        # (INCLUDE) and the read stays index-only.
+        Index("ix_posts_author_id_id", "author_id", "id", postgresql_include=["visibility"]),
         # Explore: newest public posts without sorting the whole table.
         Index(
             "ix_posts_public_id",
@@ -109,6 +112,11 @@ class Post(Base):
     @classmethod
     def _has_public_audience_expression(cls, author: Any) -> ColumnElement[bool]:
         return and_(cls.visibility == Visibility.PUBLIC, author.is_private == false())
+
+    @hybrid_property
+    def reaches_followers(self) -> bool:
+        """Whether the author's followers may see the post: every post but an only-me one."""
+        return self.visibility != Visibility.ONLY_ME
 
     def __repr__(self) -> str:
         return f"<Post {self.id} by {self.author_id}>"

@@ -112,6 +112,10 @@ class User(Base):
     show_sensitive_media: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # Counters kept in step by the services, so no profile page counts rows.
     post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Posts anyone but the author may see (all but only-me ones): what followers are shown.
+    # (The database's default only, as counts_withdrawn below: old migrations' tests insert
+    # users through this model.)
+    shared_post_count: Mapped[int] = mapped_column(Integer, server_default="0")
     # Shown instead of post_count to people who cannot see followers-only posts.
     public_post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     follower_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

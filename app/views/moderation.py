@@ -109,6 +109,7 @@ class ReportRow:
     text: str  # the caption or the comment, as written
     gone: str  # why the reported post or comment no longer exists ("" while it does)
     followers_only: bool
+    only_me: bool  # reported before its author made it theirs alone
     thumbs: list[Thumb]
     target: ProfileView | None
     target_admin_url: str | None
@@ -150,6 +151,7 @@ def _row(case: ReportCase) -> ReportRow:
         text=written,
         gone=_gone_note(case, subject),
         followers_only=post is not None and post.visibility == Visibility.FOLLOWERS,
+        only_me=post is not None and post.visibility == Visibility.ONLY_ME,
         thumbs=thumbs,
         target=profile_view(target, sees_all_posts=True) if target else None,
         target_admin_url=url_for("admin.user", username=target.username) if target else None,

@@ -109,6 +109,7 @@ class PostView:
     liked: bool = False
     saved: bool = False
     is_own: bool = False
+    only_me: bool = False  # "Only you": its author alone sees it (so only they are shown it)
     # Marked sensitive by its author; ``covered``: this viewer sees the photos only after
     # choosing to (not those who turned on "always show sensitive media").
     sensitive: bool = False
@@ -150,8 +151,12 @@ def media_url(key: str, variant: str, *, public: bool = False) -> str:
     return base + path if public and base else path
 
 
-def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
-    """``sees_all_posts``: the viewer may see followers-only posts, so counts them too."""
+def profile_view(
+    user: User, *, sees_all_posts: bool = False, sees_shared_posts: bool = False
+) -> ProfileView:
+    """The post count the viewer may see: ``sees_all_posts`` (the account itself, a
+    moderator) counts every post, only-me ones too; ``sees_shared_posts`` (a follower)
+    every post but those; anyone else the public ones."""
     # A deleted or blocked account's avatar is private (moderators still see it).
     public = user.files_public
     avatar = media_url(user.avatar_key, "avatar", public=public) if user.avatar_key else None
@@ -164,7 +169,13 @@ def profile_view(user: User, *, sees_all_posts: bool = False) -> ProfileView:
         bio=user.bio,
         website=user.website,
         is_private=user.is_private,
-        post_count=user.post_count if sees_all_posts else user.public_post_count,
+        post_count=(
+            user.post_count
+            if sees_all_posts
+            else user.shared_post_count
+            if sees_shared_posts
+            else user.public_post_count
+        ),
         follower_count=user.follower_count,
         following_count=user.following_count,
     )
@@ -218,6 +229,7 @@ def post_views(
                 edited_at=post.edited_at,
                 edited_label=datetime_label(post.edited_at) if post.edited_at else "",
                 followers_only=post.visibility == Visibility.FOLLOWERS,
+                only_me=post.visibility == Visibility.ONLY_ME,
                 comments_enabled=post.comments_enabled,
                 photos=[
                     photo_view(photo, href, public=_in_public_area(post)) for photo in post.photos

@@ -111,6 +111,8 @@ def test_now_is_read_when_the_rule_is_asked(app: Flask, monkeypatch: pytest.Monk
         (Visibility.PUBLIC, True, False),
         (Visibility.FOLLOWERS, False, False),
         (Visibility.FOLLOWERS, True, False),
+        (Visibility.ONLY_ME, False, False),
+        (Visibility.ONLY_ME, True, False),
     ],
 )
 def test_a_public_audience_agrees_in_python_and_sql(
@@ -209,6 +211,16 @@ def test_who_sees_a_post_agrees_in_python_and_sql(app: Flask) -> None:
         assert not seen["a stranger", private, Visibility.PUBLIC]
         assert seen["a follower", private, Visibility.FOLLOWERS]
         assert seen["the author", private, Visibility.FOLLOWERS]
+        # Only me: its author alone, whoever follows or whatever the account's privacy.
+        only_me = {
+            (viewer_name, author_name): seen[viewer_name, author_name, Visibility.ONLY_ME]
+            for viewer_name in ("visitor", "the author", "a follower", "a stranger")
+            for author_name in (public, private)
+        }
+        assert {case for case, shown in only_me.items() if shown} == {
+            ("the author", public),
+            ("the author", private),
+        }
         assert not seen["blocked", public, Visibility.PUBLIC]
         assert not seen["blocker", public, Visibility.PUBLIC]
         for state, (_, _, active) in ACCOUNT_STATES.items():

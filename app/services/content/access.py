@@ -2,16 +2,17 @@
 
 A post is visible to a viewer when neither has blocked the other, and the
 viewer is its author, or the post is public on a public account, or the viewer
-follows the author. Every list (feed, profile grid, explore, hashtag pages,
-search, notifications) applies the same rule as an SQL filter, and every
-single-object page applies it in Python, so no page can disagree with another.
+follows the author and the post is not for its author alone ("Only me"). Every
+list (feed, profile grid, explore, hashtag pages, search, notifications) applies
+the same rule as an SQL filter, and every single-object page applies it in
+Python, so no page can disagree with another.
 
 Each part of the rule is written once. The ones about one row are hybrids on the
 models, which give the Python value and the SQL expression from one definition:
-``User.account_active`` (not waiting for deletion, not blocked by a moderator now)
-and ``Post.has_public_audience``. The ones about other rows (a block either way, a
-follow) are one SQL expression each; the single-object checks run that same
-expression as a query.
+``User.account_active`` (not waiting for deletion, not blocked by a moderator now),
+``Post.has_public_audience`` and ``Post.reaches_followers``. The ones about other
+rows (a block either way, a follow) are one SQL expression each; the single-object
+checks run that same expression as a query.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def can_see_account(viewer: User | None, owner: User) -> bool:
 
 
 def can_see_content_of(viewer: User | None, owner: User) -> bool:
-    """Followers-only content of ``owner``: their own, and their approved followers'."""
+    """Followers-only content of ``owner``: their own, and their approved followers'
+    (only-me posts are the post rule's business: ``visible_posts``)."""
     if viewer is None:
         return False
     return viewer.id == owner.id or follows(viewer.id, owner.id)
@@ -85,7 +87,9 @@ def can_view_post(viewer: User | None, post: Post, author: User) -> bool:
     if viewer.id == author.id:
         return True
     blocked, following = _standing(viewer.id, author.id)
-    return not blocked and (following or post.has_public_audience(author))
+    return not blocked and (
+        (following and post.reaches_followers) or post.has_public_audience(author)
+    )
 
 
 def not_blocked(
@@ -105,5 +109,9 @@ def visible_posts(viewer_id: int | None, author: Any = User) -> ColumnElement[bo
     return and_(
         author.account_active,
         not_blocked(viewer_id, Post.author_id),
-        or_(Post.author_id == viewer_id, public, _following(viewer_id, Post.author_id)),
+        or_(
+            Post.author_id == viewer_id,
+            public,
+            and_(Post.reaches_followers, _following(viewer_id, Post.author_id)),
+        ),
     )

@@ -161,6 +161,14 @@ def changed(*user_ids: int) -> None:
     after_rollback(_drop_changed)
 
 
+def shared_again(author_id: int) -> None:
+    """An only-me post now reaches the author's followers. A timeline takes a post only at
+    its top (an older id pushed in would skip the posts between it and the timeline's
+    oldest), so the followers' timelines are dropped, to be rebuilt on their next read."""
+    followers = select(Follow.follower_id).where(Follow.followee_id == author_id)
+    changed(*db.session.scalars(followers))
+
+
 def _drop_changed() -> None:
     drop(db.session.info.pop("home_timelines_changed", set()))
 
@@ -178,19 +186,26 @@ def push(post_id: int, user_ids: Iterable[int]) -> int:
     return added
 
 
-def readers_of(author_id: int) -> list[int]:
-    """Whose home feeds an author's post belongs in: the author's and their followers'."""
+def readers_of(author_id: int, *, reaches_followers: bool = True) -> list[int]:
+    """Whose home feeds an author's post belongs in: the author's and their followers'
+    (the author's alone for an only-me post: ``Post.reaches_followers``)."""
+    if not reaches_followers:
+        return [author_id]
     followers = db.session.scalars(
         select(Follow.follower_id).where(Follow.followee_id == author_id)
     )
     return [author_id, *followers]
 
 
-def posted(post_id: int, author_id: int) -> None:
+def posted(post_id: int, author_id: int, *, reaches_followers: bool = True) -> None:
     """A post was written: once it commits, it goes on the author's own timeline at once
     (they look for it); their followers get it from the worker's fan-out, or right away
     where ``FEED_FANOUT_AFTER_COMMIT`` is on (development and tests, with no worker)."""
-    readers = readers_of(author_id) if current_app.config["FEED_FANOUT_AFTER_COMMIT"] else []
+    readers = (
+        readers_of(author_id, reaches_followers=reaches_followers)
+        if current_app.config["FEED_FANOUT_AFTER_COMMIT"]
+        else []
+    )
 
     def deliver() -> None:
         try:
@@ -232,7 +247,12 @@ def fan_out_new(now: datetime) -> int:
     after = cursor
     while True:
         rows = db.session.execute(
-            select(Post.id, Post.author_id, Post.created_at)
+            select(
+                Post.id,
+                Post.author_id,
+                Post.created_at,
+                Post.reaches_followers.label("reaches_followers"),
+            )
             .where(Post.id > after)
             .order_by(Post.id)
             .limit(SCAN_BATCH)
@@ -242,7 +262,7 @@ def fan_out_new(now: datetime) -> int:
         seen = _done(client, done_key, [row.id for row in rows])
         for row in rows:
             if row.id not in seen:
-                push(row.id, readers_of(row.author_id))
+                push(row.id, readers_of(row.author_id, reaches_followers=row.reaches_followers))
                 _mark_done([row.id])
                 fanned += 1
             if not still_settling and _aware(row.created_at) <= now - SETTLE:

@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.core import deferred_work
 from app.core.database import after_commit, after_rollback
 from app.extensions import db
 from app.models import (
@@ -169,13 +170,21 @@ def create(
         )
     db.session.add(post)
     db.session.flush()
-    public_count = int(visibility == Visibility.PUBLIC)
-    adjust_counters(User, author.id, post_count=1, public_post_count=public_count)
+    adjust_counters(User, author.id, post_count=1, **_audience_counts(visibility))
     _tag(post, text.hashtags(caption))
     if announce:
         notifications.mention(post, author, author, text.mentions(caption))
-        home_timelines.posted(post.id, author.id)
+        home_timelines.posted(post.id, author.id, reaches_followers=post.reaches_followers)
     return post
+
+
+def _audience_counts(visibility: Visibility, sign: int = 1) -> dict[str, int]:
+    """What a post of this visibility adds to its author's counters of the posts others
+    may see (``shared_post_count``) and of the public ones (``public_post_count``)."""
+    return {
+        "shared_post_count": sign * int(visibility != Visibility.ONLY_ME),
+        "public_post_count": sign * int(visibility == Visibility.PUBLIC),
+    }
 
 
 def _tag(post: Post, names: set[str]) -> None:
@@ -196,12 +205,14 @@ def edit(
     *,
     sensitive: bool = False,
     content_warning: str = "",
+    visibility: Visibility | None = None,
 ) -> None:
-    """Change the caption, the photos' descriptions and the sensitive mark; only the
-    author may.
+    """Change the caption, the photos' descriptions, the sensitive mark and who sees the
+    post (``visibility``, None to keep it); only the author may.
 
     The post is marked edited (``edited_at``, shown as "Edited") only when something a
-    viewer sees changed: saving the form unchanged is not an edit.
+    viewer sees changed: saving the form unchanged is not an edit, and neither is changing
+    who sees it (what they see is the same).
     """
     if post.author_id != actor.id:
         raise PermissionError("Only the author can edit a post.")
@@ -222,7 +233,33 @@ def edit(
         changed = True
     if changed:
         post.edited_at = utcnow()
+    if visibility is not None and visibility != post.visibility:
+        _change_visibility(post, visibility)
     db.session.flush()
+
+
+def _change_visibility(post: Post, visibility: Visibility) -> None:
+    """Who sees the post changes; its files follow, and its author's counters.
+
+    Decided under the author's row lock, as an upload is (``account_media``). Files leaving
+    the public area go now, before the change commits (and come back if it rolls back);
+    files entering it go only once it has committed, so neither a rollback nor a crash
+    leaves a file public that should not be.
+    """
+    author = account_media.lock(post.author)
+    was_public = account_media.photos_public(post, author)
+    was_shared = post.reaches_followers
+    before, after = _audience_counts(post.visibility, -1), _audience_counts(visibility)
+    adjust_counters(User, author.id, **{name: before[name] + after[name] for name in after})
+    post.visibility = visibility
+    now_public = account_media.photos_public(post, author)
+    if was_public and not now_public:
+        media_storage().move([photo.storage_key for photo in post.photos], public=False)
+        deferred_work.publish_media_after_rollback(author.id)
+    elif now_public and not was_public:
+        deferred_work.publish_media_after_commit(author.id)
+    if post.reaches_followers and not was_shared:
+        home_timelines.shared_again(author.id)
 
 
 def delete_post(actor: User, post: Post) -> None:
@@ -230,9 +267,9 @@ def delete_post(actor: User, post: Post) -> None:
     if post.author_id != actor.id and not actor.is_admin:
         raise PermissionError("Only the author can delete a post.")
     keys = [photo.storage_key for photo in post.photos]
-    author_id, public = post.author_id, int(post.visibility == Visibility.PUBLIC)
+    author_id, counts = post.author_id, _audience_counts(post.visibility, -1)
     if delete_returning(Post, Post.id == post.id):
-        adjust_counters(User, author_id, post_count=-1, public_post_count=-public)
+        adjust_counters(User, author_id, post_count=-1, **counts)
         after_commit(lambda: remove_unused_files(keys))
 
 

@@ -74,7 +74,8 @@ def _feed_authors(viewer: User, *, active_only: bool = True) -> Subquery:
     """The viewer and the accounts they follow, less muted, blocked and inactive ones.
 
     A follower sees all of an account's posts or none of them (``access.visible_posts``),
-    so the feed can choose its authors first and then read only their newest posts.
+    but for its only-me ones (``_newest_of`` leaves those out), so the feed can choose its
+    authors first and then read only their newest posts.
     ``active_only=False`` keeps hidden accounts (a timeline in Redis outlives their
     hiding, and the read's re-check leaves their posts out while they are hidden).
     """
@@ -96,8 +97,9 @@ def _feed_authors(viewer: User, *, active_only: bool = True) -> Subquery:
     )
 
 
-def _newest_of(authors: Subquery, before: int | None, limit: int) -> Select[int]:
-    """The ids of the newest posts of ``authors``.
+def _newest_of(viewer: User, authors: Subquery, before: int | None, limit: int) -> Select[int]:
+    """The ids of the newest posts of ``authors`` the viewer's feed may hold: all of their
+    own, and of the others all but their only-me posts (else those could fill the page).
 
     On PostgreSQL, a page's worth from each author (a short backward read of
     ``ix_posts_author_id_id`` per author, LATERAL), and the newest of those: the work
@@ -105,10 +107,14 @@ def _newest_of(authors: Subquery, before: int | None, limit: int) -> Select[int]
     they have. SQLite has no LATERAL and reads posts newest first instead.
     """
     if not is_postgresql():
+        shared = or_(Post.author_id == viewer.id, Post.reaches_followers)
         return _newest(
-            select(Post.id).where(Post.author_id.in_(select(authors.c.id))), before, limit
+            select(Post.id).where(Post.author_id.in_(select(authors.c.id)), shared), before, limit
         )
-    own = _newest(select(Post.id).where(Post.author_id == authors.c.id), before, limit)
+    # Said of the author's row (one value per LATERAL run), so the index read stays a
+    # backward scan with a filter.
+    shared = or_(authors.c.id == viewer.id, Post.reaches_followers)
+    own = _newest(select(Post.id).where(Post.author_id == authors.c.id, shared), before, limit)
     each = own.lateral("each_author")
     return (
         select(each.c.id)
@@ -121,7 +127,7 @@ def _newest_of(authors: Subquery, before: int | None, limit: int) -> Select[int]
 
 def home_query(viewer: User, before: int | None, limit: int) -> Select[Post]:
     """Your own posts and those of the accounts you follow, without the ones you muted."""
-    newest = _newest_of(_feed_authors(viewer), before, limit).subquery("newest")
+    newest = _newest_of(viewer, _feed_authors(viewer), before, limit).subquery("newest")
     return _posts(viewer).join(newest, newest.c.id == Post.id).order_by(Post.id.desc())
 
 
@@ -145,7 +151,7 @@ def _built_window(viewer: User, before: int | None, count: int) -> home_timeline
     """Build the viewer's timeline from SQL, keep it in Redis, and read it."""
     size = home_timelines.size()
     found = list(
-        db.session.scalars(_newest_of(_feed_authors(viewer, active_only=False), None, size))
+        db.session.scalars(_newest_of(viewer, _feed_authors(viewer, active_only=False), None, size))
     )
     complete = len(found) <= size
     if not home_timelines.store(viewer.id, found[:size], complete=complete):

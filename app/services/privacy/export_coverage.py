@@ -105,6 +105,7 @@ USER_LEFT_OUT: dict[str, str] = {
     "session_epoch": "A secret: changing it logs out every session.",
     "webauthn_handle": "A random handle your passkeys know the account by; not yours to use.",
     "post_count": _COUNT,
+    "shared_post_count": _COUNT,
     "public_post_count": _COUNT,
     "follower_count": _COUNT,
     "following_count": _COUNT,
