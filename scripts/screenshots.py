@@ -25,6 +25,7 @@ from tests.browser.pages import (
     MEMBER,
     MODERATOR,
     PAGES,
+    PRIVATE,
     THEMES,
     UNVERIFIED,
     VIEWPORTS,
@@ -34,7 +35,7 @@ from tests.factories import PASSWORD, create_user
 from tests.support.browser import log_in
 from tests.support.demo import populate
 from tests.support.live_server import LiveServer
-from tests.support.moderation import add_moderation_cast
+from tests.support.moderation import add_import_states, add_moderation_cast
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 LOGO_ANIMATION_MS = 2500  # let the logo finish growing
@@ -73,10 +74,11 @@ def main(only: list[str]) -> None:
             create_user(app, username, verified=verified)
         ids = populate(app, MEMBER)
         add_moderation_cast(app, ids, MODERATOR, MEMBER)
+        add_import_states(app, MODERATOR, PRIVATE)
         with LiveServer(app) as server, sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             states = {}
-            for username in (MEMBER, UNVERIFIED, MODERATOR):
+            for username in (MEMBER, UNVERIFIED, MODERATOR, PRIVATE):
                 context = browser.new_context(base_url=server.url)
                 log_in(context.new_page(), username, PASSWORD)
                 states[username] = context.storage_state()

@@ -32,7 +32,7 @@ from tests.support.auth import AuthActions
 from tests.support.browser import PageWatcher
 from tests.support.demo import populate
 from tests.support.live_server import LiveServer, LiveSite
-from tests.support.moderation import add_moderation_cast
+from tests.support.moderation import add_import_states, add_moderation_cast
 from tests.support.smtp import Mailbox, SMTPServer
 
 
@@ -197,6 +197,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         create_user(app, LIVE_SPROUT, verified=False)
         ids = populate(app, LIVE_MEMBER)
         add_moderation_cast(app, ids, LIVE_MODERATOR, LIVE_MEMBER)
+        add_import_states(app, LIVE_MODERATOR, "hazel.live")
         server = LiveServer(app)
         # Passkeys need a domain, not an IP: the passkey tests browse http://localhost:PORT.
         port = server.server.server_port

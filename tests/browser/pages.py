@@ -117,6 +117,11 @@ PAGES = [
     PageSpec("devices", "/settings/devices", login=MEMBER),
     PageSpec("security-activity", "/settings/security", login=MEMBER),
     PageSpec("export", "/settings/export", login=MEMBER),
+    # Bring your photos: the form; an import under way; a finished one with its report
+    # (tests/support/moderation.add_import_states).
+    PageSpec("import", "/settings/import", login=MEMBER),
+    PageSpec("import-running", "/settings/import", login=PRIVATE),
+    PageSpec("import-report", "/settings/import", login=MODERATOR),
     PageSpec("two-factor", "/settings/two-factor/", login=MEMBER),
     PageSpec("reauth", "/reauth?next=/settings/password", login=MEMBER, screenshot=False),
     PageSpec("explore", "/explore"),

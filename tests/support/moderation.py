@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Comment, Post, Report, ReportReason, User, utcnow
+from app.models import (
+    Comment,
+    DataImport,
+    ImportSource,
+    ImportStatus,
+    Post,
+    Report,
+    ReportReason,
+    User,
+    Visibility,
+    utcnow,
+)
 from app.services.content import interactions, posts
 from tests.factories import create_user
 from tests.support.auth import AuthActions
@@ -119,5 +130,61 @@ def expire_block(app: Flask, user: User) -> None:
             update(User)
             .where(User.id == user.id)
             .values(blocked_till=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+
+
+def add_import_states(app: Flask, finished_for: str, running_for: str) -> None:
+    """The import page's two states for the axe list and the screenshots: a finished
+    import with a report (``finished_for``), and one under way (``running_for``).
+
+    The running one is a row with no archive and a heartbeat in the far future, so no
+    worker a browser test runs ever takes it up (a stale one would be resumed)."""
+    with app.app_context():
+        people = {
+            user.username: user.id
+            for user in db.session.scalars(
+                select(User).where(User.username.in_([finished_for, running_for]))
+            )
+        }
+        now = datetime.now(UTC)
+        db.session.add_all(
+            [
+                DataImport(
+                    user_id=people[finished_for],
+                    source=ImportSource.INSTAGRAM,
+                    status=ImportStatus.DONE,
+                    visibility=Visibility.ONLY_ME,
+                    requested_at=now - timedelta(minutes=20),
+                    started_at=now - timedelta(minutes=19),
+                    finished_at=now - timedelta(minutes=2),
+                    posts_total=214,
+                    posts_done=214,
+                    posts_imported=212,
+                    photos_imported=301,
+                    skipped=[
+                        {"what": "18023957722.mp4", "reason": "videos are not imported yet"},
+                        {
+                            "what": "post of 03 Jan 2022",
+                            "reason": "it has no photos or videos listed",
+                        },
+                    ],
+                    skipped_count=2,
+                ),
+                DataImport(
+                    user_id=people[running_for],
+                    source=ImportSource.SAPLING,
+                    status=ImportStatus.IMPORTING,
+                    visibility=Visibility.FOLLOWERS,
+                    requested_at=now - timedelta(minutes=3),
+                    started_at=now - timedelta(minutes=3),
+                    heartbeat_at=now + timedelta(days=365 * 50),
+                    posts_total=120,
+                    posts_done=45,
+                    posts_imported=45,
+                    photos_imported=61,
+                    skipped=[],
+                ),
+            ]
         )
         db.session.commit()
