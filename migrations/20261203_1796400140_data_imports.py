@@ -32,12 +32,22 @@ def upgrade() -> None:
         ),
         sa.Column(
             "status",
-            sa.Enum("pending", "importing", "done", "failed", name="importstatus", native_enum=False, length=16),
+            sa.Enum(
+                "pending",
+                "importing",
+                "done",
+                "failed",
+                name="importstatus",
+                native_enum=False,
+                length=16,
+            ),
             nullable=False,
         ),
         sa.Column(
             "visibility",
-            sa.Enum("public", "followers", "only_me", name="visibility", native_enum=False, length=16),
+            sa.Enum(
+                "public", "followers", "only_me", name="visibility", native_enum=False, length=16
+            ),
             nullable=False,
         ),
         sa.Column("file_name", sa.String(length=80), nullable=True),
