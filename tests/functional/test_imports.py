@@ -14,6 +14,7 @@ import io
 import json
 import os
 import stat
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,7 @@ from app.models import (
     Visibility,
 )
 from app.services.content import posts
+from app.services.errors import FormError
 from app.services.privacy import export_archive, imports
 from app.worker import jobs
 from tests.factories import create_user
@@ -698,3 +700,46 @@ def test_an_account_purged_mid_import_leaves_no_post_behind(
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Post)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Photo)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.mark.postgres  # SQLite has no row locks: it serialises whole writes instead
+def test_two_uploads_sent_at_once_make_one_import(committing_app: Flask, tmp_path: Path) -> None:
+    """Both pass the first look; the account's row lock lets one in, and the other's
+    archive goes."""
+    app = committing_app
+    owner = create_user(app, "juniper.twice", "twice@example.org")
+    archive = archive_bytes(tmp_path)
+    both_saved = threading.Barrier(2, timeout=60)
+    outcomes: list[str] = []
+
+    def upload() -> None:
+        with app.test_request_context():
+            user = db.session.get(User, owner.id)
+            assert user is not None
+            stream = io.BytesIO(archive)
+            original_read = stream.read
+
+            def read(size: int = -1) -> bytes:
+                block = original_read(size)
+                if not block:  # the whole archive is saved: wait for the other one
+                    both_saved.wait()
+                return block
+
+            stream.read = read  # type: ignore[method-assign]
+            try:
+                imports.start(user, stream, Visibility.ONLY_ME)
+                db.session.commit()
+                outcomes.append("started")
+            except FormError as refusal:
+                db.session.rollback()
+                outcomes.append(refusal.message)
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == [imports.UNDER_WAY, "started"]
+    with app.app_context():
+        count = db.session.scalar(sa.select(sa.func.count()).where(DataImport.user_id == owner.id))
+    assert count == 1 and len(waiting_archives(app)) == 1

@@ -125,26 +125,33 @@ def source_of(archive: SafeArchive) -> ImportSource:
     return ImportSource.INSTAGRAM
 
 
+def _under_way(user: User) -> bool:
+    query = select(DataImport.id).where(
+        DataImport.user_id == user.id, DataImport.status.in_(IN_PROGRESS)
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+UNDER_WAY = "An import is already under way. Wait for it to finish before starting another."
+
+
 def start(user: User, stream: IO[bytes], visibility: Visibility) -> DataImport:
     """Keep an uploaded archive and queue its import (flushed); refused with the reason.
 
-    One import at a time per account: the account's row lock serialises two uploads
-    sent at once. The file goes again if the request's transaction rolls back.
+    One import at a time per account. The archive is copied and checked before the
+    account's row is locked (the copy of a large archive takes seconds, and the lock is
+    held to the commit); the lock then serialises two uploads sent at once, and the
+    second one's file goes. The file goes too if the request's transaction rolls back.
     """
-    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
-    waiting = db.session.scalar(
-        select(DataImport.id).where(
-            DataImport.user_id == user.id, DataImport.status.in_(IN_PROGRESS)
-        )
-    )
-    if waiting is not None:
-        raise FormError(
-            "An import is already under way. Wait for it to finish before starting another."
-        )
+    if _under_way(user):
+        raise FormError(UNDER_WAY)
     path = _save(stream, int(current_app.config["IMPORT_MAX_BYTES"]))
     try:
         with SafeArchive(path) as archive:
             source = source_of(archive)
+        db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+        if _under_way(user):
+            raise FormError(UNDER_WAY)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
