@@ -44,7 +44,7 @@ class MaintenanceResult:
             f"Removed {self.sessions} sessions, {self.links} links, "
             f"{self.username_holds} username holds, {self.deleted_accounts} deleted accounts, "
             f"{self.sent_emails} sent emails, {self.orphaned_files} orphaned media files, "
-            f"{self.expired_exports} expired exports, "
+            f"{self.expired_exports} expired exports; "
             f"{self.import_archives} left-over import archives; "
             f"truncated {self.truncated_ips} and dropped {self.dropped_ips} IP addresses; "
             f"lifted {self.lifted_blocks} expired blocks; "

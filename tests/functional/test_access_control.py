@@ -252,6 +252,7 @@ def test_every_route_is_covered_by_an_access_rule(app: Flask) -> None:
         "main", "health", "auth", "captcha", "mfa", "settings", "two_factor", "gallery",
         "admin",  # every admin.* endpoint: tests/functional/test_moderation.py
         "exports",  # test_exports.py
+        "imports",  # logged in only: test_imports.py
         "joining",  # sign-ups waiting, invites: test_registration_modes.py
         "internal",  # a key or a 404: test_metrics.py
         "appearance",  # open to everyone, sets only a cookie, CSRF-checked: test_appearance.py

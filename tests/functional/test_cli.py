@@ -248,7 +248,7 @@ def test_maintenance_purges_only_what_is_dead(
     )
     assert "; lifted 0 expired blocks; made 0 blurred previews." in result.output
     assert (
-        "0 orphaned media files, 0 expired exports, 0 left-over import archives;" in result.output
+        "0 orphaned media files, 0 expired exports; 0 left-over import archives;" in result.output
     )
     assert alive.client.get("/settings/").status_code == 200
     assert (
