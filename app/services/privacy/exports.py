@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models import DataExport, ExportStatus, User, utcnow
 from app.services.operations import mailer
 from app.services.privacy import export_archive
+from app.services.privacy.stray_files import PART, remove_strays
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,6 @@ IN_PROGRESS = (ExportStatus.PENDING, ExportStatus.BUILDING)
 ABANDONED_AFTER = timedelta(days=1)
 # Files no row names (a crash, or an account purged mid-build) go once they are this old.
 STRAY_GRACE = timedelta(hours=1)
-PART = ".part"
 
 
 def folder() -> Path:
@@ -236,7 +236,7 @@ def purge_expired(now: datetime) -> int:
     if gone:
         db.session.execute(delete(DataExport).where(DataExport.id.in_([e.id for e in gone])))
     db.session.flush()
-    return len(gone) + _remove_strays(now)
+    return len(gone) + remove_strays(folder(), DataExport.file_name, now, STRAY_GRACE)
 
 
 def _unlink(export: DataExport) -> None:
@@ -244,22 +244,3 @@ def _unlink(export: DataExport) -> None:
     if path is not None:
         path.unlink(missing_ok=True)
         path.with_name(path.name + PART).unlink(missing_ok=True)
-
-
-def _remove_strays(now: datetime) -> int:
-    try:
-        with os.scandir(folder()) as entries:
-            files = [entry for entry in entries if entry.is_file(follow_symlinks=False)]
-    except (FileNotFoundError, NotADirectoryError):
-        return 0
-    cutoff = (now - STRAY_GRACE).timestamp()
-    old = [entry for entry in files if entry.stat().st_mtime < cutoff]
-    names = {entry.name.removesuffix(PART) for entry in old}
-    if not names:
-        return 0
-    query = select(DataExport.file_name).where(DataExport.file_name.in_(names))
-    known = set(db.session.scalars(query))
-    strays = [entry for entry in old if entry.name.removesuffix(PART) not in known]
-    for entry in strays:
-        Path(entry.path).unlink(missing_ok=True)
-    return len(strays)

@@ -25,7 +25,7 @@ import io
 import logging
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -53,6 +53,7 @@ from app.services.media import images
 from app.services.operations import mailer
 from app.services.privacy import instagram_archive, sapling_archive
 from app.services.privacy.archives import ArchivePost, ArchiveRefused, SafeArchive, Skipped
+from app.services.privacy.stray_files import PART, remove_strays
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,6 @@ STALE_AFTER = timedelta(minutes=10)
 # The report keeps this many of the things skipped (the count says how many in all).
 REPORT_LIMIT = 500
 COPY_BLOCK = 1024 * 1024
-PART = ".part"
 
 
 def folder() -> Path:
@@ -358,21 +358,6 @@ def finish(import_id: int, *, error: str = "") -> ImportStatus | None:
 
 
 def purge_strays(now: datetime) -> int:
-    """Delete archives no waiting import names (an account purged mid-import, a crash
-    between saving and the commit), once they are an hour old; returns how many went."""
-    try:
-        files = [entry for entry in folder().iterdir() if entry.is_file()]
-    except (FileNotFoundError, NotADirectoryError):
-        return 0
-    cutoff = (now - timedelta(hours=1)).timestamp()
-    old = [path for path in files if path.stat().st_mtime < cutoff]
-    if not old:
-        return 0
-    names = {path.name.removesuffix(PART) for path in old}
-    query = select(DataImport.file_name).where(DataImport.file_name.in_(names))
-    known = set(db.session.scalars(query))
-    strays = [path for path in old if path.name.removesuffix(PART) not in known]
-    for path in strays:
-        with suppress(FileNotFoundError):
-            path.unlink()
-    return len(strays)
+    """Delete archives no import names (an account purged mid-import, a crash between
+    saving and the commit) once they are an hour old; returns how many went."""
+    return remove_strays(folder(), DataImport.file_name, now, timedelta(hours=1))
