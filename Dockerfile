@@ -57,6 +57,8 @@ COPY LICENSE wsgi.py ./
 COPY app ./app
 COPY migrations ./migrations
 COPY deploy/gunicorn.conf.py ./deploy/gunicorn.conf.py
+# The minified stylesheets and scripts pages link (app/static/dist/; no settings needed).
+RUN python -m app.views.asset_build
 # Bytecode compiled once here, since the running app never writes it (read-only code).
 RUN python -m compileall -q app migrations wsgi.py
 

@@ -43,6 +43,7 @@ node_modules/.installed: package.json package-lock.json
 
 run: $(VENV)/.installed ## Install, migrate the local SQLite database, serve http://127.0.0.1:8000 (PORT=...) with the worker
 	$(DEV_ENV) $(BIN)/flask db upgrade
+	$(BIN)/python -m app.views.asset_build
 	$(DEV_ENV) exec $(BIN)/python -m scripts.run_local --host $(HOST) --port $(PORT)
 
 dev: $(VENV)/.installed ## Flask's debug server with reload

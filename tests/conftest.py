@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from app.extensions import db
 from app.models import User
+from app.views.asset_build import build as build_assets
 from scripts.browser import launch_chromium
 from tests.factories import create_user
 from tests.support.apps import (
@@ -46,7 +47,13 @@ def on_xdist_worker(config: pytest.Config) -> bool:
 FALLBACK_COVERAGE_FLOOR = 90.0
 
 
+STATIC = Path(__file__).resolve().parents[1] / "app" / "static"
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    # Pages link the minified stylesheets and scripts, as in production (app/views/asset_build;
+    # the same input writes the same files, so xdist's workers may all run it).
+    build_assets(STATIC)
     options = config.known_args_namespace  # what pytest-cov reads its floor from
     floor = getattr(options, "cov_fail_under", None)
     if DATABASE.kind == "sqlite" and floor:

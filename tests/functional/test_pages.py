@@ -39,7 +39,7 @@ def test_no_inline_script_or_style(client: FlaskClient) -> None:
 def test_static_urls_are_fingerprinted_and_served(app: Flask, client: FlaskClient) -> None:
     with app.test_request_context():
         url = asset_url("css/base.css")
-    assert re.fullmatch(r"/static/css/base\.css\?v=[0-9a-f]{12}", url)
+    assert re.fullmatch(r"/static/dist/css/base\.css\?v=[0-9a-f]{12}", url)  # minified
     with client.get(url) as response:
         assert response.status_code == 200
         assert response.mimetype == "text/css"
