@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 
 from app.controllers.support.authentication import login_required, signed_in_user
 from app.services.content import interactions, timelines
@@ -18,7 +18,7 @@ bp = Blueprint("feed", __name__)
 def home() -> str:
     me = signed_in_user()
     page = timelines.home(me, cursor_arg(), current_app.config["FEED_PAGE_SIZE"])
-    cards = cached_cards(page.items, me, next_url=request.full_path)
+    cards = cached_cards(page.items, me)
     timelines.load_photos(cards.missing)
     state = interactions.viewer_state(me, page.items)
     html = finish(cards, state, me)

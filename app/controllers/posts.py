@@ -187,7 +187,6 @@ def _toggle(post_id: int, on: interactions.Toggle, off: interactions.Toggle) -> 
         return render_template(
             "posts/_actions.html",
             post=post_views([post], state, signed_in_user())[0],
-            next=safe_next(request.form.get("next"), ""),
         )
     return _back_to(post)
 

@@ -137,6 +137,52 @@ def test_liking_updates_in_place_without_a_reload(page: Page, live_site: LiveSit
     expect(page.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "false")
 
 
+def test_like_and_save_work_without_javascript_and_come_back_to_the_page(
+    browser: Browser, live_site: LiveSite
+) -> None:
+    """Every card's buttons submit the page's one toggle form (#post-toggles), each with its
+    own address: no script is needed, and the reader lands on the page they were on."""
+    create_user(live_site.app, "juniper.toggles")
+    context = browser.new_context(base_url=live_site.url, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, "juniper.toggles", PASSWORD)
+    post = live_site.ids["post"]
+    page.goto(f"/p/{post}?from=test")
+    like = page.get_by_role("button", name="Like")
+    expect(like).to_have_attribute("aria-pressed", "false")
+    like.click()
+    page.wait_for_url(re.compile(rf"/p/{post}\?from=test$"))
+    expect(page.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(rf"/p/{post}\?from=test$"))
+    expect(page.get_by_role("button", name="Save")).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Like").click()  # and undone, for the other tests
+    expect(page.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "false")
+    context.close()
+
+
+def test_a_like_the_script_cannot_send_is_sent_by_the_form(page: Page, live_site: LiveSite) -> None:
+    """When the background request fails, the button's own submission takes over."""
+    create_user(live_site.app, "hazel.fallback")
+    log_in(page, "hazel.fallback", PASSWORD)
+    post = live_site.ids["post"]
+    page.goto(f"/p/{post}")
+    page.evaluate("window.notReloaded = true")
+    # Only the script's request fails (it says X-Sapling-Fragment); the form's goes through.
+    page.route(
+        f"**/p/{post}/like",
+        lambda route: (
+            route.abort() if route.request.headers.get("x-sapling-fragment") else route.continue_()
+        ),
+    )
+    page.get_by_role("button", name="Like").click()
+    expect(page.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate("window.notReloaded === undefined")  # the page was sent, and reloaded
+    page.unroute(f"**/p/{post}/like")
+    page.get_by_role("button", name="Like").click()
+    expect(page.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "false")
+
+
 def test_commenting(page: Page, live_site: LiveSite) -> None:
     log_in(page, MEMBER, PASSWORD)
     page.goto(f"/p/{live_site.ids['post']}")

@@ -361,20 +361,22 @@ def test_a_card_from_the_cache_is_the_card_post_card_draws(
         assert reader is not None
         page = timelines.home(reader, None, 12).items
         state = interactions.viewer_state(reader, page)
-        found = cached_cards(page, reader, next_url="/home?")
+        found = cached_cards(page, reader)
         assert found.missing == []
         cached = finish(found, state, reader)
         timelines.load_photos(page)
         template = app.jinja_env.from_string(
-            '{% from "_macros/components.html" import post_card %}'
-            "{{ post_card(post, lazy=lazy, next='/home?') }}"
+            '{% from "_macros/components.html" import post_card %}{{ post_card(post, lazy=lazy) }}'
         )
         drawn = [
             template.render(post=view, lazy=index > 0)
             for index, view in enumerate(post_views(page, state, reader))
         ]
+    # The same, but for the templates' indentation and blank lines, which the cache drops.
     for card, expected in zip(cached, drawn, strict=True):
-        assert str(card).splitlines() == expected.splitlines()
+        assert str(card).splitlines() == [
+            line.strip() for line in expected.splitlines() if line.strip()
+        ]
     assert len(drawn) == 3
 
 

@@ -170,7 +170,8 @@ def test_a_like_without_reload_returns_the_new_buttons(app: Flask) -> None:
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert html.strip().startswith(f'<div class="post-card__actions" id="post-{post.id}-actions">')
+    assert html.strip().startswith(f'<div class="post-card__actions" id="post-{post.id}-actions"')
+    assert f'formaction="/p/{post.id}/like" name="on" value="0" aria-pressed="true"' in html
     assert "<strong>1</strong> like" in html
 
 

@@ -4,14 +4,35 @@
 "use strict";
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+const SVG = "http://www.w3.org/2000/svg";
+
+// "Previous photo" (step -1) or "Next photo" (1), drawn with the page's icon sprite.
+function stepButton(track, step, sprite) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `carousel__step carousel__step--${step < 0 ? "previous" : "next"}`;
+  button.setAttribute("aria-controls", track.id);
+  button.dataset.carouselStep = String(step);
+  const icon = document.createElementNS(SVG, "svg");
+  icon.setAttribute("class", "nav__icon");
+  icon.setAttribute("aria-hidden", "true");
+  const use = document.createElementNS(SVG, "use");
+  use.setAttribute("href", `${sprite}#chevron-${step < 0 ? "left" : "right"}`);
+  icon.append(use);
+  const label = document.createElement("span");
+  label.className = "visually-hidden";
+  label.textContent = step < 0 ? "Previous photo" : "Next photo";
+  button.append(icon, label);
+  return button;
+}
 
 function enhance(carousel) {
   const track = carousel.querySelector(".carousel__track");
   const slides = [...track.querySelectorAll(".carousel__slide")];
   const dots = [...carousel.querySelectorAll(".carousel__dot")];
-  const [previous, next] = [-1, 1].map((step) =>
-    carousel.querySelector(`[data-carousel-step="${step}"]`),
-  );
+  if (carousel.querySelector("[data-carousel-step]")) return; // enhanced already
+  const [previous, next] = [-1, 1].map((step) => stepButton(track, step, carousel.dataset.carousel));
+  track.after(previous, next);
   const status = carousel.querySelector("[data-carousel-status]");
   let current = -1;
   let announced;
@@ -73,7 +94,6 @@ function enhance(carousel) {
   const from = () => heading ?? current;
 
   for (const button of [previous, next]) {
-    button.hidden = false;
     button.addEventListener("click", () => {
       if (button.getAttribute("aria-disabled") === "true") return;
       go(from() + Number(button.dataset.carouselStep));

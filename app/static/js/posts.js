@@ -4,35 +4,40 @@
 
 const FRAGMENT_HEADER = { "X-Sapling-Fragment": "1" };
 
-// Like and save buttons: send the form in the background and swap in the new buttons.
+// Like and save buttons: each submits the page's one toggle form (#post-toggles) with its own
+// address; send it in the background and swap in the post's new buttons.
 document.addEventListener("submit", async (event) => {
   const form = event.target;
-  if (!(form instanceof HTMLFormElement) || !form.classList.contains("js-toggle")) return;
+  const button = event.submitter;
+  if (!(form instanceof HTMLFormElement) || form.id !== "post-toggles") return;
+  if (!button || form.dataset.native === "true") return; // the fallback below: the browser sends it
   event.preventDefault();
-  if (form.dataset.sending === "true") return;
-  form.dataset.sending = "true";
+  if (button.dataset.sending === "true") return;
+  button.dataset.sending = "true";
+  const target = button.closest(".post-card__actions");
   try {
-    const response = await fetch(form.action, {
+    const body = new FormData(form);
+    body.set(button.name, button.value);
+    const response = await fetch(button.formAction, {
       method: "POST",
-      body: new FormData(form),
+      body,
       headers: FRAGMENT_HEADER,
       credentials: "same-origin",
     });
     // A redirect means something else happened (the session ended): let the form do it.
     if (!response.ok || response.redirected) throw new Error(`HTTP ${response.status}`);
-    const target = document.getElementById(form.dataset.target);
     const template = document.createElement("template");
     template.innerHTML = (await response.text()).trim();
     const replacement = template.content.firstElementChild;
     if (!target || !replacement) throw new Error("nothing to replace");
-    const pressed = form.querySelector("button");
-    const wasFocused = pressed === document.activeElement;
-    const index = [...target.querySelectorAll("form")].indexOf(form);
+    const wasFocused = button === document.activeElement;
+    const index = [...target.querySelectorAll("button[form]")].indexOf(button);
     target.replaceWith(replacement);
-    if (wasFocused) replacement.querySelectorAll("form button")[index]?.focus();
+    if (wasFocused) replacement.querySelectorAll("button[form]")[index]?.focus();
   } catch {
-    delete form.dataset.sending;
-    form.submit();
+    delete button.dataset.sending;
+    form.dataset.native = "true";
+    form.requestSubmit(button);
   }
 });
 

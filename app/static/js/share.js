@@ -1,21 +1,40 @@
-// "Copy link" on posts. Without this file (or without a clipboard) the same place holds a
-// plain link to the post, whose address the visitor can copy from the address bar.
+// "Copy link" on posts: a button beside Comments that copies the post's full address, with a
+// status after it (#post-N-copied) that says whether it did. Without this file (or without a
+// clipboard) there is no button: the post's time links to the post, whose address the
+// visitor can copy from the address bar.
 "use strict";
 
-// The link becomes a button that copies the post's full address.
-function upgradeCopyLinks(root) {
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function addCopyButtons(root) {
   if (!navigator.clipboard || !window.isSecureContext) return;
-  for (const link of root.querySelectorAll("a[data-copy-link]")) {
+  const boxes = root.matches("[data-share]") ? [root] : root.querySelectorAll("[data-share]");
+  for (const box of boxes) {
+    if (box.querySelector("button[data-copy-link]")) continue;
     const button = document.createElement("button");
     button.type = "button";
-    button.className = link.className;
-    button.dataset.copyLink = new URL(link.getAttribute("href"), document.baseURI).href;
-    button.dataset.copyStatus = link.dataset.copyStatus;
+    button.className = "icon-btn";
     button.title = "Copy link";
-    button.append(...link.childNodes);
-    const label = button.querySelector(".visually-hidden");
-    if (label) label.textContent = "Copy link";
-    link.replaceWith(button);
+    button.dataset.copyLink = new URL(box.dataset.share, document.baseURI).href;
+    button.dataset.copyStatus = box.id.replace(/-actions$/, "-copied");
+    // The same sprite as the post's other icons.
+    const sprite = box.querySelector("use")?.getAttribute("href")?.split("#")[0] ?? "";
+    const icon = document.createElementNS(SVG_NS, "svg");
+    icon.setAttribute("aria-hidden", "true");
+    const use = document.createElementNS(SVG_NS, "use");
+    use.setAttribute("href", `${sprite}#link`);
+    icon.append(use);
+    const label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = "Copy link";
+    button.append(icon, label);
+    const status = document.createElement("span");
+    status.className = "post-card__copied";
+    status.id = button.dataset.copyStatus;
+    status.setAttribute("role", "status");
+    const before = box.querySelector(".post-card__save, .post-card__counts");
+    box.insertBefore(button, before);
+    box.insertBefore(status, before);
   }
 }
 
@@ -36,12 +55,12 @@ document.addEventListener("click", async (event) => {
   }
 });
 
-upgradeCopyLinks(document);
-// posts.js swaps in new action buttons after a like or a save: upgrade those too.
+addCopyButtons(document.documentElement);
+// posts.js swaps in new action buttons after a like or a save: give those theirs too.
 new MutationObserver((changes) => {
   for (const change of changes) {
     for (const node of change.addedNodes) {
-      if (node instanceof Element) upgradeCopyLinks(node);
+      if (node instanceof Element) addCopyButtons(node);
     }
   }
 }).observe(document.body, { childList: true, subtree: true });
