@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from app.extensions import db
 from app.models import User
+from app.services.media import videos
 from app.views.asset_build import build as build_assets
 from scripts.browser import launch_chromium
 from tests.factories import create_user
@@ -47,6 +48,7 @@ def on_xdist_worker(config: pytest.Config) -> bool:
 FALLBACK_COVERAGE_FLOOR = 90.0
 
 
+NO_FFMPEG = "video tests skipped: no ffmpeg found (apt-get install ffmpeg strace)"
 STATIC = Path(__file__).resolve().parents[1] / "app" / "static"
 
 
@@ -68,6 +70,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"redis: {'yes' if REDIS_URL else 'no'} ({REDIS_REASON})",
         f"browser: {CHROMIUM or 'none'}",
         f"nginx: {NGINX or 'none'}",
+        f"ffmpeg: {'yes' if videos.available() else 'none'}",
     ]
 
 
@@ -84,6 +87,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         fallbacks.append(NO_CHROMIUM)
     if NGINX is None:
         fallbacks.append(NO_NGINX)
+    if not videos.available():
+        fallbacks.append(NO_FFMPEG)
     if fallbacks:
         terminalreporter.write_line(
             "Sapling tests ran with fallbacks: " + "; ".join(fallbacks) + "."
