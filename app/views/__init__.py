@@ -8,6 +8,7 @@ from app.views.assets import asset_url
 from app.views.filters import datetime_label, display_url, filesize, slugify_id
 from app.views.joining import PROBLEMS
 from app.views.text import rich_text
+from app.views.toggles import need_post_toggles, post_toggles_needed
 
 
 def register_views(app: Flask, version: str) -> None:
@@ -19,6 +20,8 @@ def register_views(app: Flask, version: str) -> None:
         sapling_version=version,
         source_url=app.config["SOURCE_URL"],
         invite_problems=PROBLEMS,
+        need_post_toggles=need_post_toggles,
+        post_toggles_needed=post_toggles_needed,
     )
     app.jinja_env.filters.update(
         slugify_id=slugify_id,

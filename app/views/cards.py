@@ -38,6 +38,7 @@ from app.extensions import redis_client
 from app.models import Post, User, utcnow
 from app.views.filters import relative_label
 from app.views.posts import PostView, Toggle, ViewerMarks, covered_for, post_views
+from app.views.toggles import need_post_toggles
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +194,8 @@ def finish(cards: Cards, state: ViewerMarks, viewer: User | None) -> list[Markup
             drawn[index] = html
             if cards.keys[index]:
                 fresh[cards.keys[index]] = html
+    if viewer is not None and cards.posts:
+        need_post_toggles()  # cards from the cache were not drawn, so they could not ask
     now = utcnow()
     filled = []
     for post, card in zip(cards.posts, drawn, strict=True):

@@ -96,3 +96,25 @@ def test_the_feed_of_twelve_posts_stays_under_its_ceiling(app: Flask) -> None:
             assert response.status_code == 200
             total += len(response.get_data())
     assert total <= FEED_CEILING, f"{total:,} bytes"
+
+
+def test_one_toggle_form_on_pages_with_cards_and_none_elsewhere(app: Flask) -> None:
+    """Every card's like and save buttons submit the page's one #post-toggles form, which
+    holds the page's only extra CSRF token: drawn once where cards are, never elsewhere."""
+    reader, friend = create_user(app, "reader"), create_user(app, "friend")
+    follow(app, reader, friend)
+    post = create_post(app, friend, "a walk", photos=1)
+    create_post(app, friend, "another walk", photos=2)
+    client = app.test_client()
+    AuthActions(client).login("reader")
+    # The feed's tokens: the toggles' and Log out's; the post page adds its comment form's.
+    for path, tokens in (("/home", 2), (f"/p/{post.id}", 3)):
+        html = client.get(path).get_data(as_text=True)
+        assert html.count('<form id="post-toggles"') == 1, path
+        buttons = re.findall(r'<button [^>]*form="post-toggles"[^>]*>', html)
+        assert buttons and all("formaction=" in button for button in buttons), path
+        assert html.count('name="csrf_token"') == tokens, path
+    for path in ("/settings/", "/no-such-page", f"/@{friend.username}"):
+        assert 'id="post-toggles"' not in client.get(path).get_data(as_text=True), path
+    client.get("/home")  # the feed again, its cards now from the cache (with Redis)
+    assert 'id="post-toggles"' in client.get("/home").get_data(as_text=True)

@@ -201,10 +201,10 @@ def test_changing_the_caption_or_a_description_marks_the_post_edited(
         assert fresh is not None and fresh.edited_at is not None
         when = fresh.edited_at
     page = client.get(f"/p/{post.id}").get_data(as_text=True)
-    assert edited_mark(page, post.id) == when.isoformat()
+    assert edited_mark(page, post.id) == when.isoformat(timespec="seconds")
     assert f"Edited {when:%d %b %Y, %H:%M} UTC" in page  # the title, and said by screen readers
     feed = client.get("/home").get_data(as_text=True)
-    assert edited_mark(feed, post.id) == when.isoformat()
+    assert edited_mark(feed, post.id) == when.isoformat(timespec="seconds")
 
 
 def test_deleting_a_post_removes_every_stored_file(
