@@ -117,8 +117,12 @@ def test_a_server_that_never_becomes_healthy_fails_clearly_and_is_ended() -> Non
     assert _group(server.pid) == []
 
 
+# Ctrl-C as a terminal sends it: Python's own SIGINT handler, even when this test runs under a
+# shell's background job, which starts its children with SIGINT ignored (and an ignored
+# signal at startup stays ignored in Python).
 STARTS_AND_WAITS = """
 import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from scripts.bench.servers import Server
 server = Server(sys.argv[1], sys.argv[2], {})
 server.env.update(__import__("json").loads(sys.argv[3]))
