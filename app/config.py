@@ -202,7 +202,14 @@ class Config:
         self.SUPPORT_EMAIL = _support_email(env)
 
     def _load_photo_and_page_settings(self, env: Mapping[str, str]) -> None:
-        """Photos (the image pipeline's limit, how media reach nginx), page sizes, the theme."""
+        """Photos and videos (their limits, how media reach nginx), page sizes, the theme."""
+        # Videos (services/media/videos.py): each upload's size and length. The post form
+        # takes the larger of MAX_CONTENT_LENGTH and VIDEO_MAX_BYTES as its whole body
+        # (core/requests.py), so one video of the largest size fits, or several shorter.
+        self.VIDEO_MAX_BYTES = _int(env, "VIDEO_MAX_BYTES", 200 * 1024 * 1024)
+        self.VIDEO_MAX_SECONDS = _int(env, "VIDEO_MAX_SECONDS", 90)
+        if self.VIDEO_MAX_BYTES < 1 or self.VIDEO_MAX_SECONDS < 1:
+            raise ConfigError("VIDEO_MAX_BYTES and VIDEO_MAX_SECONDS must be positive.")
         # Declared width times height above this is refused before any pixel is decoded.
         self.IMAGE_MAX_PIXELS = _int(env, "IMAGE_MAX_PIXELS", 50_000_000)
         # Behind nginx, private media are sent with X-Accel-Redirect to an internal location

@@ -1,4 +1,4 @@
-"""Photos and avatars, with the same access check as the pages that show them.
+"""Photos, videos and avatars, with the same access check as the pages that show them.
 
 Files of posts anyone may see live in the public area, which nginx serves by
 itself in production. Everything else is private: the app checks that the
@@ -18,6 +18,7 @@ from app.services.accounts import profiles
 from app.services.content import access, posts
 from app.services.media.images import AVATAR_VARIANTS, PHOTO_VARIANTS
 from app.services.media.media_storage import Located, media_storage
+from app.services.media.videos import VIDEO_VARIANTS
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
@@ -40,6 +41,22 @@ def file(key: str, variant: str) -> Response:
     return send_media(located, PUBLIC_CACHE if located.public else PRIVATE_CACHE)
 
 
+@bp.get("/<key>/<variant>.mp4")
+def video(key: str, variant: str) -> Response:
+    """A video's rendition, by the same rules as its poster's photo sizes. Range requests
+    (a seek) are answered 206 here, and by nginx for the X-Accel-Redirect."""
+    if variant not in VIDEO_VARIANTS:
+        abort(404)
+    try:
+        located = media_storage().locate(key, variant)
+    except ValueError:
+        abort(404)
+    if located is None or (not located.public and not _may_see(key, avatar=False)):
+        abort(404)
+    cache = PUBLIC_CACHE if located.public else PRIVATE_CACHE
+    return send_media(located, cache, mimetype="video/mp4")
+
+
 def _may_see(key: str, *, avatar: bool) -> bool:
     """Whether the viewer may see a private file: a photo of a post they may see, or an
     avatar of an active account (left private by a crash or an unlifted block), or any
@@ -52,13 +69,13 @@ def _may_see(key: str, *, avatar: bool) -> bool:
     return any(access.can_view_post(viewer, p.post, p.post.author) for p in photos)
 
 
-def send_media(located: Located, cache_control: str) -> Response:
+def send_media(located: Located, cache_control: str, mimetype: str = "image/webp") -> Response:
     """Hand a checked file over; behind nginx, private files go by X-Accel-Redirect."""
     if not located.public and current_app.config["MEDIA_X_ACCEL"]:
-        response = Response(status=200, content_type="image/webp")
+        response = Response(status=200, content_type=mimetype)
         response.headers["X-Accel-Redirect"] = located.internal_uri
     else:
-        response = send_file(located.path, mimetype="image/webp", conditional=True, etag=True)
+        response = send_file(located.path, mimetype=mimetype, conditional=True, etag=True)
     response.headers["Cache-Control"] = cache_control
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -16,8 +16,8 @@ from app.controllers.support.limits import action_limits
 from app.core.redirects import safe_next
 from app.forms.base import ConfirmForm
 from app.forms.posts import CommentForm, EditPostForm, NewPostForm
-from app.models import PhotoShape, Post, Visibility
-from app.services.content import interactions, posts
+from app.models import PendingStatus, PhotoShape, Post, Visibility
+from app.services.content import interactions, pending_posts, posts
 from app.services.errors import FormError
 from app.views.pages import cursor_arg, time_cursor, time_cursor_arg, wants_fragment
 from app.views.posts import alt_reminder, comment_views, post_views, profile_view
@@ -50,27 +50,52 @@ def new() -> ResponseReturnValue:
         alts = form.descriptions(len(files))
         uploads = [posts.Upload(file.stream, alt) for file, alt in zip(files, alts, strict=True)]
         try:
-            post = posts.create(
-                signed_in_user(),
-                uploads,
-                form.caption.data or "",
-                visibility=Visibility(form.visibility.data),
-                comments_enabled=not form.turn_off_comments.data,
-                shape=PhotoShape(form.shape.data),
-                sensitive=form.sensitive.data,
-                content_warning=form.content_warning.data or "",
-            )
+            location = _share(form, uploads)
         except FormError as error:
             form.add_error(error)
         else:
-            flash("Your post is up.", "success")
-            _remind_to_describe(post, asked=form.alt_reminder_seen.data == "1")
-            location = url_for("posts.show", post_id=post.id)
             if wants_fragment():  # compose.js sent it and shows the progress; it navigates
                 return jsonify(location=location), 201
             return redirect(location, 303)
     status = 422 if form.is_submitted() else 200
     return render_template("posts/new.html", form=form), status
+
+
+def _share(form: NewPostForm, uploads: list[posts.Upload]) -> str:
+    """Post the photos now, or keep a post with videos for the worker; where to go next."""
+    visibility, shape = Visibility(form.visibility.data), PhotoShape(form.shape.data)
+    caption, warning = form.caption.data or "", form.content_warning.data or ""
+    comments = not form.turn_off_comments.data
+    if any(pending_posts.is_video(upload.stream) for upload in uploads):
+        waiting = pending_posts.start(
+            signed_in_user(), uploads, caption, visibility=visibility, comments_enabled=comments,
+            shape=shape, sensitive=form.sensitive.data, content_warning=warning,
+        )  # fmt: skip
+        return url_for("posts.pending", pending_id=waiting.id)
+    post = posts.create(
+        signed_in_user(), uploads, caption, visibility=visibility, comments_enabled=comments,
+        shape=shape, sensitive=form.sensitive.data, content_warning=warning,
+    )  # fmt: skip
+    flash("Your post is up.", "success")
+    _remind_to_describe(post, asked=form.alt_reminder_seen.data == "1")
+    return url_for("posts.show", post_id=post.id)
+
+
+@bp.get("/pending/<id:pending_id>")
+@login_required
+def pending(pending_id: int) -> ResponseReturnValue:
+    """A post waiting for its videos, to its author alone: "processing" until the worker
+    has made it (then the post), or why it could not be. static/js/pending.js asks for
+    the status on its own and reloads when it changes; without JavaScript, "Check again"."""
+    found = pending_posts.of_author(signed_in_user(), pending_id)
+    if found is None:
+        abort(404)
+    if wants_fragment():
+        return jsonify(status=found.status.value)
+    if found.status == PendingStatus.DONE and found.post_id is not None:
+        flash("Your post is up.", "success")
+        return redirect(url_for("posts.show", post_id=found.post_id), 303)
+    return render_template("posts/pending.html", pending=found)
 
 
 def _remind_to_describe(post: Post, *, asked: bool) -> None:

@@ -49,6 +49,7 @@ def security_headers(hsts_seconds: int, media_origin: str = "") -> dict[str, str
     csp = CONTENT_SECURITY_POLICY
     if media_origin:
         csp = csp.replace("img-src 'self'", f"img-src 'self' {media_origin}")
+        csp = csp.replace("media-src 'self'", f"media-src 'self' {media_origin}")
     headers = {
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",

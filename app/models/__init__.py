@@ -35,6 +35,7 @@ from app.models.lifecycle import (
 )
 from app.models.notification import Notification, NotificationKind
 from app.models.outbox import OutboxMessage
+from app.models.pending_post import PendingPost, PendingStatus
 from app.models.post import (
     MAX_ALT_TEXT,
     MAX_CAPTION,
@@ -42,6 +43,7 @@ from app.models.post import (
     MAX_PHOTOS,
     MAX_PLACEHOLDER,
     Hashtag,
+    MediaKind,
     Photo,
     PhotoShape,
     Post,
@@ -95,6 +97,7 @@ __all__ = [
     "KnownDevice",
     "Like",
     "MaintenanceRun",
+    "MediaKind",
     "ModerationAction",
     "ModerationKind",
     "Mute",
@@ -103,6 +106,8 @@ __all__ = [
     "OutboxMessage",
     "Passkey",
     "PasswordResetRequest",
+    "PendingPost",
+    "PendingStatus",
     "Photo",
     "PhotoShape",
     "Post",

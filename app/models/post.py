@@ -47,6 +47,14 @@ class Visibility(enum.StrEnum):
     ONLY_ME = "only_me"
 
 
+class MediaKind(enum.StrEnum):
+    """What one item of a post is. A video is a ``Photo`` row too: its poster frame is
+    stored as the photo sizes, and its renditions beside them under the same key."""
+
+    PHOTO = "photo"
+    VIDEO = "video"
+
+
 class PhotoShape(enum.StrEnum):
     """How a new post's photos are cut when they are stored; the shape itself is not stored
     (the photos' recorded sizes are what the frame follows)."""
@@ -123,7 +131,9 @@ class Post(Base):
 
 
 class Photo(Base):
-    """One photo of a post. Its files live in media storage under ``storage_key``."""
+    """One photo or video of a post. Its files live in media storage under ``storage_key``:
+    a video's poster frame as the photo sizes, its renditions (``videos.RENDITIONS``)
+    beside them."""
 
     __tablename__ = "photos"
     __table_args__ = (Index("uq_photos_post_id_position", "post_id", "position", unique=True),)
@@ -142,9 +152,20 @@ class Photo(Base):
     # A tiny blurred WebP (base64) for a sensitive post's cover; "" for photos stored
     # before it existed, until the maintenance run makes one (media.placeholders).
     placeholder: Mapped[str] = mapped_column(String(MAX_PLACEHOLDER), server_default=text("''"))
+    kind: Mapped[MediaKind] = mapped_column(
+        string_enum(MediaKind, 16), server_default=text("'photo'")
+    )
+    # A video's length (of its stored renditions), in milliseconds; None for a photo.
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    # A video's smaller rendition exists (it was large enough to be worth one).
+    has_small: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     post: Mapped[Post] = relationship(back_populates="photos", lazy="raise")
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind == MediaKind.VIDEO
 
 
 # How a hashtag is written in a caption or a comment: up to the 100 characters Hashtag.name

@@ -8,7 +8,12 @@ from app.views.assets import asset_url
 from app.views.filters import datetime_label, display_url, filesize, slugify_id
 from app.views.joining import PROBLEMS
 from app.views.text import rich_text
-from app.views.toggles import need_post_toggles, post_toggles_needed
+from app.views.toggles import (
+    need_post_toggles,
+    need_video_script,
+    post_toggles_needed,
+    video_script_needed,
+)
 
 
 def register_views(app: Flask, version: str) -> None:
@@ -22,6 +27,8 @@ def register_views(app: Flask, version: str) -> None:
         invite_problems=PROBLEMS,
         need_post_toggles=need_post_toggles,
         post_toggles_needed=post_toggles_needed,
+        need_video_script=need_video_script,
+        video_script_needed=video_script_needed,
     )
     app.jinja_env.filters.update(
         slugify_id=slugify_id,

@@ -38,7 +38,7 @@ from app.extensions import redis_client
 from app.models import Post, User, utcnow
 from app.views.filters import relative_label
 from app.views.posts import PostView, Toggle, ViewerMarks, covered_for, post_views
-from app.views.toggles import need_post_toggles
+from app.views.toggles import need_post_toggles, need_video_script
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,8 @@ def finish(cards: Cards, state: ViewerMarks, viewer: User | None) -> list[Markup
                 fresh[cards.keys[index]] = html
     if viewer is not None and cards.posts:
         need_post_toggles()  # cards from the cache were not drawn, so they could not ask
+    if any(card is not None and "data-video" in card for card in drawn):
+        need_video_script()
     now = utcnow()
     filled = []
     for post, card in zip(cards.posts, drawn, strict=True):

@@ -11,6 +11,7 @@ from flask import current_app, url_for
 from markupsafe import Markup
 
 from app.models import Comment, Photo, Post, User, Visibility, utcnow
+from app.services.media.videos import VIDEO_VARIANTS
 from app.views.assets import asset_url
 from app.views.filters import datetime_label, relative_label
 from app.views.text import rich_text
@@ -74,6 +75,10 @@ class PhotoView:
     content_warning: str = ""
     # The blurred preview a sensitive post's cover shows (a data: URL), or "" for none.
     placeholder_url: str = ""
+    # A video: its renditions (the poster frame is ``url``), and its length as shown.
+    video_url: str = ""
+    video_small_url: str = ""
+    duration_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,8 @@ def media_url(key: str, variant: str, *, public: bool = False) -> str:
     """Where the browser fetches a photo: files anyone may see can come from the media
     host (MEDIA_PUBLIC_URL, served by nginx without cookies); the rest from this host,
     through the access check."""
-    path = url_for("media.file", key=key, variant=variant)
+    endpoint = "media.video" if variant in VIDEO_VARIANTS else "media.file"
+    path = url_for(endpoint, key=key, variant=variant)
     base: str = current_app.config["MEDIA_PUBLIC_URL"]
     return base + path if public and base else path
 
@@ -193,6 +199,8 @@ def covered_for(post: Post, viewer: User | None) -> bool:
 
 
 def photo_view(photo: Photo, href: str, *, public: bool, post_photo_count: int = 1) -> PhotoView:
+    key = photo.storage_key
+    video = photo.is_video
     return PhotoView(
         url=media_url(photo.storage_key, "display", public=public),
         thumb_url=media_url(photo.storage_key, "thumb", public=public),
@@ -202,7 +210,16 @@ def photo_view(photo: Photo, href: str, *, public: bool, post_photo_count: int =
         href=href,
         post_photo_count=post_photo_count,
         placeholder_url=f"data:image/webp;base64,{photo.placeholder}" if photo.placeholder else "",
+        video_url=media_url(key, "video", public=public) if video else "",
+        video_small_url=media_url(key, "video_small", public=public) if photo.has_small else "",
+        duration_label=duration_label(photo.duration_ms) if video else "",
     )
+
+
+def duration_label(milliseconds: int | None) -> str:
+    """'0:07', '1:30': a video's length as players show it."""
+    seconds = round((milliseconds or 0) / 1000)
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def post_views(

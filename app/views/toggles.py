@@ -1,4 +1,5 @@
-"""The page's one toggle form (base.html, ``#post-toggles``), drawn only where it is used.
+"""The page's one toggle form (base.html, ``#post-toggles``), drawn only where it is used;
+and likewise js/video.js, linked only on pages that show a video.
 
 Every post card's like and save buttons submit it (components.post_actions). A page draws
 it only when a card asked for it during the render, so pages without cards (an error page,
@@ -12,6 +13,7 @@ from __future__ import annotations
 from flask import g
 
 _MARK = "sapling_post_toggles"
+_VIDEO_MARK = "sapling_video_script"
 
 
 def need_post_toggles() -> str:
@@ -22,3 +24,13 @@ def need_post_toggles() -> str:
 
 def post_toggles_needed() -> bool:
     return bool(g.get(_MARK))
+
+
+def need_video_script() -> str:
+    """Called by a video being drawn (components.video_frame); returns nothing to draw."""
+    setattr(g, _VIDEO_MARK, True)
+    return ""
+
+
+def video_script_needed() -> bool:
+    return bool(g.get(_VIDEO_MARK))

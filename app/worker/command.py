@@ -16,6 +16,7 @@ from app.worker.jobs import (
     fan_out_posts,
     handle_password_resets,
     maintenance_job,
+    process_videos,
     run_imports,
 )
 from app.worker.scheduler import Job, Scheduler, stopping_on_signals
@@ -41,6 +42,14 @@ log = logging.getLogger(__name__)
     help="Look for data exports to build, and archives to import, this often.",
 )
 @click.option(
+    "--videos-every",
+    type=click.FloatRange(min=0.1),
+    default=2.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Look for uploaded videos to transcode (and post) this often.",
+)
+@click.option(
     "--feed-every",
     type=click.FloatRange(min=0.1),
     default=1.0,
@@ -60,6 +69,14 @@ log = logging.getLogger(__name__)
     "--no-maintenance", is_flag=True, help="Leave maintenance to a systemd timer or cron."
 )
 @click.option(
+    "--videos",
+    type=click.Choice(["yes", "no", "only"]),
+    default="yes",
+    show_default=True,
+    help="Transcode videos here too, not here, or only that: a transcode holds its worker "
+    "for minutes, so a busy instance runs one worker with 'no' and another with 'only'.",
+)
+@click.option(
     "--max-rounds",
     type=click.IntRange(min=1),
     metavar="N",
@@ -75,14 +92,17 @@ def worker(
     *,
     mail_every: float,
     exports_every: float,
+    videos_every: float,
     feed_every: float,
     maintenance_every: float,
     no_maintenance: bool,
+    videos: str,
     max_rounds: int | None,
     once: bool,
 ) -> None:
-    """Deliver email (and password-reset links), build data exports, run imports, fan new
-    posts out to home timelines and run the maintenance, each on its own schedule.
+    """Deliver email (and password-reset links), build data exports, run imports,
+    transcode uploaded videos, fan new posts out to home timelines and run the
+    maintenance, each on its own schedule.
 
     One process does all the background work; run one next to gunicorn, or several
     for more throughput or redundancy. Several workers are safe together: each email
@@ -111,6 +131,8 @@ def worker(
     ]
     if not no_maintenance:
         jobs.append(maintenance_job(timedelta(minutes=maintenance_every)))
+    video_job = Job("videos", videos_every, process_videos)
+    jobs = {"yes": [*jobs, video_job], "no": jobs, "only": [video_job]}[videos]
     scheduler = Scheduler(jobs)
     with stopping_on_signals(scheduler):
         # Only now: a supervisor (or a test) may take this line to mean SIGTERM is handled.

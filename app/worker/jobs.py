@@ -13,11 +13,11 @@ from datetime import timedelta
 from redis.exceptions import RedisError
 
 from app.extensions import db
-from app.models import ExportStatus, ImportStatus, utcnow
+from app.models import ExportStatus, ImportStatus, PendingStatus, utcnow
 from app.services.accounts import password_resets
 from app.services.content import home_timelines
 from app.services.operations import mailer
-from app.worker import exports, imports, maintenance, scheduled_jobs
+from app.worker import exports, imports, maintenance, scheduled_jobs, videos
 from app.worker.scheduler import Job, StopCheck
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,17 @@ def run_imports(should_stop: StopCheck) -> str | None:
         return None
     failed = outcomes.count(ImportStatus.FAILED)
     return f"Imported {len(outcomes) - failed}, failed {failed}."
+
+
+def process_videos(should_stop: StopCheck) -> str | None:
+    """Transcode waiting videos and make their posts, one post at a time."""
+    outcomes = []
+    while not should_stop() and (outcome := videos.process_next()):
+        outcomes.append(outcome)
+    if not outcomes:
+        return None
+    failed = outcomes.count(PendingStatus.FAILED)
+    return f"Posted {len(outcomes) - failed}, failed {failed}."
 
 
 def maintenance_job(every: timedelta) -> Job:

@@ -15,6 +15,7 @@ from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import ActionToken, UsernameHold, utcnow
+from app.services.content import pending_posts
 from app.services.media import account_media, media_sweep, placeholders
 from app.services.moderation import decisions
 from app.services.operations import instance
@@ -38,6 +39,7 @@ class MaintenanceResult:
     lifted_blocks: int
     placeholders: int = 0
     import_archives: int = 0
+    pending_uploads: int = 0
 
     def summary(self) -> str:
         return (
@@ -46,6 +48,7 @@ class MaintenanceResult:
             f"{self.sent_emails} sent emails, {self.orphaned_files} orphaned media files, "
             f"{self.expired_exports} expired exports; "
             f"{self.import_archives} left-over import archives; "
+            f"{self.pending_uploads} finished or left-over video uploads; "
             f"truncated {self.truncated_ips} and dropped {self.dropped_ips} IP addresses; "
             f"lifted {self.lifted_blocks} expired blocks; "
             f"made {self.placeholders} blurred previews."
@@ -55,7 +58,7 @@ class MaintenanceResult:
 def run(now: datetime) -> MaintenanceResult:
     """Act as of ``now``: expired sessions and links, lapsed username holds, accounts past
     their grace period, old IP addresses and sent mail, expired exports, import archives
-    nothing waits for, orphaned files and
+    and video uploads nothing waits for, orphaned files and
     moderators' blocks whose time is up; and blurred previews older sensitive photos lack."""
     started = utcnow()  # the real time, even when rehearsing as of another ``now``
     purged_sessions = sessions.purge_expired(now)
@@ -72,6 +75,7 @@ def run(now: datetime) -> MaintenanceResult:
     lifted = decisions.lift_expired_blocks(now)
     expired_exports = exports.purge_expired(now)
     import_archives = imports.purge_strays(now)
+    pending_uploads = pending_posts.purge_finished(now)
     db.session.commit()
     for user_id in lifted:  # their files come back once the lifting has committed
         account_media.publish(user_id)
@@ -101,6 +105,7 @@ def run(now: datetime) -> MaintenanceResult:
         lifted_blocks=len(lifted),
         placeholders=previews,
         import_archives=import_archives,
+        pending_uploads=pending_uploads,
     )
     instance.record_run(started, result.summary())  # with the storage it measures now
     db.session.commit()

@@ -75,13 +75,27 @@ def test_a_photo_over_the_size_limit_is_refused(
     assert stored_files(app) == []
 
 
-@pytest.mark.config(MAX_CONTENT_LENGTH=50_000)
+@pytest.mark.config(MAX_CONTENT_LENGTH=50_000, VIDEO_MAX_BYTES=40_000)
 def test_a_request_over_the_upload_limit_is_a_413(
     app: Flask, client: FlaskClient, auth: AuthActions, user: User
 ) -> None:
+    """The post form's limit is the larger of MAX_CONTENT_LENGTH and VIDEO_MAX_BYTES."""
     auth.login("juniper")
     status, _ = upload(client, (images.random_bytes(80_000), "big.jpg", "image/jpeg"))
     assert status == 413
+    assert rows(app) == (0, 0)
+
+
+@pytest.mark.config(MAX_CONTENT_LENGTH=50_000, VIDEO_MAX_BYTES=100_000)
+def test_the_post_form_takes_a_body_as_large_as_a_video(
+    app: Flask, client: FlaskClient, auth: AuthActions, user: User
+) -> None:
+    """Past MAX_CONTENT_LENGTH but within VIDEO_MAX_BYTES: the form reads it, and the photo
+    pipeline refuses the photo in words, not with a bare 413."""
+    auth.login("juniper")
+    status, html = upload(client, (images.random_bytes(80_000), "big.jpg", "image/jpeg"))
+    assert status == 422
+    assert "can't be used" in html
     assert rows(app) == (0, 0)
 
 

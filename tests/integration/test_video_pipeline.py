@@ -4,7 +4,6 @@ pixels and sound), and that ffmpeg, fenced, opens no socket and no other file.""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -17,58 +16,25 @@ import pytest
 
 from app.services.media import videos
 from app.services.media.videos import VideoLimits, VideoRejected
-
-HAVE_FFMPEG = videos.available()
-pytestmark = pytest.mark.skipif(
-    not HAVE_FFMPEG and not os.environ.get("SAPLING_REQUIRE_FFMPEG"),
-    reason="ffmpeg is not installed (apt-get install ffmpeg): video tests skipped",
+from tests.support.videos import (
+    PERSONAL,
+    ffmpeg,
+    ffprobe,
+    needs_ffmpeg,
+    phone_mov,
+    require_ffmpeg,
 )
 
-# What a phone puts in a video: where, with what, when.
-GPS = "+48.8584+002.2945+035.000/"
-PERSONAL = [b"48.8584", b"002.2945", b"ISO6709", b"iPhone", b"Apple", b"2024-05-01", b"Lavf"]
-
-
-def ffmpeg(*args: str) -> None:
-    subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", *args], check=True)  # noqa: S603,S607
-
-
-def ffprobe(path: Path) -> dict:  # type: ignore[type-arg]
-    result = subprocess.run(  # noqa: S603
-        ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-show_chapters",  # noqa: S607
-         "-of", "json", str(path)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+pytestmark = needs_ffmpeg
 
 
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Small generated videos: an iPhone-like MOV with a location, make, model, a creation
     date, a chapter and a 90° rotation; a WebM; audio alone; one still frame."""
-    if not HAVE_FFMPEG:
-        pytest.fail("SAPLING_REQUIRE_FFMPEG is set but ffmpeg is not installed")
+    require_ffmpeg()
     folder = tmp_path_factory.mktemp("videos")
-    plain = folder / "plain.mov"
-    ffmpeg(
-        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=2",
-        "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
-        "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
-        "-metadata", f"location={GPS}", "-metadata", f"com.apple.quicktime.location.ISO6709={GPS}",
-        "-metadata", "com.apple.quicktime.make=Apple",
-        "-metadata", "com.apple.quicktime.model=iPhone 15 Pro",
-        "-metadata", "creation_time=2024-05-01T10:00:00Z",
-        "-movflags", "use_metadata_tags", "-f", "mov", str(plain),
-    )  # fmt: skip
-    chapters = folder / "chapters.txt"
-    chapters.write_text(
-        ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1000\ntitle=Home at 48.8584\n"
-    )
-    ffmpeg(
-        "-i", str(plain), "-i", str(chapters), "-map", "0", "-map_metadata", "0",
-        "-map_chapters", "1", "-c", "copy", "-movflags", "use_metadata_tags",
-        "-metadata:s:v:0", "rotate=90", "-f", "mov", str(folder / "phone.mov"),
-    )  # fmt: skip
+    phone_mov(folder)
     ffmpeg(
         "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
         "-c:v", "libvpx-vp9", "-deadline", "realtime", "-b:v", "200k", str(folder / "clip.webm"),
@@ -221,7 +187,7 @@ def test_dimensions_beyond_the_limit_are_refused(tmp_path: Path) -> None:
 def test_the_size_and_length_limits_are_the_operators(samples: Path) -> None:
     with pytest.raises(VideoRejected, match=re.escape("Videos can be up to 50 KB.")):
         videos.probe(samples / "phone.mov", VideoLimits(max_bytes=50 * 1024))
-    assert "200 MB" in repr(videos._size(VideoLimits().max_bytes))
+    assert "200 MB" in repr(videos.size_label(VideoLimits().max_bytes))
     with pytest.raises(VideoRejected, match="up to 1 s long"):
         videos.probe(samples / "phone.mov", VideoLimits(max_seconds=1))
 

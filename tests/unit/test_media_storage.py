@@ -73,6 +73,29 @@ def test_save_locate_move_and_delete(storage: LocalMediaStorage, strict_umask: N
     assert files_under(storage.root) == []
 
 
+def test_a_video_is_copied_from_its_file_beside_its_posters_sizes(
+    storage: LocalMediaStorage, tmp_path: Path, strict_umask: None
+) -> None:
+    """A rendition is too large to hold in memory: it is copied from the transcode's file,
+    named .mp4, and moves between the areas with the rest of its key."""
+    rendition = tmp_path / "large.mp4"
+    rendition.write_bytes(b"\x00\x00\x00\x18ftypisom" + os.urandom(3 * 1024 * 1024))
+    key = new_key()
+    storage.save(key, {**VARIANTS, "video": rendition}, public=False)
+    found = storage.locate(key, "video")
+    assert found is not None
+    assert found.internal_uri == f"/_private_media/{key[:2]}/{key}/video.mp4"
+    assert found.path.read_bytes() == rendition.read_bytes()
+    assert stat.S_IMODE(found.path.stat().st_mode) == 0o644
+    assert rendition.exists(), "the transcode's own file is left to its workspace"
+    storage.set_public(key, True)
+    assert sorted(files_under(storage.root)) == sorted(
+        f"public/{key[:2]}/{key}/{name}" for name in
+        ("display.webp", "medium.webp", "thumb.webp", "video.mp4")
+    )  # fmt: skip
+    assert storage.locate(key, "video_small") is None
+
+
 def test_a_private_save_is_private_and_a_resave_keeps_one_area(
     storage: LocalMediaStorage,
 ) -> None:

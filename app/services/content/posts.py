@@ -1,4 +1,5 @@
-"""Posts: publish with photos, edit, delete, and fetch one for a viewer.
+"""Posts: publish with photos (and videos, through ``pending_posts``), edit, delete, and
+fetch one for a viewer.
 
 Files and rows stay consistent. Every photo is validated and re-encoded before
 anything is written; files are written before the rows are flushed, and removed
@@ -13,8 +14,9 @@ crash leaves behind is swept by ``flask maintenance run``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import IO
 
 from flask import current_app
@@ -30,6 +32,7 @@ from app.models import (
     MAX_CONTENT_WARNING,
     MAX_PHOTOS,
     Hashtag,
+    MediaKind,
     Photo,
     PhotoShape,
     Post,
@@ -51,15 +54,33 @@ class Upload:
     alt_text: str = ""
 
 
-def _photos_named(positions: Mapping[int, str]) -> str:
+@dataclass(frozen=True)
+class Media:
+    """One item ready to store: a photo's sizes; for a video, its poster frame's sizes and
+    its renditions' files (by storage variant) with their length."""
+
+    image: images.ProcessedImage
+    alt_text: str = ""
+    videos: Mapping[str, Path] = field(default_factory=dict)
+    duration_ms: int | None = None
+
+
+def photos_named(positions: Mapping[int, str], noun: str = "Photo") -> str:
     """'Photo 2', 'Photos 2 and 4', 'Photos 1, 3 and 5': counted from 1, as the form shows."""
     numbers = [str(position + 1) for position in sorted(positions)]
     if len(numbers) == 1:
-        return f"Photo {numbers[0]}"
-    return f"Photos {', '.join(numbers[:-1])} and {numbers[-1]}"
+        return f"{noun} {numbers[0]}"
+    return f"{noun}s {', '.join(numbers[:-1])} and {numbers[-1]}"
 
 
-def _check_text(caption: str, alts: Sequence[str]) -> tuple[str, list[str]]:
+def check_count(count: int) -> None:
+    if not count:
+        raise FormError("Choose at least one photo.", "photos")
+    if count > MAX_PHOTOS:
+        raise FormError(f"A post can have up to {MAX_PHOTOS} photos and videos.", "photos")
+
+
+def check_text(caption: str, alts: Sequence[str]) -> tuple[str, list[str]]:
     caption = text.clean(caption)
     if len(caption) > MAX_CAPTION:
         raise FormError(f"Keep the caption under {MAX_CAPTION:,} characters.", "caption")
@@ -71,11 +92,11 @@ def _check_text(caption: str, alts: Sequence[str]) -> tuple[str, list[str]]:
     }
     if too_long:
         message = f"Keep each description under {MAX_ALT_TEXT:,} characters"
-        raise FormError(f"{message} ({_photos_named(too_long)}).", "photos", too_long)
+        raise FormError(f"{message} ({photos_named(too_long)}).", "photos", too_long)
     return caption, cleaned
 
 
-def _check_warning(sensitive: bool, content_warning: str) -> tuple[bool, str]:
+def check_warning(sensitive: bool, content_warning: str) -> tuple[bool, str]:
     """The sensitive mark and its reason, cleaned like a description; a reason marks the
     post sensitive even if the box was left unticked (a warning over uncovered photos
     would warn of nothing)."""
@@ -104,11 +125,11 @@ def _process_all(uploads: Sequence[Upload], shape: PhotoShape) -> list[images.Pr
         except images.ImageRejected as error:
             refused[position] = error.message
     if refused:
-        raise FormError(f"{_photos_named(refused)} can't be used: see below.", "photos", refused)
+        raise FormError(f"{photos_named(refused)} can't be used: see below.", "photos", refused)
     return processed
 
 
-def _store(variants: Mapping[str, bytes], *, public: bool) -> str:
+def _store(variants: Mapping[str, bytes | Path], *, public: bool) -> str:
     storage = media_storage()
     key = new_key()
     storage.save(key, variants, public=public)
@@ -129,20 +150,46 @@ def create(
     created_at: datetime | None = None,
     announce: bool = True,
 ) -> Post:
-    """A new post. An import passes the post's original ``created_at``, and ``announce``
-    off: nobody its old caption @names is notified (the names were Instagram's, or
-    another instance's), and the author's own timeline is not pushed to at each of
-    hundreds of posts; the worker's fan-out still brings them to followers who may see
-    them, like any post."""
-    if not uploads:
-        raise FormError("Choose at least one photo.", "photos")
-    if len(uploads) > MAX_PHOTOS:
-        raise FormError(f"A post can have up to {MAX_PHOTOS} photos.", "photos")
-    caption, alts = _check_text(caption, [upload.alt_text for upload in uploads])
-    sensitive, content_warning = _check_warning(sensitive, content_warning)
-    # Every photo must pass before any file is written.
+    """A new post of photos, decoded, stripped and re-encoded here (``publish`` says the
+    rest). Every photo must pass before any file is written."""
+    check_count(len(uploads))
+    caption, alts = check_text(caption, [upload.alt_text for upload in uploads])
+    check_warning(sensitive, content_warning)
     processed = _process_all(uploads, shape)
+    return publish(
+        author,
+        [Media(image, alt) for image, alt in zip(processed, alts, strict=True)],
+        caption,
+        visibility=visibility,
+        comments_enabled=comments_enabled,
+        sensitive=sensitive,
+        content_warning=content_warning,
+        created_at=created_at,
+        announce=announce,
+    )
 
+
+def publish(
+    author: User,
+    media: Sequence[Media],
+    caption: str,
+    *,
+    visibility: Visibility = Visibility.PUBLIC,
+    comments_enabled: bool = True,
+    sensitive: bool = False,
+    content_warning: str = "",
+    created_at: datetime | None = None,
+    announce: bool = True,
+) -> Post:
+    """A new post of media already processed (``create``, or a pending post's videos once
+    the worker has transcoded them). An import passes the post's original
+    ``created_at``, and ``announce`` off: nobody its old caption @names is notified (the
+    names were Instagram's, or another instance's), and the author's own timeline is not
+    pushed to at each of hundreds of posts; the worker's fan-out still brings them to
+    followers who may see them, like any post."""
+    check_count(len(media))
+    caption, alts = check_text(caption, [item.alt_text for item in media])
+    sensitive, content_warning = check_warning(sensitive, content_warning)
     post = Post(
         author_id=author.id,
         caption=caption,
@@ -156,16 +203,19 @@ def create(
     )
     author = account_media.lock(author)  # held to the commit: see account_media
     public = account_media.photos_public(post, author)
-    for position, (image, alt) in enumerate(zip(processed, alts, strict=True)):
-        key = _store(image.variants, public=public)
+    for position, (item, alt) in enumerate(zip(media, alts, strict=True)):
+        key = _store({**item.image.variants, **item.videos}, public=public)
         post.photos.append(
             Photo(
                 position=position,
                 storage_key=key,
                 alt_text=alt,
-                width=image.width,
-                height=image.height,
-                placeholder=image.placeholder,
+                width=item.image.width,
+                height=item.image.height,
+                placeholder=item.image.placeholder,
+                kind=MediaKind.VIDEO if item.videos else MediaKind.PHOTO,
+                duration_ms=item.duration_ms,
+                has_small=len(item.videos) > 1,
             )
         )
     db.session.add(post)
@@ -218,8 +268,8 @@ def edit(
         raise PermissionError("Only the author can edit a post.")
     before = text.mentions(post.caption)
     photos = {photo.id: photo for photo in post.photos}
-    caption, alts = _check_text(caption, list(alt_texts.values()))
-    sensitive, content_warning = _check_warning(sensitive, content_warning)
+    caption, alts = check_text(caption, list(alt_texts.values()))
+    sensitive, content_warning = check_warning(sensitive, content_warning)
     changed = (sensitive, content_warning) != (post.sensitive, post.content_warning)
     post.sensitive, post.content_warning = sensitive, content_warning
     for photo_id, alt in zip(alt_texts, alts, strict=True):

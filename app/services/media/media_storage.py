@@ -1,7 +1,9 @@
-"""Where photo files live: a public area nginx serves directly, and a private one it guards.
+"""Where media files live: a public area nginx serves directly, and a private one it guards.
 
     <root>/public/<key[:2]>/<key>/<variant>.webp    served by nginx at /media/...
     <root>/private/<key[:2]>/<key>/<variant>.webp   reached only through X-Accel-Redirect
+
+A video's renditions sit beside its poster's sizes, as ``<variant>.mp4``.
 
 Keys are random, so a public URL cannot be guessed, and a private file has no
 URL at all: the app checks who may see it, then tells nginx to send it from an
@@ -26,8 +28,15 @@ from typing import Protocol
 from flask import current_app
 
 from app.services.media.images import AVATAR_VARIANTS, PHOTO_VARIANTS
+from app.services.media.videos import VIDEO_VARIANTS
 
-VARIANTS = frozenset((*PHOTO_VARIANTS, *AVATAR_VARIANTS))
+# Each variant's file name suffix; known names only, so never "..", "/" or "%2f".
+SUFFIXES = {
+    **dict.fromkeys((*PHOTO_VARIANTS, *AVATAR_VARIANTS), ".webp"),
+    **dict.fromkeys(VIDEO_VARIANTS, ".mp4"),
+}
+VARIANTS = frozenset(SUFFIXES)
+COPY_BLOCK = 1024 * 1024
 PUBLIC_URI, PRIVATE_URI = "/media", "/_private_media"
 _KEY = re.compile(r"[0-9a-f]{32}")
 _AREAS = {True: "public", False: "private"}
@@ -45,8 +54,12 @@ class Located:
     internal_uri: str  # the public URL path, or the nginx-internal one for X-Accel-Redirect
 
 
+# A variant's content: the bytes, or a file to copy (a video rendition, too large to hold).
+Content = bytes | Path
+
+
 class MediaStorage(Protocol):
-    def save(self, key: str, variants: Mapping[str, bytes], *, public: bool) -> None: ...
+    def save(self, key: str, variants: Mapping[str, Content], *, public: bool) -> None: ...
     def delete(self, key: str) -> None: ...
     def set_public(self, key: str, public: bool) -> None: ...
     def move(self, keys: Iterable[str], *, public: bool) -> list[str]: ...
@@ -67,6 +80,11 @@ def _checked_variant(variant: str) -> str:
     return variant
 
 
+def file_name(variant: str) -> str:
+    """The stored file's name: ``display.webp``, ``video.mp4``."""
+    return _checked_variant(variant) + SUFFIXES[variant]
+
+
 class LocalMediaStorage:
     """MediaStorage on the local filesystem (files 0644 and folders 0755, for nginx to read)."""
 
@@ -76,7 +94,7 @@ class LocalMediaStorage:
     def _folder(self, key: str, public: bool) -> Path:
         return self.root / _AREAS[public] / key[:2] / _checked_key(key)
 
-    def save(self, key: str, variants: Mapping[str, bytes], *, public: bool) -> None:
+    def save(self, key: str, variants: Mapping[str, Content], *, public: bool) -> None:
         """Write every variant, or none: a failure removes what this call wrote."""
         names = [_checked_variant(name) for name in variants]
         folder = self._folder(key, public)
@@ -84,7 +102,7 @@ class LocalMediaStorage:
         written: list[Path] = []
         try:
             for name in names:
-                written.append(_write_atomically(folder / f"{name}.webp", variants[name]))
+                written.append(_write_atomically(folder / file_name(name), variants[name]))
             _sync(folder)
         except BaseException:
             for path in written:
@@ -128,7 +146,7 @@ class LocalMediaStorage:
         return moved
 
     def locate(self, key: str, variant: str) -> Located | None:
-        relative = f"{key[:2]}/{_checked_key(key)}/{_checked_variant(variant)}.webp"
+        relative = f"{key[:2]}/{_checked_key(key)}/{file_name(variant)}"
         for public, uri in ((True, PUBLIC_URI), (False, PRIVATE_URI)):
             path = self.root / _AREAS[public] / relative
             if path.is_file():
@@ -171,15 +189,19 @@ def _make_folders(root: Path, folder: Path) -> None:
             path.chmod(0o755)
 
 
-def _write_atomically(path: Path, data: bytes) -> Path:
+def _write_atomically(path: Path, data: Content) -> Path:
     """Temp file in the same folder, fsync, rename: the name never points at a partial file."""
-    if not isinstance(data, bytes):
-        raise TypeError(f"{path.name}: expected bytes, got {type(data).__name__}")
+    if not isinstance(data, bytes | Path):
+        raise TypeError(f"{path.name}: expected bytes or a path, got {type(data).__name__}")
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out:
             os.fchmod(out.fileno(), 0o644)
-            out.write(data)
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                with data.open("rb") as source:
+                    shutil.copyfileobj(source, out, COPY_BLOCK)
             out.flush()
             os.fsync(out.fileno())
         Path(temp).replace(path)

@@ -59,6 +59,9 @@ VIDEO_CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "av1", "mpeg4"})
 # Renditions by their shorter side, never above the source's: a 4K upload gives 1080 and
 # 720, a 720p one only 720, a 480p one only its own size.
 RENDITIONS = (("large", 1080), ("small", 720))
+# How media storage names each rendition, beside the poster's photo sizes.
+STORED_AS = {"large": "video", "small": "video_small"}
+VIDEO_VARIANTS = tuple(STORED_AS.values())
 MAX_SIDE = 8192
 MAX_PIXELS = 8192 * 4320  # 8K; a declared 60,000 x 60,000 frame is a bomb, refused
 MAX_FRAME_RATE = 240
@@ -141,7 +144,7 @@ def probe(path: Path, limits: VideoLimits) -> Probe:
     if size == 0:
         raise VideoRejected("This file is empty.")
     if size > limits.max_bytes:
-        raise VideoRejected(f"Videos can be up to {_size(limits.max_bytes)}.")
+        raise VideoRejected(f"Videos can be up to {size_label(limits.max_bytes)}.")
     with path.open("rb") as file:
         demuxer = demuxer_for(file.read(16))
     if demuxer is None:
@@ -355,7 +358,8 @@ def _int(value: Any) -> int:
         return 0
 
 
-def _size(size: int) -> str:
+def size_label(size: int) -> str:
+    """'200 MB', '40 KB': a limit as the messages say it."""
     megabytes = size / (1024 * 1024)
     return f"{megabytes:.0f} MB" if megabytes >= 1 else f"{math.ceil(size / 1024)} KB"
 
