@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import re
+import tempfile
 from email.message import EmailMessage
+from pathlib import Path
 
 from flask import Flask
 from PIL import Image
@@ -14,6 +17,11 @@ from app.extensions import db
 from app.models import Post, User, Visibility, utcnow
 from app.services.accounts import registration
 from app.services.content import posts, social
+from app.services.media import images
+
+# What the factory stores as a video's rendition: MP4-looking bytes, for the rules about
+# who may fetch it (transcoding itself: test_video_pipeline.py, test_video_posts.py).
+RENDITION = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + os.urandom(256 * 1024)
 
 PASSWORD = "mossy granite under pines"
 _numbers = itertools.count(1)
@@ -70,16 +78,31 @@ def create_post(
     visibility: Visibility = Visibility.PUBLIC,
     comments_enabled: bool = True,
     content_warning: str | None = None,
+    video: bytes | None = None,
 ) -> Post:
     """A committed post with generated photos, made by the posting service; marked
-    sensitive when ``content_warning`` is given (an empty one too)."""
-    with app.test_request_context():
+    sensitive when ``content_warning`` is given (an empty one too). ``video``: a last item
+    that is a video with these bytes as its rendition (``RENDITION``, say), stored as
+    the worker stores a transcoded one."""
+    with app.test_request_context(), tempfile.TemporaryDirectory() as work:
         fresh_author = db.session.get(User, author.id)
         assert fresh_author is not None
-        uploads = [posts.Upload(io.BytesIO(jpeg_bytes()), f"Photo {n + 1}") for n in range(photos)]
-        post = posts.create(
+        media = [
+            posts.Media(
+                images.process_photo(io.BytesIO(jpeg_bytes()), max_pixels=10**6), f"Photo {n + 1}"
+            )
+            for n in range(photos)
+        ]
+        if video is not None:
+            rendition = Path(work) / "large.mp4"
+            rendition.write_bytes(video)
+            poster = images.process_photo(io.BytesIO(jpeg_bytes(64, 36)), max_pixels=10**6)
+            media.append(
+                posts.Media(poster, "A video", videos={"video": rendition}, duration_ms=2000)
+            )
+        post = posts.publish(
             fresh_author,
-            uploads,
+            media,
             caption,
             visibility=visibility,
             comments_enabled=comments_enabled,

@@ -11,7 +11,6 @@ from flask import current_app, url_for
 from markupsafe import Markup
 
 from app.models import Comment, Photo, Post, User, Visibility, utcnow
-from app.services.media.videos import VIDEO_VARIANTS
 from app.views.assets import asset_url
 from app.views.filters import datetime_label, relative_label
 from app.views.text import rich_text
@@ -151,7 +150,7 @@ def media_url(key: str, variant: str, *, public: bool = False) -> str:
     """Where the browser fetches a photo: files anyone may see can come from the media
     host (MEDIA_PUBLIC_URL, served by nginx without cookies); the rest from this host,
     through the access check."""
-    endpoint = "media.video" if variant in VIDEO_VARIANTS else "media.file"
+    endpoint = "media.video" if variant.startswith("video") else "media.file"  # .mp4, or .webp
     path = url_for(endpoint, key=key, variant=variant)
     base: str = current_app.config["MEDIA_PUBLIC_URL"]
     return base + path if public and base else path
