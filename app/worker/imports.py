@@ -33,7 +33,7 @@ def import_next(should_stop: StopCheck, now: datetime | None = None) -> ImportSt
             db.session.commit()  # the total, for the progress shown on the page
             if plan is None:
                 return None  # the account was purged: its archive goes with the strays
-            while imports.import_one(import_id, plan):
+            while imports.import_one(import_id, plan, beat=lambda: _beat(import_id)):
                 db.session.commit()
                 if should_stop():
                     return None
@@ -50,6 +50,13 @@ def import_next(should_stop: StopCheck, now: datetime | None = None) -> ImportSt
         )
     db.session.rollback()
     return _finished(import_id, "")
+
+
+def _beat(import_id: int) -> None:
+    """Before a video's transcode: the heartbeat, committed (nothing of the post in hand is
+    written yet: its files are stored, and it is flushed, only once every item is ready)."""
+    imports.heartbeat(import_id)
+    db.session.commit()
 
 
 def _finished(import_id: int, error: str) -> ImportStatus | None:

@@ -13,7 +13,7 @@ from app.worker import jobs
 from tests.factories import PASSWORD, create_user
 from tests.support.axe import assert_accessible_in_both_themes
 from tests.support.browser import log_in
-from tests.support.instagram import write_archive
+from tests.support.instagram import CLIP_REASON, write_archive
 from tests.support.live_server import LiveSite
 
 
@@ -53,7 +53,7 @@ def test_an_archive_sent_from_the_page_is_followed_to_its_report(
     expect(page.get_by_role("heading", name="Imported")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("3 posts with 5 photos, for your followers")).to_be_visible()
     left_out = page.get_by_role("list", name="Left out of the import")
-    expect(left_out.get_by_text("videos are not imported yet")).to_be_visible()
+    expect(left_out.get_by_text(CLIP_REASON)).to_be_visible()
     if script:
         assert_accessible_in_both_themes(page)
 

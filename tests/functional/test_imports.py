@@ -50,7 +50,14 @@ from tests.factories import create_user
 from tests.support import images
 from tests.support.apps import build_app, migrated_database
 from tests.support.auth import AuthActions
-from tests.support.instagram import POSTS, ROOT, TIMES, realistic_posts, write_archive
+from tests.support.instagram import (
+    CLIP_REASON,
+    POSTS,
+    ROOT,
+    TIMES,
+    realistic_posts,
+    write_archive,
+)
 from tests.support.pages import csrf_token_for
 from tests.support.smtp import Mailbox
 
@@ -207,12 +214,12 @@ def test_an_instagram_archive_becomes_posts_through_the_worker(
     finished = the_import(app)
     assert finished is not None and finished.status == ImportStatus.DONE
     assert (finished.posts_imported, finished.photos_imported) == (3, 5)
-    assert finished.skipped == [{"what": "1789.mp4", "reason": "videos are not imported yet"}]
+    assert finished.skipped == [{"what": "1789.mp4", "reason": CLIP_REASON}]
     assert waiting_archives(app) == []  # the upload is deleted once the import ends
 
     page = client.get(PAGE).get_data(as_text=True)
     assert "Imported" in page and "3 posts with 5 photos, for only you" in page
-    assert "Left out (1)" in page and "videos are not imported yet" in page
+    assert "Left out (1)" in page and CLIP_REASON in page
     assert client.get(PAGE + "/progress").get_json()["state"] == "done"
     (message,) = mailbox.wait_for_mail("juniper@example.org")
     assert "Your import into Sapling is done" in str(message["Subject"])
@@ -681,7 +688,7 @@ def test_the_export_lists_the_imports(
     assert len(listed) == 1
     assert listed[0]["source"] == "instagram" and listed[0]["posts_imported"] == 3
     assert listed[0]["imported_posts_for"] == "only_me"
-    assert listed[0]["left_out"] == [{"what": "1789.mp4", "reason": "videos are not imported yet"}]
+    assert listed[0]["left_out"] == [{"what": "1789.mp4", "reason": CLIP_REASON}]
 
 
 def test_an_account_purged_mid_import_leaves_no_post_behind(

@@ -145,7 +145,7 @@ def _keep_all(
                 videos.probe(target, limits())
             else:
                 data = upload.stream.read()  # bounded by the request's body limit
-                _process_photo(data, shape)
+                posts.processed_photo(io.BytesIO(data), shape)
                 target.write_bytes(data)
         except FormError as error:
             refused[position] = error.message
@@ -165,16 +165,6 @@ def _copy(stream: IO[bytes], target: Path, limit: int) -> None:
             if written > limit:
                 raise videos.VideoRejected(f"Videos can be up to {videos.size_label(limit)}.")
             out.write(block)
-
-
-def _process_photo(data: bytes, shape: PhotoShape) -> images.ProcessedImage:
-    config = current_app.config
-    return images.process_photo(
-        io.BytesIO(data),
-        max_pixels=config["IMAGE_MAX_PIXELS"],
-        max_bytes=config["MAX_PHOTO_BYTES"],
-        square=shape == PhotoShape.SQUARE,
-    )
 
 
 def of_author(author: User, pending_id: int) -> PendingPost | None:
@@ -253,9 +243,13 @@ def _prepared(incoming: Path, draft: dict[str, Any], work: Path) -> list[posts.M
             raise FormError("The upload is gone. Please share it again.", "photos")
         try:
             if item["kind"] != "video":
-                media.append(posts.Media(_process_photo(source.read_bytes(), shape), item["alt"]))
+                media.append(
+                    posts.Media(
+                        posts.processed_photo(io.BytesIO(source.read_bytes()), shape), item["alt"]
+                    )
+                )
                 continue
-            media.append(_transcoded(source, work / str(position), item["alt"]))
+            media.append(prepared_video(source, work / str(position), item["alt"]))
         except FormError as error:
             noun = "Video" if item["kind"] == "video" else "Photo"
             label = f"{noun} {position + 1}: " if len(items) > 1 else ""
@@ -263,9 +257,10 @@ def _prepared(incoming: Path, draft: dict[str, Any], work: Path) -> list[posts.M
     return media
 
 
-def _transcoded(source: Path, work: Path, alt: str) -> posts.Media:
-    """A video's renditions and its poster frame, through the photo pipeline (never cut
-    square: the video is shown whole, and its poster must match it)."""
+def prepared_video(source: Path, work: Path, alt: str) -> posts.Media:
+    """A video's renditions (in ``work``, a new folder) and its poster frame through the
+    photo pipeline (never cut square: the video is shown whole, and its poster must match
+    it). Raises VideoRejected with the reason. The worker's alone: it takes minutes."""
     work.mkdir()
     done = videos.transcode(source, limits(), work)
     poster = images.process_photo(

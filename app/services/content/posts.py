@@ -108,20 +108,25 @@ def check_warning(sensitive: bool, content_warning: str) -> tuple[bool, str]:
     return sensitive or bool(reason), reason
 
 
+def processed_photo(
+    stream: IO[bytes], shape: PhotoShape = PhotoShape.ORIGINAL
+) -> images.ProcessedImage:
+    """One photo through the pipeline, with the instance's limits; ImageRejected says why not."""
+    config = current_app.config
+    return images.process_photo(
+        stream,
+        max_pixels=config["IMAGE_MAX_PIXELS"],
+        max_bytes=config["MAX_PHOTO_BYTES"],
+        square=shape == PhotoShape.SQUARE,
+    )
+
+
 def _process_all(uploads: Sequence[Upload], shape: PhotoShape) -> list[images.ProcessedImage]:
     """Every photo processed, or a refusal naming each one that cannot be used."""
-    config = current_app.config
     processed, refused = [], {}
     for position, upload in enumerate(uploads):
         try:
-            processed.append(
-                images.process_photo(
-                    upload.stream,
-                    max_pixels=config["IMAGE_MAX_PIXELS"],
-                    max_bytes=config["MAX_PHOTO_BYTES"],
-                    square=shape == PhotoShape.SQUARE,
-                )
-            )
+            processed.append(processed_photo(upload.stream, shape))
         except images.ImageRejected as error:
             refused[position] = error.message
     if refused:

@@ -5,8 +5,8 @@ memory. Lists are read by keyset in chunks (``export_lists``); the caller may en
 the read transaction after each chunk (the worker does: no snapshot, and on SQLite
 no write lock, is kept while files are copied). Each list is written out as a
 JSON array one row at a time.
-Photos are copied from media storage in blocks. What grows with the account is
-zipfile's central directory: a few hundred bytes per photo.
+Photos (and videos, with their poster frames) are copied from media storage in blocks.
+What grows with the account is zipfile's central directory: a few hundred bytes per file.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from typing import Any
 
 from flask import render_template
 
-from app.models import User
+from app.models import MediaKind, User
 from app.services.media.media_storage import Located, media_storage
 from app.services.privacy import export_lists as lists
 from app.services.privacy.export_lists import CHUNK
 
-__all__ = ["CHUNK", "LISTS", "Summary", "photo_name", "write"]
+__all__ = ["CHUNK", "LISTS", "Summary", "photo_name", "video_name", "write"]
 
 COPY_BLOCK = 1024 * 1024
 
@@ -62,7 +62,9 @@ class Summary:
     """What went into the archive, for its README."""
 
     photos: int = 0
+    videos: int = 0
     missing_photos: set[int] = field(default_factory=set)  # photo ids whose file is gone
+    missing_videos: set[int] = field(default_factory=set)  # ids of videos whose file is gone
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -93,7 +95,7 @@ def write(
         profile["avatar"] = _copy_avatar(archive, avatar_key, now)
         _json_object(archive, "profile.json", profile, now)
         entries: dict[str, Iterable[dict[str, Any]]] = {
-            "posts.json": _posts(reads, user_id, summary.missing_photos),
+            "posts.json": _posts(reads, user_id, summary),
             **{name: read(reads, user_id) for name, read in LISTS.items()},
         }
         for name, rows in entries.items():
@@ -105,6 +107,7 @@ def write(
             expires_at=expires_at,
             summary=summary,
             photo_name=photo_name,
+            video_name=video_name,
         )
         _entry_text(archive, "README.txt", readme, now)
     return summary
@@ -112,6 +115,11 @@ def write(
 
 def photo_name(post_id: int, position: int) -> str:
     return f"photos/{post_id}-{position + 1}.webp"
+
+
+def video_name(post_id: int, position: int) -> str:
+    """A video's file; ``photo_name`` is its poster frame."""
+    return f"photos/{post_id}-{position + 1}.mp4"
 
 
 def _profile(user: User) -> dict[str, Any]:
@@ -153,19 +161,24 @@ def _profile(user: User) -> dict[str, Any]:
     }
 
 
-def _posts(reads: lists.Reads, user_id: int, missing: set[int]) -> Iterator[dict[str, Any]]:
+def _posts(reads: lists.Reads, user_id: int, summary: Summary) -> Iterator[dict[str, Any]]:
+    missing = summary.missing_photos
     for chunk in reads.post_chunks(user_id):
         photos: dict[int, list[dict[str, Any]]] = {}
         for photo in reads.photos_of([post.id for post in chunk]):
             file = None if photo.id in missing else photo_name(photo.post_id, photo.position)
-            photos.setdefault(photo.post_id, []).append(
-                {
-                    "file": file,
-                    "alt_text": photo.alt_text,
-                    "width": photo.width,
-                    "height": photo.height,
-                }
-            )
+            entry = {
+                "file": file,
+                "alt_text": photo.alt_text,
+                "width": photo.width,
+                "height": photo.height,
+            }
+            if photo.kind == MediaKind.VIDEO:
+                gone = photo.id in summary.missing_videos
+                entry["kind"] = "video"  # "file" is its poster frame
+                entry["video"] = None if gone else video_name(photo.post_id, photo.position)
+                entry["duration_ms"] = photo.duration_ms
+            photos.setdefault(photo.post_id, []).append(entry)
         for post in chunk:
             yield {
                 "id": post.id,
@@ -220,7 +233,7 @@ def _entry_text(archive: zipfile.ZipFile, name: str, text: str, now: datetime) -
 def _copy_stored(
     archive: zipfile.ZipFile, name: str, located: Located | None, when: datetime
 ) -> bool:
-    """Copy a stored WebP as it is (not compressed again); False if the file is gone."""
+    """Copy a stored file as it is (not compressed again); False if the file is gone."""
     if located is None:
         return False
     try:
@@ -237,7 +250,8 @@ def _copy_stored(
 def _copy_photos(
     reads: lists.Reads, archive: zipfile.ZipFile, user_id: int, summary: Summary
 ) -> None:
-    """Each photo in its display size: the stored file, already free of metadata."""
+    """Each photo in its display size, and each video in its larger rendition beside its
+    poster frame: the stored files, already free of metadata."""
     storage = media_storage()
     for chunk in reads.post_chunks(user_id):
         for photo in reads.photos_of([post.id for post in chunk]):
@@ -247,6 +261,14 @@ def _copy_photos(
                 summary.photos += 1
             else:
                 summary.missing_photos.add(photo.id)
+            if photo.kind != MediaKind.VIDEO:
+                continue
+            located = storage.locate(photo.storage_key, "video")
+            name = video_name(photo.post_id, photo.position)
+            if _copy_stored(archive, name, located, photo.created_at):
+                summary.videos += 1
+            else:
+                summary.missing_videos.add(photo.id)
 
 
 def _copy_avatar(archive: zipfile.ZipFile, key: str | None, now: datetime) -> str | None:

@@ -63,6 +63,10 @@ LEFT_OUT: dict[Column, str] = {
         "secrets that expire within days; only their SHA-256 digest is stored."
     ),
     ("data_exports", "user_id"): "The list of your exports: this archive is one of them.",
+    ("pending_posts", "author_id"): (
+        "A post waiting for its videos exists for the minutes they take to prepare; once "
+        "made it is in posts.json, and a failed one's reason is kept for a day."
+    ),
     ("invites", "creator_id"): (
         "Invite links you made: only a fingerprint of each link is kept, so the link cannot "
         "be given back; their uses and dates are on Settings, Invites."

@@ -29,6 +29,7 @@ from app.models import (
     FollowRequest,
     KnownDevice,
     Like,
+    MediaKind,
     ModerationAction,
     ModerationKind,
     Mute,
@@ -57,7 +58,7 @@ Rows = Iterator[dict[str, Any]]
 K = TypeVar("K")
 Ts = TypeVarTuple("Ts")
 PostRow = Row[int, datetime, datetime | None, str, Visibility, bool, bool, str]
-PhotoRow = Row[int, int, int, str, str, int, int, datetime]
+PhotoRow = Row[int, int, int, str, str, int, int, datetime, MediaKind, int | None]
 
 
 def iso(value: datetime | None) -> str | None:
@@ -99,7 +100,7 @@ class Reads:
     def photos_of(self, post_ids: list[int]) -> Sequence[PhotoRow]:
         query = select(
             Photo.post_id, Photo.id, Photo.position, Photo.storage_key, Photo.alt_text,
-            Photo.width, Photo.height, Photo.created_at,
+            Photo.width, Photo.height, Photo.created_at, Photo.kind, Photo.duration_ms,
         ).where(Photo.post_id.in_(post_ids))  # fmt: skip
         rows = db.session.execute(query.order_by(Photo.post_id, Photo.position)).all()
         self.end_read()

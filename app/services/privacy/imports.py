@@ -24,7 +24,8 @@ from __future__ import annotations
 import io
 import logging
 import secrets
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,9 +48,9 @@ from app.models import (
     Visibility,
     utcnow,
 )
-from app.services.content import posts
+from app.services.content import pending_posts, posts
 from app.services.errors import FormError
-from app.services.media import images
+from app.services.media import images, videos
 from app.services.operations import mailer
 from app.services.privacy import instagram_archive, sapling_archive
 from app.services.privacy.archives import ArchivePost, ArchiveRefused, SafeArchive, Skipped
@@ -229,14 +230,20 @@ def prepare(import_id: int) -> Iterator[Plan | None]:
         yield Plan(archive, found)
 
 
+def is_video_name(name: str) -> bool:
+    """A member the archive names as a video (Instagram's .mp4, a Sapling export's)."""
+    return PurePosixPath(name).suffix.lower() in instagram_archive.VIDEO_SUFFIXES
+
+
 def _check_photos(archive: SafeArchive, found: list[ArchivePost]) -> None:
     """Every photo named in the archive says it is one: a file named ``.jpg`` that is not
-    an image at all is a forged archive, refused whole."""
+    an image at all is a forged archive, refused whole. (A video is probed on its turn:
+    what is not one is skipped with the reason.)"""
     limit = int(current_app.config["MAX_PHOTO_BYTES"])
     for post in found:
         for name in post.photos:
-            if archive.members[name].file_size > limit:
-                continue  # too large to import: reported as skipped, on its turn
+            if is_video_name(name) or archive.members[name].file_size > limit:
+                continue  # a video, or too large to import: reported on its turn
             if not images.looks_like_photo(archive.read(name, limit)):
                 raise ArchiveRefused(
                     f"{PurePosixPath(name).name} in this archive is named as a photo but is "
@@ -245,9 +252,13 @@ def _check_photos(archive: SafeArchive, found: list[ArchivePost]) -> None:
                 )
 
 
-def import_one(import_id: int, plan: Plan) -> bool:
+Beat = Callable[[], None]
+
+
+def import_one(import_id: int, plan: Plan, beat: Beat = lambda: None) -> bool:
     """Import the next post of the plan, and count it (flushed together). False when the
-    import is gone or has nothing left."""
+    import is gone or has nothing left. ``beat`` runs before each video's transcode (the
+    worker commits a heartbeat there, so minutes of ffmpeg do not look like a dead claim)."""
     data_import = db.session.get(DataImport, import_id)
     if data_import is None or data_import.posts_done >= len(plan.posts):
         return False
@@ -256,7 +267,10 @@ def import_one(import_id: int, plan: Plan) -> bool:
         return False
     found = plan.posts[data_import.posts_done]
     skipped = list(found.skipped)
-    made = _make_post(user, plan.archive, found, data_import.visibility, skipped)
+    made = _make_post(user, plan.archive, found, data_import.visibility, skipped, beat=beat)
+    data_import = db.session.get(DataImport, import_id)  # (a beat may have committed)
+    if data_import is None:
+        return False
     data_import.posts_done += 1
     data_import.heartbeat_at = utcnow()
     if made:
@@ -267,38 +281,47 @@ def import_one(import_id: int, plan: Plan) -> bool:
     return True
 
 
+def heartbeat(import_id: int) -> None:
+    """Say the import's worker is alive (flushed)."""
+    data_import = db.session.get(DataImport, import_id)
+    if data_import is not None:
+        data_import.heartbeat_at = utcnow()
+        db.session.flush()
+
+
 def _make_post(
     user: User,
     archive: SafeArchive,
     found: ArchivePost,
     visibility: Visibility,
     skipped: list[Skipped],
+    *,
+    beat: Beat,
 ) -> int:
-    """The post made through the upload pipeline; the number of its photos (0: none made).
-
-    A photo the pipeline refuses is left out, with its reason, and the post is made of
-    the others; the caption is cut to Sapling's length."""
-    limit = int(current_app.config["MAX_PHOTO_BYTES"])
+    """The post made through the upload pipeline; the number of its photos and videos
+    (0: none made). An item the pipeline refuses is left out, with its reason, and the
+    post is made of the others; the caption is cut to Sapling's length."""
     label = f"post of {found.created_at:%d %b %Y}"
-    chosen: list[tuple[str, str]] = []
-    for position, name in enumerate(found.photos):
-        if archive.members[name].file_size > limit:
-            skipped.append(
-                Skipped(PurePosixPath(name).name, f"it is larger than {limit / 2**20:g} MB")
-            )
-            continue
-        alt = found.alt_texts[position] if position < len(found.alt_texts) else ""
-        chosen.append((name, alt[:MAX_ALT_TEXT]))
     caption = found.caption
     if len(caption) > MAX_CAPTION:
         caption = caption[: MAX_CAPTION - 1] + "…"
         skipped.append(Skipped(label, f"its caption was cut to {MAX_CAPTION:,} characters"))
-    while chosen:
-        uploads = [posts.Upload(io.BytesIO(archive.read(name, limit)), alt) for name, alt in chosen]
+    with videos.workspace(pending_posts.folder() / ".work") as work:
+        media = []
+        for position, name in enumerate(found.photos):
+            alt = found.alt_texts[position] if position < len(found.alt_texts) else ""
+            try:
+                media.append(_media(archive, name, alt[:MAX_ALT_TEXT], work / str(position), beat))
+            except FormError as error:
+                skipped.append(Skipped(PurePosixPath(name).name, error.message))
+        if not media:
+            if found.photos:
+                skipped.append(Skipped(label, "none of its photos could be used"))
+            return 0
         try:
-            posts.create(
+            posts.publish(
                 user,
-                uploads,
+                media,
                 caption,
                 visibility=visibility,
                 comments_enabled=found.comments_enabled,
@@ -307,18 +330,29 @@ def _make_post(
                 created_at=found.created_at,
                 announce=False,
             )
-        except FormError as error:
-            if not error.positions:  # about the post, not a photo: the post is skipped
-                skipped.append(Skipped(label, error.message))
-                return 0
-            for position in sorted(error.positions, reverse=True):
-                name, _ = chosen.pop(position)
-                skipped.append(Skipped(PurePosixPath(name).name, error.positions[position]))
-            continue
-        return len(chosen)
-    if found.photos:
-        skipped.append(Skipped(label, "none of its photos could be used"))
-    return 0
+        except FormError as error:  # about the post, not an item: the post is skipped
+            skipped.append(Skipped(label, error.message))
+            return 0
+    return len(media)
+
+
+def _media(archive: SafeArchive, name: str, alt: str, work: Path, beat: Beat) -> posts.Media:
+    """One item of an archived post, through the photo or the video pipeline."""
+    config = current_app.config
+    video = is_video_name(name)
+    limit = int(config["VIDEO_MAX_BYTES"] if video else config["MAX_PHOTO_BYTES"])
+    if archive.members[name].file_size > limit:
+        raise FormError(f"it is larger than {limit / 2**20:g} MB")
+    if not video:
+        return posts.Media(posts.processed_photo(io.BytesIO(archive.read(name, limit))), alt)
+    if not videos.available():
+        raise FormError("videos cannot be imported on this server yet")
+    beat()
+    work.mkdir()
+    source = work / "upload"
+    with archive.open(name) as member, source.open("xb") as out:
+        shutil.copyfileobj(member, out, COPY_BLOCK)
+    return pending_posts.prepared_video(source, work / "out", alt)
 
 
 def _report(data_import: DataImport, skipped: list[Skipped]) -> None:

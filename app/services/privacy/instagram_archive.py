@@ -139,8 +139,7 @@ def _unusable(archive: SafeArchive, root: str, uri: Any) -> str | None:
     checks = (
         (uri.startswith(("http://", "https://")), "it is a link, not a file in the archive"),
         (clean_name(uri) is None, "its name points outside the archive"),
-        (suffix in VIDEO_SUFFIXES, "videos are not imported yet"),
-        (suffix not in PHOTO_SUFFIXES, "it is not a photo"),
+        (suffix not in PHOTO_SUFFIXES | VIDEO_SUFFIXES, "it is not a photo or a video"),
     )
     for failed, reason in checks:
         if failed:

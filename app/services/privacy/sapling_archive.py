@@ -92,7 +92,9 @@ def _post(archive: SafeArchive, root: str, item: Any) -> ArchivePost:
         return post
     for entry in photos:
         photo = entry if isinstance(entry, dict) else {}
-        file = photo.get("file")
+        # A video's "file" is its poster frame: the video itself is imported, and its
+        # poster made afresh from it.
+        file = photo.get("video") if photo.get("kind") == "video" else photo.get("file")
         name = clean_name(root + file) if isinstance(file, str) and file else None
         if file is None or file == "":
             post.skipped.append(Skipped(label, "a photo's file was missing from the export"))
