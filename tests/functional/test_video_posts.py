@@ -9,7 +9,9 @@ refused in the request with the reason, and leaves nothing on disk or in the dat
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,12 +21,14 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import MediaKind, PendingPost, PendingStatus, Photo, Post, User
+from app.models import MediaKind, PendingPost, PendingStatus, Photo, Post, User, utcnow
 from app.services.content import pending_posts
+from app.services.privacy import export_archive
 from app.worker import jobs
 from tests.factories import create_user
 from tests.support import images
 from tests.support.auth import AuthActions
+from tests.support.instagram import TIMES, media, write_archive
 from tests.support.pages import csrf_token_for
 from tests.support.uploads import rows
 from tests.support.videos import assert_nothing_personal, ffmpeg, ffprobe, needs_ffmpeg, phone_mov
@@ -279,10 +283,6 @@ def test_only_the_author_sees_a_pending_post(
 def test_a_claim_whose_worker_died_is_taken_up_again_and_given_up_after_three(
     app: Flask, client: FlaskClient, auth: AuthActions, user: User, phone: bytes
 ) -> None:
-    from datetime import timedelta
-
-    from app.models import utcnow
-
     auth.login("juniper")
     _, location, _ = share(client, (phone, "clip.mov", "video/quicktime"))
     with app.app_context():
@@ -305,11 +305,6 @@ def test_a_claim_whose_worker_died_is_taken_up_again_and_given_up_after_three(
 def test_the_maintenance_forgets_finished_uploads_and_removes_strays(
     app: Flask, client: FlaskClient, auth: AuthActions, user: User, phone: bytes
 ) -> None:
-    import os
-    from datetime import timedelta
-
-    from app.models import utcnow
-
     auth.login("juniper")
     share(client, (phone, "clip.mov", "video/quicktime"))
     run_worker(app)
@@ -345,3 +340,57 @@ def test_a_post_of_photos_alone_is_still_made_in_the_request(
     assert pending_rows(app) == 0
     with app.app_context():
         assert db.session.scalars(sa.select(Photo.kind)).all() == [MediaKind.PHOTO]
+
+
+# Imports: the worker's import job transcodes an archive's videos the same way.
+
+
+def import_archive(app: Flask, client: FlaskClient, archive: bytes) -> None:
+    data = {
+        "csrf_token": csrf_token_for(client),
+        "visibility": "public",
+        "archive": (io.BytesIO(archive), "archive.zip", "application/zip"),
+    }
+    with client.post("/settings/import", data=data) as response:
+        assert response.status_code == 303
+    with app.app_context():
+        assert jobs.run_imports(lambda: False) == "Imported 1, failed 0."
+
+
+def test_an_instagram_video_is_imported_without_what_the_phone_wrote(
+    app: Flask, client: FlaskClient, auth: AuthActions, user: User, phone: bytes, tmp_path: Path
+) -> None:
+    clip = "media/posts/202307/1789.mp4"
+    posts_json = [
+        {"media": [media(clip, TIMES[2])], "title": "Bells", "creation_timestamp": TIMES[2]}
+    ]
+    archive = write_archive(tmp_path / "ig.zip", posts_json, {clip: phone}).read_bytes()
+    auth.login("juniper")
+    import_archive(app, client, archive)
+    (video,) = the_post(app).photos
+    assert video.kind == MediaKind.VIDEO and (video.width, video.height) == (360, 640)
+    for path in stored(app):
+        assert_nothing_personal(path) if path.suffix == ".mp4" else None
+        assert b"48.8584" not in path.read_bytes()
+
+
+def test_a_sapling_export_brings_its_videos_to_another_instance(
+    app: Flask, client: FlaskClient, auth: AuthActions, user: User, phone: bytes, tmp_path: Path
+) -> None:
+    auth.login("juniper")
+    share(client, (phone, "clip.mov", "video/quicktime"), **{"alt_texts-0": "Bells ringing"})
+    run_worker(app)
+    with app.test_request_context():
+        owner = db.session.get(User, user.id)
+        assert owner is not None
+        now = utcnow()
+        export_archive.write(owner, tmp_path / "export.zip", now, now + timedelta(days=7))
+    create_user(app, "rowan")
+    auth.logout()
+    auth.login("rowan")
+    import_archive(app, client, (tmp_path / "export.zip").read_bytes())
+    with app.app_context():
+        query = sa.select(Photo).join(Post).join(User).where(User.username == "rowan")
+        (video,) = db.session.scalars(query).all()
+        assert video.kind == MediaKind.VIDEO and video.alt_text == "Bells ringing"
+        assert 1900 <= (video.duration_ms or 0) <= 2100
