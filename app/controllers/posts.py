@@ -44,7 +44,8 @@ def _back_to(post: Post) -> Response:
 @verified_required
 @action_limits("RATELIMIT_POSTING", methods=["POST"])
 def new() -> ResponseReturnValue:
-    form = NewPostForm()
+    limits = pending_posts.accepted_video_limits()
+    form = NewPostForm(video_limits=limits)
     if form.validate_on_submit():
         files = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
         alts = form.descriptions(len(files))
@@ -58,7 +59,7 @@ def new() -> ResponseReturnValue:
                 return jsonify(location=location), 201
             return redirect(location, 303)
     status = 422 if form.is_submitted() else 200
-    return render_template("posts/new.html", form=form), status
+    return render_template("posts/new.html", form=form, videos_accepted=bool(limits)), status
 
 
 def _share(form: NewPostForm, uploads: list[posts.Upload]) -> str:

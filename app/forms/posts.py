@@ -122,10 +122,20 @@ class NewPostForm(SensitiveFields, Form):
     # and chose to share anyway: no second reminder after posting.
     alt_reminder_seen = HiddenField(default="")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, video_limits: tuple[int, int] | None = None, **kwargs: Any
+    ) -> None:
+        """``video_limits``: (bytes, seconds) where this server takes videos, for the hint."""
         super().__init__(*args, **kwargs)
         # Refusals about one photo, by its place (from 0): shown beside that photo.
         self.photo_errors: dict[int, list[str]] = {}
+        if video_limits:
+            size, seconds = video_limits
+            self.photos.description = (
+                f"Up to {MAX_PHOTOS} photos and videos: JPEG, PNG, WebP or HEIC photos up to "
+                f"20 MB each; MP4, MOV or WebM videos up to {size // 2**20:,} MB and "
+                f"{seconds:,} seconds. Location and camera details are removed."
+            )
 
     def descriptions(self, count: int) -> list[str]:
         """The descriptions of the first ``count`` photos, in order ("" where none was sent)."""

@@ -66,6 +66,14 @@ def limits() -> videos.VideoLimits:
     )
 
 
+def accepted_video_limits() -> tuple[int, int] | None:
+    """(bytes, seconds) where this server takes videos (ffmpeg is installed), else None."""
+    config = current_app.config
+    if not videos.available():
+        return None
+    return int(config["VIDEO_MAX_BYTES"]), int(config["VIDEO_MAX_SECONDS"])
+
+
 def is_video(stream: IO[bytes]) -> bool:
     """Whether an upload says it is a video, by its first bytes (the name and the type the
     browser sent are the uploader's to choose)."""

@@ -72,7 +72,7 @@ document.addEventListener("submit", (event) => {
   const show = (percent) => {
     bar.value = percent;
     bar.textContent = `${percent}%`;
-    status.textContent = percent < 100 ? `${percent}% sent` : "Cleaning and resizing your photos…";
+    status.textContent = percent < 100 ? `${percent}% sent` : "Checking and cleaning your files…";
   };
   request.upload.addEventListener("progress", (progress) => {
     if (progress.lengthComputable) show(Math.round((progress.loaded / progress.total) * 100));

@@ -9,6 +9,9 @@
 (() => {
   const TYPES = new Set(["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"]);
   const ENDINGS = /\.(jpe?g|png|webp|heic|heif)$/i;
+  const VIDEO_TYPES = new Set(["video/mp4", "video/quicktime", "video/webm"]);
+  const VIDEO_ENDINGS = /\.(mp4|m4v|mov|webm)$/i;
+  const isVideo = (file) => VIDEO_TYPES.has(file.type) || VIDEO_ENDINGS.test(file.name);
   const pickers = new Map(); // picker root -> its state
 
   const sizeLabel = (bytes) =>
@@ -26,6 +29,7 @@
       template: root.querySelector("template[data-photo-template]"),
       max: Number(root.dataset.maxPhotos),
       maxBytes: Number(root.dataset.maxBytes),
+      maxVideoBytes: Number(root.dataset.maxVideoBytes),
       free: [...root.querySelectorAll("[data-photo-field]")],
       entries: [],
     };
@@ -74,7 +78,7 @@
       li.querySelector("[data-photo-placeholder]").hidden = false;
     });
     if (file.type.startsWith("image/") || ENDINGS.test(file.name)) thumb.src = url;
-    else thumb.dispatchEvent(new Event("error"));
+    else thumb.dispatchEvent(new Event("error")); // a video: its poster is made on the server
     li.querySelector("[data-photo-name]").textContent = file.name;
     li.querySelector("[data-photo-size]").textContent = sizeLabel(file.size);
     return { file, url, li, field: null };
@@ -84,8 +88,17 @@
     if (index >= picker.max) {
       return `A post can have up to ${picker.max} photos. Remove this one or another.`;
     }
+    if (isVideo(file) && picker.maxVideoBytes) {
+      if (file.size === 0) return "This file is empty. Choose another video.";
+      if (file.size > picker.maxVideoBytes) {
+        return `This video is too big: the limit is ${sizeLabel(picker.maxVideoBytes)}.`;
+      }
+      return "";
+    }
     if (!TYPES.has(file.type) && !ENDINGS.test(file.name)) {
-      return "Sapling can't use this file. Choose a JPEG, PNG, WebP or HEIC photo.";
+      return picker.maxVideoBytes
+        ? "Sapling can't use this file. Choose a JPEG, PNG, WebP or HEIC photo. Videos: MP4, MOV or WebM."
+        : "Sapling can't use this file. Choose a JPEG, PNG, WebP or HEIC photo.";
     }
     if (file.size === 0) return "This file is empty. Choose another photo.";
     if (file.size > picker.maxBytes) {
