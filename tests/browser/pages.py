@@ -151,6 +151,11 @@ PAGES = [
     PageSpec("post-sensitive", "/p/{sensitive_post}"),
     PageSpec("post-sensitive-shown", "/p/{sensitive_post}?show=sensitive"),
     PageSpec("post-not-visible", "/p/{post}0", status=404, screenshot=False),
+    # A video: its poster, the player's controls and its length (the file is not fetched).
+    PageSpec("post-video", "/p/{video_post}"),
+    # A post waiting for its video (js/pending.js asks for its status), and one refused.
+    PageSpec("post-pending", "/p/pending/{pending_post}", login=MEMBER),
+    PageSpec("post-pending-failed", "/p/pending/{failed_post}", login=MEMBER),
     PageSpec("new-post", "/p/new", login=MEMBER),
     # Three photos chosen: their thumbnails, each with its description (js/photo-picker.js).
     PageSpec("new-post-preview", "/p/new", login=MEMBER, photos=3),

@@ -3,23 +3,34 @@
 Fern posts in public (one post for followers only), Hazel's account is private,
 and the member follows Fern. Page paths in tests/browser/pages.py name these
 accounts, and ``{post}`` / ``{own_post}`` / ``{carousel_post}`` (Fern's post of four photos
-of three shapes) / ``{sensitive_post}`` (Fern's oldest, marked sensitive) stand for the ids
-made here.
+of three shapes) / ``{sensitive_post}`` (Fern's oldest, marked sensitive) / ``{video_post}``
+(Fern's video) / ``{pending_post}`` and ``{failed_post}`` (the member's posts waiting for, and
+refused after, their videos' processing) stand for the ids made here.
 """
 
 from __future__ import annotations
 
 import io
 import random
+import tempfile
+from pathlib import Path
 
 from flask import Flask
 from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import NotificationKind, Post, User, Visibility, utcnow
+from app.models import (
+    NotificationKind,
+    PendingPost,
+    PendingStatus,
+    Post,
+    User,
+    Visibility,
+    utcnow,
+)
 from app.services.content import interactions, notifications, posts
-from tests.factories import create_user, follow, make_private
+from tests.factories import RENDITION, create_user, follow, make_private
 
 PALETTES = [
     ((198, 226, 208), (46, 125, 79), (23, 61, 40)),
@@ -97,6 +108,8 @@ def populate(
     )
     _post(app, fern, "The ridge, end to end #hills", [(15, (2400, 800), "A long ridge at dusk")])
     _post(app, hazel, "Quiet corner #moss", 9)
+    video_id = _video_post(app, fern, "Rain on the pond, with sound #walks", 17)
+    pending_id, failed_id = _pending_posts(app, member_user)
     own_id = _post(app, member_user, "My first photo here #moss", 3, alt="A sunlit meadow")
     with app.app_context():  # the post pages show: its caption was edited after posting
         db.session.execute(update(Post).where(Post.id == made[-1]).values(edited_at=utcnow()))
@@ -120,7 +133,43 @@ def populate(
         "own_post": own_id,
         "carousel_post": carousel_id,
         "sensitive_post": sensitive_id,
+        "video_post": video_id,
+        "pending_post": pending_id,
+        "failed_post": failed_id,
     }
+
+
+def _video_post(app: Flask, author: User, caption: str, seed: int) -> int:
+    """A post of one 16:9 video, stored as the worker stores a transcoded one: its poster
+    through the photo pipeline, and ``RENDITION`` standing for the MP4 (the pages show
+    the poster; playing a real one is tests/browser/test_video_posts.py's)."""
+    with app.test_request_context(), tempfile.TemporaryDirectory() as work:
+        account = db.session.get(User, author.id)
+        assert account is not None
+        rendition = Path(work) / "large.mp4"
+        rendition.write_bytes(RENDITION)
+        poster = posts.processed_photo(io.BytesIO(photo(seed, (1280, 720))))
+        media = posts.Media(poster, "Rain falling on a still pond", {"video": rendition}, 12_000)
+        post = posts.publish(account, [media], caption)
+        db.session.commit()
+        return post.id
+
+
+def _pending_posts(app: Flask, member: User) -> tuple[int, int]:
+    """The member's post still waiting for the worker, and one whose video it refused."""
+    draft = {"caption": "", "visibility": "public", "items": [], "attempts": 0}
+    with app.app_context():
+        waiting = PendingPost(author_id=member.id, status=PendingStatus.WAITING, draft=draft)
+        failed = PendingPost(
+            author_id=member.id,
+            status=PendingStatus.FAILED,
+            draft=draft,
+            error="This video is damaged or incomplete. Try exporting it again.",
+            finished_at=utcnow(),
+        )
+        db.session.add_all([waiting, failed])
+        db.session.commit()
+        return waiting.id, failed.id
 
 
 def _post(

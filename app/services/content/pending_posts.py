@@ -52,6 +52,7 @@ COPY_BLOCK = 1024 * 1024
 HEAD = 16  # bytes enough to tell a video's container
 
 NO_VIDEOS = "This server does not take videos yet. Share photos, or ask its operator."
+UPLOAD_GONE = "The upload is gone. Please share it again."
 FAILED_UNEXPECTEDLY = "Something went wrong while preparing your video. Please try again."
 
 
@@ -215,8 +216,10 @@ def process(pending_id: int, work_root: Path | None = None) -> PendingStatus | N
     or None if it is gone (the account was purged meanwhile)."""
     pending = db.session.get(PendingPost, pending_id)
     author = db.session.get(User, pending.author_id) if pending is not None else None
-    if pending is None or author is None or pending.folder is None:
+    if pending is None or author is None:
         return None
+    if pending.folder is None:
+        return _fail(pending, UPLOAD_GONE, utcnow())
     draft = pending.draft
     incoming = folder() / pending.folder
     with videos.workspace(work_root or folder() / ".work") as work:
@@ -248,7 +251,7 @@ def _prepared(incoming: Path, draft: dict[str, Any], work: Path) -> list[posts.M
     for position, item in enumerate(items):
         source = incoming / item["file"]
         if not source.is_file():
-            raise FormError("The upload is gone. Please share it again.", "photos")
+            raise FormError(UPLOAD_GONE, "photos")
         try:
             if item["kind"] != "video":
                 media.append(
