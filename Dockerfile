@@ -41,6 +41,12 @@ ENV SAPLING_ENV=production \
 # command given it would write metric files there too). docker-compose.yml sets it for the
 # app, on a tmpfs at /run/sapling/metrics that starts empty with every container start.
 
+# Debian's ffmpeg transcodes uploaded videos in the worker (services/media/videos.py); without
+# it the site takes photos only.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg \
+ && rm -rf /var/lib/apt/lists/*
+
 # A fixed uid/gid, so files on the media volume keep their owner across images and hosts.
 # MEDIA_ROOT belongs to it: an empty named volume mounted there takes this owner.
 RUN groupadd --system --gid 10001 sapling \
