@@ -1,6 +1,26 @@
 // Sapling's progressive enhancements. Every page works without this file.
 "use strict";
 
+// A button the scripts add (carousel.js's steps, share.js's "Copy link"): an icon from the
+// page's sprite, as components.icon draws them, and its name for screen readers.
+function iconButton({ className, sprite, icon, label, iconClass = "" }) {
+  const svg = "http://www.w3.org/2000/svg";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = className;
+  const image = document.createElementNS(svg, "svg");
+  if (iconClass) image.setAttribute("class", iconClass);
+  image.setAttribute("aria-hidden", "true");
+  const use = document.createElementNS(svg, "use");
+  use.setAttribute("href", `${sprite}#${icon}`);
+  image.append(use);
+  const name = document.createElement("span");
+  name.className = "visually-hidden";
+  name.textContent = label;
+  button.append(image, name);
+  return button;
+}
+
 // Buttons show progress while their form is being sent, and cannot be pressed twice.
 document.addEventListener("submit", (event) => {
   const form = event.target;

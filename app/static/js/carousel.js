@@ -4,25 +4,19 @@
 "use strict";
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
-const SVG = "http://www.w3.org/2000/svg";
 
-// "Previous photo" (step -1) or "Next photo" (1), drawn with the page's icon sprite.
+// "Previous photo" (step -1) or "Next photo" (1), drawn with the page's icon sprite
+// (iconButton is app.js's).
 function stepButton(track, step, sprite) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = `carousel__step carousel__step--${step < 0 ? "previous" : "next"}`;
+  const button = iconButton({
+    className: `carousel__step carousel__step--${step < 0 ? "previous" : "next"}`,
+    sprite,
+    icon: step < 0 ? "chevron-left" : "chevron-right",
+    label: step < 0 ? "Previous photo" : "Next photo",
+    iconClass: "nav__icon",
+  });
   button.setAttribute("aria-controls", track.id);
   button.dataset.carouselStep = String(step);
-  const icon = document.createElementNS(SVG, "svg");
-  icon.setAttribute("class", "nav__icon");
-  icon.setAttribute("aria-hidden", "true");
-  const use = document.createElementNS(SVG, "use");
-  use.setAttribute("href", `${sprite}#chevron-${step < 0 ? "left" : "right"}`);
-  icon.append(use);
-  const label = document.createElement("span");
-  label.className = "visually-hidden";
-  label.textContent = step < 0 ? "Previous photo" : "Next photo";
-  button.append(icon, label);
   return button;
 }
 

@@ -4,30 +4,17 @@
 // visitor can copy from the address bar.
 "use strict";
 
-const SVG_NS = "http://www.w3.org/2000/svg";
-
 function addCopyButtons(root) {
   if (!navigator.clipboard || !window.isSecureContext) return;
   const boxes = root.matches("[data-share]") ? [root] : root.querySelectorAll("[data-share]");
   for (const box of boxes) {
     if (box.querySelector("button[data-copy-link]")) continue;
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "icon-btn";
+    // The same sprite as the post's other icons (iconButton is app.js's).
+    const sprite = box.querySelector("use")?.getAttribute("href")?.split("#")[0] ?? "";
+    const button = iconButton({ className: "icon-btn", sprite, icon: "link", label: "Copy link" });
     button.title = "Copy link";
     button.dataset.copyLink = new URL(box.dataset.share, document.baseURI).href;
     button.dataset.copyStatus = box.id.replace(/-actions$/, "-copied");
-    // The same sprite as the post's other icons.
-    const sprite = box.querySelector("use")?.getAttribute("href")?.split("#")[0] ?? "";
-    const icon = document.createElementNS(SVG_NS, "svg");
-    icon.setAttribute("aria-hidden", "true");
-    const use = document.createElementNS(SVG_NS, "use");
-    use.setAttribute("href", `${sprite}#link`);
-    icon.append(use);
-    const label = document.createElement("span");
-    label.className = "visually-hidden";
-    label.textContent = "Copy link";
-    button.append(icon, label);
     const status = document.createElement("span");
     status.className = "post-card__copied";
     status.id = button.dataset.copyStatus;
