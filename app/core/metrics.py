@@ -81,6 +81,8 @@ class QueueSizes(Protocol):
     def outbox(self) -> QueueSize: ...
     @property
     def exports(self) -> QueueSize: ...
+    @property
+    def videos(self) -> QueueSize: ...
 
 
 def install_metrics(app: Flask, version: str, *, queue_sizes: Callable[[], QueueSizes]) -> None:
@@ -153,6 +155,16 @@ class _ScrapeTime:
             "sapling_exports_oldest_age_seconds",
             "How long the oldest waiting data export has waited (0 when none).",
             value=state.exports.oldest_age_seconds,
+        )
+        yield GaugeMetricFamily(
+            "sapling_videos_pending",
+            "Posts waiting for their videos to be transcoded, or being transcoded.",
+            value=state.videos.waiting,
+        )
+        yield GaugeMetricFamily(
+            "sapling_videos_oldest_age_seconds",
+            "How long the oldest post waiting for its videos has waited (0 when none).",
+            value=state.videos.oldest_age_seconds,
         )
 
 

@@ -25,6 +25,8 @@ class Queues(Protocol):
     def outbox(self) -> Queue: ...
     @property
     def exports(self) -> Queue: ...
+    @property
+    def videos(self) -> Queue: ...
 
 
 class Accounts(Protocol):
@@ -160,6 +162,11 @@ def overview_groups(overview: Overview) -> list[FigureGroup]:
                     "Data exports to build",
                     _number(overview.queues.exports.waiting),
                     _waiting(overview.queues.exports),
+                ),
+                Figure(
+                    "Videos to prepare",
+                    _number(overview.queues.videos.waiting),
+                    _waiting(overview.queues.videos),
                 ),
             ],
         ),

@@ -80,7 +80,7 @@ def test_internal_readyz_reports_each_check_the_version_and_the_queues(
     assert body["checks"]["media"] == "ok"
     assert body["checks"]["redis"] in {"ok", "skipped"}
     assert body["version"] == __version__
-    assert set(body["queues"]) == {"outbox", "exports"}
+    assert set(body["queues"]) == {"outbox", "exports", "videos"}
     assert set(body["queues"]["outbox"]) == {"waiting", "oldest_age_seconds"}
 
 

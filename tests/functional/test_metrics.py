@@ -270,6 +270,8 @@ def test_queues_are_zero_when_nothing_waits(client: FlaskClient) -> None:
         "sapling_outbox_oldest_age_seconds",
         "sapling_exports_pending",
         "sapling_exports_oldest_age_seconds",
+        "sapling_videos_pending",
+        "sapling_videos_oldest_age_seconds",
     ):
         assert (name, frozenset()) in samples
         assert value(samples, name) == 0

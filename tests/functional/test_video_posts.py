@@ -19,10 +19,13 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from app.extensions import db
 from app.models import MediaKind, PendingPost, PendingStatus, Photo, Post, User, utcnow
 from app.services.content import pending_posts
+from app.services.operations.queues import queues
 from app.services.privacy import export_archive
 from app.worker import jobs
 from tests.factories import create_user
@@ -46,15 +49,24 @@ def phone(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 def share(
     client: FlaskClient, *files: tuple[bytes, str, str], **fields: str
 ) -> tuple[int, str, str]:
-    data = {
-        "csrf_token": csrf_token_for(client),
-        "visibility": "public",
-        "caption": "Bells at noon #paris",
-        "photos": [(io.BytesIO(content), name, kind) for content, name, kind in files],
-        **fields,
-    }
-    # Closed, so the test client closes the request body it spooled to a temporary file.
-    with client.post("/p/new", data=data, content_type="multipart/form-data") as response:
+    """The new-post form sent with these files. The body is encoded here, in memory: the
+    test client spools a large one to a temporary file that it never closes (when it is
+    not following redirects)."""
+    form = MultiDict(
+        [
+            ("csrf_token", csrf_token_for(client)),
+            ("visibility", "public"),
+            ("caption", "Bells at noon #paris"),
+            *fields.items(),
+            *[
+                ("photos", FileStorage(io.BytesIO(content), name, content_type=kind))
+                for content, name, kind in files
+            ],
+        ]
+    )
+    boundary, body = encode_multipart(form)
+    kind = f'multipart/form-data; boundary="{boundary}"'
+    with client.post("/p/new", data=body, content_type=kind) as response:
         return response.status_code, response.headers.get("Location", ""), response.get_data(True)
 
 
@@ -94,6 +106,8 @@ def test_a_phone_video_is_processed_by_the_worker_and_keeps_nothing_personal(
     )
     assert status == 303 and location.startswith("/p/pending/")
     assert rows(app) == (0, 0), "no post until its video is ready"
+    with app.app_context():
+        assert queues().videos.waiting == 1, "the operators see it waiting"
     page = client.get(location).get_data(as_text=True)
     assert "Waiting for its turn" in page and "Check again" in page
     assert client.get(location, headers=FRAGMENT).get_json() == {"status": "waiting"}
@@ -132,6 +146,29 @@ def test_a_phone_video_is_processed_by_the_worker_and_keeps_nothing_personal(
     ) as ranged:
         assert ranged.status_code == 206 and len(ranged.data) == 100
         assert ranged.mimetype == "video/mp4"
+
+
+def test_a_full_hd_phone_video_gets_both_renditions_each_clean(
+    app: Flask, client: FlaskClient, auth: AuthActions, user: User, tmp_path: Path
+) -> None:
+    """1920 x 1080 turned upright: 1080 and 720 on the shorter side, both read back."""
+    auth.login("juniper")
+    clip = phone_mov(tmp_path, seconds=1, size="1920x1080").read_bytes()
+    share(client, (clip, "IMG_0043.MOV", "video/quicktime"))
+    assert run_worker(app) == "Posted 1, failed 0."
+    (video,) = the_post(app).photos
+    assert video.has_small
+    renditions = {p.name: p for p in stored(app) if p.suffix == ".mp4"}
+    assert set(renditions) == {"video.mp4", "video_small.mp4"}
+    sizes = {}
+    for name, path in renditions.items():
+        assert_nothing_personal(path)
+        (picture,) = [s for s in ffprobe(path)["streams"] if s["codec_type"] == "video"]
+        sizes[name] = (picture["width"], picture["height"])
+    assert sizes == {"video.mp4": (1080, 1920), "video_small.mp4": (720, 1280)}
+    shown = client.get(f"/p/{the_post(app).id}").get_data(as_text=True)
+    small = f'<source src="/media/{video.storage_key}/video_small.mp4" type="video/mp4" media='
+    assert small in shown, "narrow screens play the smaller one"
 
 
 def test_photos_and_a_video_in_one_post_keep_their_order(

@@ -1,8 +1,10 @@
-"""How much background work is waiting: unsent email and data exports not yet built.
+"""How much background work is waiting: unsent email, data exports not yet built, and
+posts waiting for their videos.
 
 Read from the database when asked (a metrics scrape, the internal readiness
 probe), so every worker and every web process reports the same numbers. Each
-queue is one query on an index: ``sent_at`` for the outbox, ``status`` for exports.
+queue is one query on an index: ``sent_at`` for the outbox, ``status`` for exports and
+pending posts.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
-from app.models import DataExport, ExportStatus, OutboxMessage, utcnow
+from app.models import DataExport, ExportStatus, OutboxMessage, PendingPost, PendingStatus, utcnow
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Queue:
 class Queues:
     outbox: Queue
     exports: Queue
+    videos: Queue  # posts waiting for, or in, a transcode
 
 
 def _queue(
@@ -42,4 +45,9 @@ def queues(now: datetime | None = None) -> Queues:
     return Queues(
         outbox=_queue(OutboxMessage.created_at, OutboxMessage.sent_at.is_(None), now),
         exports=_queue(DataExport.requested_at, DataExport.status == ExportStatus.PENDING, now),
+        videos=_queue(
+            PendingPost.created_at,
+            PendingPost.status.in_((PendingStatus.WAITING, PendingStatus.PROCESSING)),
+            now,
+        ),
     )
