@@ -13,6 +13,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -98,3 +99,27 @@ def test_the_deletion_purge_leaves_no_video_behind(
     assert videos_on_disk(app) == []
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Photo)) == 0
+
+
+def test_a_server_without_ffmpeg_takes_photos_only_and_says_so(
+    app: Flask, client: FlaskClient, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ffmpeg on the PATH (a machine set up without it): the form offers photos only,
+    and a video sent anyway is refused in words, with nothing kept."""
+    monkeypatch.setenv("PATH", "/nonexistent")
+    create_user(app, "juniper")
+    auth.login("juniper")
+    form = client.get("/p/new").get_data(as_text=True)
+    assert "video/mp4" not in form and "MP4, MOV or WebM" not in form
+    data = {
+        "csrf_token": csrf_token_for(client),
+        "visibility": "public",
+        "caption": "",
+        "photos": [(io.BytesIO(RENDITION), "clip.mp4", "video/mp4")],
+    }
+    with client.post("/p/new", data=data) as response:
+        assert response.status_code == 422
+        assert "This server does not take videos yet" in response.get_data(as_text=True)
+    assert videos_on_disk(app) == []
+    incoming = Path(app.config["MEDIA_ROOT"]) / "incoming"
+    assert not incoming.exists() or not any(incoming.iterdir())

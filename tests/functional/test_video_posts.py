@@ -368,6 +368,21 @@ def test_a_video_in_a_grid_is_marked_as_one(
     assert 'aria-label="Video, 0:02"' in profile
 
 
+def test_the_bytes_decide_what_a_file_is_never_its_name(
+    app: Flask, client: FlaskClient, auth: AuthActions, user: User, phone: bytes
+) -> None:
+    """A video named .jpg is a video; a photo named .mov is a photo."""
+    auth.login("juniper")
+    status, location, _ = share(client, (phone, "holiday.jpg", "image/jpeg"))
+    assert status == 303 and location.startswith("/p/pending/")
+    run_worker(app)
+    status, location, _ = share(client, (images.jpeg(), "clip.mov", "video/quicktime"))
+    assert status == 303 and not location.startswith("/p/pending/")
+    with app.app_context():
+        kinds = db.session.scalars(sa.select(Photo.kind).order_by(Photo.id)).all()
+    assert kinds == [MediaKind.VIDEO, MediaKind.PHOTO]
+
+
 def test_a_post_of_photos_alone_is_still_made_in_the_request(
     app: Flask, client: FlaskClient, auth: AuthActions, user: User
 ) -> None:
