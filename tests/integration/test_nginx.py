@@ -229,21 +229,28 @@ def test_a_burst_of_logins_meets_nginx_limit_req(site: Site) -> None:
     assert client.get(f"{site.stack.https}/login", timeout=10).status_code == 200
 
 
-def test_an_upload_over_the_limit_is_refused_by_nginx(site: Site) -> None:
+@pytest.mark.parametrize(
+    ("path", "megabytes"),
+    [("/p/new", 211), ("/profile/edit", 101)],
+    ids=["a post, past a video's 210 MB", "any other form, past 100 MB"],
+)
+def test_an_upload_over_the_limit_is_refused_by_nginx(
+    site: Site, path: str, megabytes: int
+) -> None:
     context = ssl.create_default_context(cafile=str(site.stack.certificate))
     connection = http.client.HTTPSConnection(
         SERVER_NAME, site.stack.ports.https, context=context, timeout=10
     )
-    connection.putrequest("POST", "/p/new")
+    connection.putrequest("POST", path)
     connection.putheader("Content-Type", "multipart/form-data; boundary=sapling")
-    connection.putheader("Content-Length", str(101 * 1024 * 1024))
+    connection.putheader("Content-Length", str(megabytes * 1024 * 1024))
     connection.endheaders()
     response = connection.getresponse()
     connection.close()
 
     assert response.status == 413
     assert response.getheader("Strict-Transport-Security") == HSTS
-    assert '"/p/new"' not in app_log_after(site, site.client())
+    assert f'"{path}"' not in app_log_after(site, site.client())
 
 
 @pytest.mark.parametrize("path", ["/metrics", "/internal/readyz"])
