@@ -22,19 +22,21 @@ BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("photos") as batch:
-        batch.add_column(
-            sa.Column(
-                "kind",
-                sa.Enum("photo", "video", name="mediakind", native_enum=False, length=16),
-                nullable=False,
-                server_default=sa.text("'photo'"),
-            )
-        )
-        batch.add_column(sa.Column("duration_ms", sa.Integer(), nullable=True))
-        batch.add_column(
-            sa.Column("has_small", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Constant defaults: a plain ADD COLUMN on both PostgreSQL and SQLite, no table rebuild
+    # (which on SQLite would reflect posts and users, and warn about users' expression index).
+    op.add_column(
+        "photos",
+        sa.Column(
+            "kind",
+            sa.Enum("photo", "video", name="mediakind", native_enum=False, length=16),
+            nullable=False,
+            server_default=sa.text("'photo'"),
+        ),
+    )
+    op.add_column("photos", sa.Column("duration_ms", sa.Integer(), nullable=True))
+    op.add_column(
+        "photos", sa.Column("has_small", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     op.create_table(
         "pending_posts",
         sa.Column("id", BigId, nullable=False),
