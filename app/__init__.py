@@ -25,6 +25,7 @@ from app.core.startup_checks import warn_at_start
 from app.extensions import alembic, csrf, db, limiter, redis_client
 from app.models import Base
 from app.models.base import render_item
+from app.services.api.oauth import init_oauth
 from app.services.operations.queues import queues
 from app.views import register_views
 from app.worker import after_commit as worker_units
@@ -109,6 +110,7 @@ def register_extensions(app: Flask) -> None:
     redis_client.init_app(app)
     rate_limit_storage.configure(app)  # the limiter shares Redis's pool and breaker
     limiter.init_app(app)
+    init_oauth(app)
 
 
 def register_deferred_work(app: Flask) -> None:

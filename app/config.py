@@ -206,6 +206,10 @@ class Config:
         # Videos (services/media/videos.py): each upload's size and length. The post form
         # takes the larger of MAX_CONTENT_LENGTH and VIDEO_MAX_BYTES as its whole body
         # (core/requests.py), so one video of the largest size fits, or several shorter.
+        # Apps (services/api/oauth.py): an access token's life, and a refresh token's (given
+        # only when the person ticks "keep me signed in on this app").
+        self.OAUTH_ACCESS_TOKEN_SECONDS = _int(env, "OAUTH_ACCESS_TOKEN_SECONDS", 24 * 3600)
+        self.OAUTH_REFRESH_TOKEN_DAYS = _int(env, "OAUTH_REFRESH_TOKEN_DAYS", 60)
         self.VIDEO_MAX_BYTES = _int(env, "VIDEO_MAX_BYTES", 200 * 1024 * 1024)
         self.VIDEO_MAX_SECONDS = _int(env, "VIDEO_MAX_SECONDS", 90)
         if self.VIDEO_MAX_BYTES < 1 or self.VIDEO_MAX_SECONDS < 1:
@@ -318,6 +322,9 @@ class Config:
         self.RATELIMIT_EXPORT = env.get("RATELIMIT_EXPORT") or "3 per day"
         # Uploading an archive to import: each one is a large write and a long job.
         self.RATELIMIT_IMPORT = env.get("RATELIMIT_IMPORT") or "5 per day"
+        # Apps: registering one (per address), and the token endpoint (per address).
+        self.RATELIMIT_APP_REGISTRATION = env.get("RATELIMIT_APP_REGISTRATION") or "10 per hour"
+        self.RATELIMIT_OAUTH_TOKEN = env.get("RATELIMIT_OAUTH_TOKEN") or "30 per minute"
         # Per target address: how many links one inbox can be sent.
         self.RATELIMIT_EMAIL_ADDRESS = env.get("RATELIMIT_EMAIL_ADDRESS") or "3 per hour"
         self.RATELIMIT_REAUTH = env.get("RATELIMIT_REAUTH") or "10 per minute"

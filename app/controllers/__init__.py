@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
 from app.controllers.admin import bp as admin_bp
+from app.controllers.api import bp as api_bp
 from app.controllers.appearance import bp as appearance_bp
 from app.controllers.auth import bp as auth_bp
 from app.controllers.captcha import bp as captcha_bp
@@ -21,6 +22,7 @@ from app.controllers.joining import bp as joining_bp
 from app.controllers.main import bp as main_bp
 from app.controllers.media import bp as media_bp
 from app.controllers.notifications import bp as notifications_bp
+from app.controllers.oauth import bp as oauth_bp
 from app.controllers.posts import bp as posts_bp
 from app.controllers.profiles import bp as profiles_bp
 from app.controllers.reports import bp as reports_bp
@@ -62,6 +64,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(joining_bp)
+    app.register_blueprint(oauth_bp)
+    app.register_blueprint(api_bp)
     if app.config["COMPONENT_GALLERY"]:
         app.register_blueprint(gallery_bp)
     register_error_handlers(app)

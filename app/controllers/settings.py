@@ -29,9 +29,11 @@ from app.forms.settings import (
 from app.models import DeletionReason
 from app.services.accounts import credentials, profiles, registrations
 from app.services.accounts.identifiers import typed_username
+from app.services.api import apps
 from app.services.errors import FormError
 from app.services.privacy import lifecycle
 from app.services.security import security_log, sessions, two_step
+from app.views.api import app_access_views
 from app.views.filters import datetime_label
 from app.views.settings import devices_view, timeline_view
 
@@ -148,8 +150,22 @@ def devices() -> str:
     rows = devices_view(sessions.active_sessions(user), current_session())
     trusted = two_step.trusted_browsers(user)
     return render_template(
-        "settings/devices.html", form=ConfirmForm(), sessions=rows, trusted=trusted
+        "settings/devices.html",
+        form=ConfirmForm(),
+        sessions=rows,
+        trusted=trusted,
+        apps=app_access_views(apps.live_tokens(user)),
     )
+
+
+@bp.post("/devices/apps/<int(max=9223372036854775807):token_id>/revoke")
+def revoke_app(token_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not apps.revoke(signed_in_user(), token_id):
+        abort(404)
+    flash("That app can no longer use your account.", "success")
+    return redirect(url_for("settings.devices"), 303)
 
 
 @bp.post("/devices/trusted/<int(max=2147483647):trust_id>/revoke")

@@ -34,6 +34,7 @@ from app.models.lifecycle import (
     ModerationKind,
 )
 from app.models.notification import Notification, NotificationKind
+from app.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from app.models.outbox import OutboxMessage
 from app.models.pending_post import PendingPost, PendingStatus
 from app.models.post import (
@@ -103,6 +104,9 @@ __all__ = [
     "Mute",
     "Notification",
     "NotificationKind",
+    "OAuthApp",
+    "OAuthCode",
+    "OAuthToken",
     "OutboxMessage",
     "Passkey",
     "PasswordResetRequest",

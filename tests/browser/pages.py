@@ -114,7 +114,17 @@ PAGES = [
     PageSpec("settings-password", "/settings/password", login=MEMBER, screenshot=False),
     PageSpec("settings-email", "/settings/email", login=MEMBER, screenshot=False),
     PageSpec("settings-username", "/settings/username", login=MEMBER, screenshot=False),
-    PageSpec("devices", "/settings/devices", login=MEMBER),
+    PageSpec("devices", "/settings/devices", login=MEMBER),  # with an app let in (Fernbook)
+    # An app asks to sign in (PKCE): the consent page. A login older than five minutes
+    # shows /reauth first, as for the other sensitive pages.
+    PageSpec(
+        "oauth-consent",
+        "/oauth/authorize?response_type=code&client_id={oauth_client}"
+        "&redirect_uri=https%3A%2F%2Ffernbook.example%2Fcallback&scope=read+write+follow"
+        "&state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        "&code_challenge_method=S256",
+        login=MEMBER,
+    ),
     PageSpec("security-activity", "/settings/security", login=MEMBER),
     PageSpec("export", "/settings/export", login=MEMBER),
     # Bring your photos: the form; an import under way; a finished one with its report

@@ -265,6 +265,8 @@ def test_every_route_is_covered_by_an_access_rule(app: Flask) -> None:
         "joining",  # sign-ups waiting, invites: test_registration_modes.py
         "internal",  # a key or a 404: test_metrics.py
         "appearance",  # open to everyone, sets only a cookie, CSRF-checked: test_appearance.py
+        "oauth",  # a fresh login for consent, a client secret for tokens: test_oauth.py
+        "api",  # a bearer token with its scope, never a cookie: test_oauth.py
     }  # fmt: skip
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
     unaccounted = {

@@ -33,6 +33,8 @@ from app.models import (
     Mute,
     Notification,
     NotificationKind,
+    OAuthApp,
+    OAuthToken,
     Passkey,
     RecoveryCode,
     Report,
@@ -184,6 +186,20 @@ def make_everything(app: Flask, owner: User) -> None:
                     skipped=[{"what": "clip.mp4", "reason": "videos are not imported yet"}],
                     skipped_count=1,
                 ),
+                OAuthToken(
+                    app=OAuthApp(
+                        client_id="client-1",
+                        client_secret_digest="d" * 64,
+                        name="Fernbook",
+                        website="https://fernbook.example",
+                        redirect_uris="https://x.example/cb",
+                        scopes="read write",
+                    ),
+                    user_id=juniper.id,
+                    access_digest="a" * 64,
+                    scope="read",
+                    access_expires_at=now + timedelta(days=1),
+                ),
                 ActionToken(
                     token_hash="token-hash-3",
                     user_id=juniper.id,
@@ -240,6 +256,9 @@ def test_the_archive_matches_the_database_for_every_table_that_holds_the_persons
 
     # Spot checks of what each new list says.
     assert [item["username"] for item in entry("blocked.json")] == ["birch"]
+    [app_entry] = entry("apps.json")
+    assert app_entry["app"] == "Fernbook" and app_entry["scopes"] == ["read"]
+    assert "a" * 64 not in json.dumps(app_entry), "never the token's digest"
     assert [item["username"] for item in entry("muted.json")] == ["hazel"]
     assert [item["username"] for item in entry("follow_requests_sent.json")] == ["hazel"]
     assert [item["username"] for item in entry("follow_requests_received.json")] == [None]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import random
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -22,6 +23,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import (
     NotificationKind,
+    OAuthToken,
     PendingPost,
     PendingStatus,
     Post,
@@ -29,7 +31,9 @@ from app.models import (
     Visibility,
     utcnow,
 )
+from app.services.api import oauth
 from app.services.content import interactions, notifications, posts
+from app.services.security.digests import digest, new_secret
 from tests.factories import RENDITION, create_user, follow, make_private
 
 PALETTES = [
@@ -110,6 +114,7 @@ def populate(
     _post(app, hazel, "Quiet corner #moss", 9)
     video_id = _video_post(app, fern, "Rain on the pond, with sound #walks", 17)
     pending_id, failed_id = _pending_posts(app, member_user)
+    client_id = _app_with_access(app, member_user)
     own_id = _post(app, member_user, "My first photo here #moss", 3, alt="A sunlit meadow")
     with app.app_context():  # the post pages show: its caption was edited after posting
         db.session.execute(update(Post).where(Post.id == made[-1]).values(edited_at=utcnow()))
@@ -136,7 +141,28 @@ def populate(
         "video_post": video_id,
         "pending_post": pending_id,
         "failed_post": failed_id,
+        "oauth_client": client_id,  # type: ignore[dict-item]  # (a string: a URL's client_id)
     }
+
+
+def _app_with_access(app: Flask, member: User) -> str:
+    """An app the member let in (on the Devices page); its client id, for the consent page."""
+    with app.test_request_context():
+        registered, _ = oauth.register(
+            "Fernbook", "https://fernbook.example/callback", "read write follow",
+            "https://fernbook.example",
+        )  # fmt: skip
+        now = utcnow()
+        db.session.add(
+            OAuthToken(
+                app_id=registered.id, user_id=member.id, access_digest=digest(new_secret()),
+                refresh_digest=digest(new_secret()), scope="read write",
+                access_expires_at=now + timedelta(days=1),
+                refresh_expires_at=now + timedelta(days=60), last_used_at=now,
+            )
+        )  # fmt: skip
+        db.session.commit()
+        return registered.client_id
 
 
 def _video_post(app: Flask, author: User, caption: str, seed: int) -> int:

@@ -47,6 +47,7 @@ LISTS: dict[str, Callable[[lists.Reads, int], lists.Rows]] = {
     "notifications.json": lists.notifications,
     "security_events.json": lists.security_events,
     "sessions.json": lists.sessions,
+    "apps.json": lists.apps,
     "devices.json": lists.devices,
     "trusted_browsers.json": lists.trusted_browsers,
     "passkeys.json": lists.passkeys,

@@ -35,6 +35,7 @@ EXPORTED: dict[Column, str] = {
     ("moderation_actions", "target_user_id"): "moderation.json",
     ("username_holds", "user_id"): "profile.json",  # "former_usernames"
     ("data_imports", "user_id"): "imports.json",
+    ("oauth_tokens", "user_id"): "apps.json",
 }
 
 LEFT_OUT: dict[Column, str] = {
@@ -63,6 +64,10 @@ LEFT_OUT: dict[Column, str] = {
         "secrets that expire within days; only their SHA-256 digest is stored."
     ),
     ("data_exports", "user_id"): "The list of your exports: this archive is one of them.",
+    ("oauth_codes", "user_id"): (
+        "An app's one-time code lives ten minutes and is spent when the app turns it into "
+        "a token; the apps you let in are in apps.json."
+    ),
     ("pending_posts", "author_id"): (
         "A post waiting for its videos exists for the minutes they take to prepare; once "
         "made it is in posts.json, and a failed one's reason is kept for a day."

@@ -34,6 +34,8 @@ from app.models import (
     ModerationKind,
     Mute,
     Notification,
+    OAuthApp,
+    OAuthToken,
     Passkey,
     Photo,
     Post,
@@ -263,6 +265,31 @@ def sessions(reads: Reads, user_id: int) -> Rows:
             "last_seen_at": iso(row.last_seen_at),
             "signed_in_at": iso(row.authenticated_at),
             "expires_at": iso(row.expires_at),
+            "ended_at": iso(row.revoked_at),
+        }
+
+
+def apps(reads: Reads, user_id: int) -> Rows:
+    """Apps you let in (their tokens: never the tokens themselves, only what they were)."""
+    query = (
+        select(
+            OAuthToken.id, OAuthApp.name, OAuthApp.website, OAuthToken.scope,
+            OAuthToken.refresh_digest.is_not(None).label("kept_signed_in"),
+            OAuthToken.created_at, OAuthToken.last_used_at, OAuthToken.access_expires_at,
+            OAuthToken.refresh_expires_at, OAuthToken.revoked_at,
+        )
+        .join(OAuthApp, OAuthApp.id == OAuthToken.app_id)
+        .where(OAuthToken.user_id == user_id)
+    )  # fmt: skip
+    for row in reads.rows(query, OAuthToken.id):
+        yield {
+            "app": row.name,
+            "website": row.website or None,
+            "scopes": row.scope.split(),
+            "kept_signed_in": bool(row.kept_signed_in),
+            "allowed_at": iso(row.created_at),
+            "last_used_at": iso(row.last_used_at),
+            "expires_at": iso(row.refresh_expires_at or row.access_expires_at),
             "ended_at": iso(row.revoked_at),
         }
 

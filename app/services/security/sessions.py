@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import KnownDevice, SecurityEventKind, User, UserSession, utcnow
+from app.services.api import oauth
 from app.services.security import security_log
 from app.services.security.clients import Client
 from app.services.security.digests import digest, new_secret
@@ -104,8 +105,10 @@ def revoke_others(user: User, keep: UserSession | None, client: Client | None) -
 
 
 def end_all_sessions(user: User) -> None:
-    """Rotate the epoch: every existing session of this user stops working at once."""
+    """Rotate the epoch: every existing session of this user stops working at once, and so
+    does every token an app holds for them."""
     user.session_epoch = new_secret()
+    oauth.revoke_all(user)
     db.session.execute(
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))

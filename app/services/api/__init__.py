@@ -1,0 +1,1 @@
+"""The client API: OAuth 2 for apps, and the Mastodon-compatible JSON under /api."""

@@ -1,0 +1,239 @@
+"""What the API's pages and answers show: the consent page's app and scopes in words, and
+the Mastodon-shaped JSON of Sapling's accounts (https://docs.joinmastodon.org/entities/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, url_for
+
+from app.models import User
+from app.views.posts import profile_view
+from app.views.text import rich_text
+
+OUT_OF_BAND = "urn:ietf:wg:oauth:2.0:oob"
+
+BROAD_WORDS = {
+    "read": "See everything your account can see: your feed, posts, profile, followers, "
+    "likes, saved posts and notifications",
+    "write": "Post, comment, like and save for you, and change your profile and posts",
+    "follow": "Follow and unfollow people, answer follow requests, block and mute for you",
+    "push": "Receive your notifications as push messages",
+}
+FINE_WORDS = {
+    "accounts": "your profile",
+    "blocks": "who you block",
+    "bookmarks": "your saved posts",
+    "favourites": "your likes",
+    "follows": "who you follow and follow requests",
+    "media": "photos you upload",
+    "mutes": "who you mute",
+    "notifications": "your notifications",
+    "search": "search",
+    "statuses": "your posts",
+}
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    name: str
+    website: str  # "" when the app gave none
+    website_host: str
+    redirect: str  # where the answer goes, or "" for out of band (a code to copy)
+    scopes: list[tuple[str, str]]  # (scope, in words)
+
+
+def scope_words(scope: str) -> str:
+    broad, _, fine = scope.partition(":")
+    if not fine:
+        return BROAD_WORDS.get(broad, scope)
+    verb = "See" if broad == "read" else "Change"
+    return f"{verb} {FINE_WORDS.get(fine, fine)}"
+
+
+def consent_view(grant: Any) -> ConsentView:
+    """The consent page's account of an authorization request (Authlib's grant)."""
+    app = grant.client.app
+    redirect = grant.redirect_uri or ""
+    scopes = (grant.request.payload.scope or "read").split()
+    return ConsentView(
+        name=app.name,
+        website=app.website,
+        website_host=urlsplit(app.website).netloc if app.website else "",
+        redirect="" if redirect == OUT_OF_BAND else redirect,
+        scopes=[(scope, scope_words(scope)) for scope in scopes],
+    )
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Mastodon's datetimes: ISO 8601 in UTC with milliseconds and a Z."""
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def absolute(path: str) -> str:
+    return path if "://" in path else current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def account_json(user: User, *, source: bool = False) -> dict[str, Any]:
+    """An Account entity; ``source`` adds what verify_credentials tells the owner."""
+    profile = profile_view(user, sees_all_posts=source)
+    avatar = absolute(profile.avatar_url)
+    url = absolute(url_for("profiles.show", username=user.username))
+    found: dict[str, Any] = {
+        "id": str(user.id),
+        "username": user.username,
+        "acct": user.username,
+        "display_name": user.display_name or "",
+        "locked": bool(user.is_private),
+        "bot": False,
+        "discoverable": not user.is_private,
+        "indexable": False,
+        "group": False,
+        "created_at": iso(user.created_at),
+        "note": str(rich_text(user.bio or "")),
+        "url": url,
+        "uri": url,
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": "",
+        "header_static": "",
+        "followers_count": user.follower_count,
+        "following_count": user.following_count,
+        "statuses_count": profile.post_count,
+        "last_status_at": None,
+        "emojis": [],
+        "fields": [],
+    }
+    if source:
+        found["source"] = {
+            "privacy": "private" if user.is_private else "public",
+            "sensitive": False,
+            "language": None,
+            "note": user.bio or "",
+            "fields": [],
+            "follow_requests_count": 0,
+        }
+    return found
+
+
+def application_json(app: Any, secret: str | None = None) -> dict[str, Any]:
+    """An Application entity (with its credentials, the once they are made)."""
+    found: dict[str, Any] = {
+        "id": str(app.id),
+        "name": app.name,
+        "website": app.website or None,
+        "scopes": app.scopes.split(),
+        "redirect_uri": app.redirect_uris.split("\n")[0] if app.redirect_uris else "",
+        "redirect_uris": app.redirect_uris.split("\n"),
+        "vapid_key": "",
+    }
+    if secret is not None:
+        found |= {"client_id": app.client_id, "client_secret": secret}
+    return found
+
+
+# Mastodon.py reads the version from /api/v1/instance and needs three numbers in it.
+MASTODON_VERSION = "4.3.0"
+
+
+def _version() -> str:
+    return f"{MASTODON_VERSION} (compatible; Sapling {current_app.extensions['sapling_version']})"
+
+
+def instance_v1(*, registrations_open: bool, approval_required: bool) -> dict[str, Any]:
+    host = urlsplit(current_app.config["BASE_URL"]).netloc
+    return {
+        "uri": host,
+        "title": "Sapling",
+        "short_description": "Share photos with the people you choose, without the tracking.",
+        "description": "A privacy-first photo-sharing site.",
+        "email": current_app.config.get("SUPPORT_EMAIL") or "",
+        "version": _version(),
+        "urls": {},
+        "stats": {},
+        "thumbnail": None,
+        "languages": ["en"],
+        "registrations": registrations_open,
+        "approval_required": approval_required,
+        "invites_enabled": False,
+        "configuration": _configuration(),
+        "contact_account": None,
+        "rules": [],
+    }
+
+
+def instance_v2(*, registrations_open: bool, approval_required: bool) -> dict[str, Any]:
+    host = urlsplit(current_app.config["BASE_URL"]).netloc
+    return {
+        "domain": host,
+        "title": "Sapling",
+        "version": _version(),
+        "source_url": current_app.config.get("SOURCE_URL") or "",
+        "description": "Share photos with the people you choose, without the tracking.",
+        "usage": {"users": {"active_month": 0}},
+        "thumbnail": {"url": absolute("/static/brand/icon-512.png")},
+        "languages": ["en"],
+        "configuration": _configuration(),
+        "registrations": {
+            "enabled": registrations_open,
+            "approval_required": approval_required,
+            "message": None,
+        },
+        "api_versions": {"mastodon": 2},
+        "contact": {"email": current_app.config.get("SUPPORT_EMAIL") or "", "account": None},
+        "rules": [],
+    }
+
+
+def _configuration() -> dict[str, Any]:
+    config = current_app.config
+    return {
+        "urls": {},
+        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
+        "statuses": {
+            "max_characters": 2200,
+            "max_media_attachments": 10,
+            "characters_reserved_per_url": 23,
+        },
+        "media_attachments": {
+            "supported_mime_types": ["image/jpeg", "image/png", "image/webp", "image/heic"],
+            "image_size_limit": int(config["MAX_PHOTO_BYTES"]),
+            "image_matrix_limit": int(config["IMAGE_MAX_PIXELS"]),
+            "video_size_limit": 0,
+            "video_frame_rate_limit": 0,
+            "video_matrix_limit": 0,
+        },
+        "polls": {"max_options": 0, "max_characters_per_option": 0, "min_expiration": 0,
+                  "max_expiration": 0},
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AppAccessView:
+    """One app's token on the Devices page."""
+
+    id: int
+    name: str
+    scopes: list[str]
+    kept_signed_in: bool
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+def app_access_views(tokens: list[Any]) -> list[AppAccessView]:
+    return [
+        AppAccessView(
+            id=token.id,
+            name=token.app.name,
+            scopes=token.scope.split(),
+            kept_signed_in=token.refresh_digest is not None,
+            created_at=token.created_at,
+            last_used_at=token.last_used_at,
+        )
+        for token in tokens
+    ]
