@@ -13,17 +13,24 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from authlib.oauth2 import OAuth2Error
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
 
-from app.controllers.support.limits import configured
+from app.controllers.support.limits import api_limits, configured
 from app.extensions import csrf, limiter
-from app.models import User
-from app.services.accounts import registrations
+from app.models import Post, User
+from app.services.accounts import profiles, registrations
 from app.services.api import apps, oauth
+from app.services.content import interactions, posts, timelines
 from app.services.errors import FormError
-from app.views.api import account_json, application_json, instance_v1, instance_v2
+from app.views.api import (
+    absolute,
+    account_json,
+    application_json,
+    instance_v1,
+    instance_v2,
+    status_json,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -33,11 +40,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def error(message: str, status: int) -> ResponseReturnValue:
     return jsonify(error=message), status
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> ResponseReturnValue:
-    return error(exc.description or exc.name, exc.code or 500)
 
 
 def scoped(scope: str) -> Callable[[F], F]:
@@ -56,7 +58,7 @@ def scoped(scope: str) -> Callable[[F], F]:
             user = apps.token_user(token)
             if user is None:
                 return error("The access token is invalid", 401)
-            g.api_user = user
+            g.api_user, g.api_token_id = user, token.id
             return view(*args, **kwargs)
 
         return cast(F, wrapper)
@@ -102,6 +104,134 @@ def register_app() -> ResponseReturnValue:
 @scoped("read:accounts")
 def verify_credentials() -> ResponseReturnValue:
     return jsonify(account_json(api_user(), source=True))
+
+
+# -- Accounts and statuses: the pages' services, the pages' rules --------------------------
+
+PAGE_DEFAULT, PAGE_MAX = 20, 40
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "")
+    number = int(raw) if raw.isdigit() and len(raw) < 4 else PAGE_DEFAULT
+    return max(1, min(number, PAGE_MAX))
+
+
+def _id_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def _statuses(page_posts: list[Post], next_cursor: int | None) -> ResponseReturnValue:
+    """A list of statuses, newest first, with Mastodon's ``Link`` header to go on."""
+    state = interactions.viewer_state(api_user(), page_posts)
+    since = _id_arg("since_id")
+    shown = [post for post in page_posts if since is None or post.id > since]
+    response = jsonify([status_json(post, state) for post in shown])
+    links = []
+    if next_cursor is not None and shown:
+        links.append(f'<{_page_url(max_id=shown[-1].id)}>; rel="next"')
+    if shown:
+        links.append(f'<{_page_url(min_id=shown[0].id)}>; rel="prev"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
+    return response
+
+
+def _page_url(**cursor: int) -> str:
+    values: dict[str, Any] = dict(request.view_args or {})
+    values |= {k: v for k, v in request.args.items() if k not in ("max_id", "min_id", "since_id")}
+    values |= cursor
+    return absolute(url_for(request.endpoint or "api.home", **values))
+
+
+def _account_or_404(account_id: int) -> User:
+    found = profiles.find_by_id(api_user(), account_id)
+    if found is None:
+        abort(404, "Record not found")
+    return found
+
+
+@bp.get("/v1/accounts/lookup")
+@scoped("read:accounts")
+def lookup() -> ResponseReturnValue:
+    acct = request.args.get("acct", "")
+    found = profiles.find(api_user(), acct.removeprefix("@").split("@")[0]) if acct else None
+    if found is None:
+        return error("Record not found", 404)
+    return jsonify(account_json(found))
+
+
+@bp.get("/v1/accounts/<id:account_id>")
+@scoped("read:accounts")
+def account(account_id: int) -> ResponseReturnValue:
+    return jsonify(account_json(_account_or_404(account_id)))
+
+
+@bp.get("/v1/accounts/<id:account_id>/statuses")
+@scoped("read:statuses")
+def account_statuses(account_id: int) -> ResponseReturnValue:
+    owner = _account_or_404(account_id)
+    page = timelines.profile(api_user(), owner, _id_arg("max_id"), _limit())
+    timelines.load_photos(page.items)
+    return _statuses(list(page.items), page.next_cursor)
+
+
+@bp.get("/v1/timelines/home")
+@scoped("read:statuses")
+def home() -> ResponseReturnValue:
+    page = timelines.home(api_user(), _id_arg("max_id"), _limit())
+    timelines.load_photos(page.items)
+    return _statuses(list(page.items), page.next_cursor)
+
+
+def _status_or_404(status_id: int) -> Post:
+    post = posts.visible(api_user(), status_id)
+    if post is None:
+        abort(404, "Record not found")
+    return post
+
+
+@bp.get("/v1/statuses/<id:status_id>")
+@scoped("read:statuses")
+def status(status_id: int) -> ResponseReturnValue:
+    post = _status_or_404(status_id)
+    return jsonify(status_json(post, interactions.viewer_state(api_user(), [post])))
+
+
+def _toggled(status_id: int, toggle: interactions.Toggle) -> ResponseReturnValue:
+    post = _status_or_404(status_id)
+    toggle(api_user(), post)
+    post = _status_or_404(status_id)  # its counts, as they are now
+    return jsonify(status_json(post, interactions.viewer_state(api_user(), [post])))
+
+
+@bp.post("/v1/statuses/<id:status_id>/favourite")
+@scoped("write:favourites")
+@api_limits("RATELIMIT_INTERACTIONS")
+def favourite(status_id: int) -> ResponseReturnValue:
+    return _toggled(status_id, interactions.like)
+
+
+@bp.post("/v1/statuses/<id:status_id>/unfavourite")
+@scoped("write:favourites")
+@api_limits("RATELIMIT_INTERACTIONS")
+def unfavourite(status_id: int) -> ResponseReturnValue:
+    return _toggled(status_id, interactions.unlike)
+
+
+@bp.post("/v1/statuses/<id:status_id>/bookmark")
+@scoped("write:bookmarks")
+@api_limits("RATELIMIT_INTERACTIONS")
+def bookmark(status_id: int) -> ResponseReturnValue:
+    return _toggled(status_id, interactions.save)
+
+
+@bp.post("/v1/statuses/<id:status_id>/unbookmark")
+@scoped("write:bookmarks")
+@api_limits("RATELIMIT_INTERACTIONS")
+def unbookmark(status_id: int) -> ResponseReturnValue:
+    return _toggled(status_id, interactions.unsave)
 
 
 @bp.get("/v1/instance")

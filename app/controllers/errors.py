@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 import psycopg
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -76,6 +76,12 @@ def _database_unavailable(error: BaseException) -> tuple[str, int, dict[str, str
     return _render_without_database(503), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
+def _api_message(error: HTTPException) -> str:
+    """Mastodon's words for the codes apps act on; the exception's own otherwise."""
+    known = {404: "Record not found", 405: "Method not allowed", 413: "Request too large"}
+    return known.get(error.code or 0) or error.description or error.name
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[str, int]:
@@ -83,9 +89,11 @@ def register_error_handlers(app: Flask) -> None:
         return _render(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def http_error(error: HTTPException) -> Any:
         if error.code is None or error.code < 400:
             return error  # redirects raised as exceptions pass through untouched
+        if request.path.startswith("/api/"):  # apps read JSON, even for a path that is no call
+            return jsonify(error=_api_message(error)), error.code
         return _render(error.code)
 
     @app.errorhandler(sa_exc.DBAPIError)

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
-from app.models import User
-from app.views.posts import profile_view
+from app.models import Post, User
+from app.views.posts import in_public_area, photo_view, profile_view
 from app.views.text import rich_text
 
 OUT_OF_BAND = "urn:ietf:wg:oauth:2.0:oob"
@@ -237,3 +237,63 @@ def app_access_views(tokens: list[Any]) -> list[AppAccessView]:
         )
         for token in tokens
     ]
+
+
+# What Mastodon calls each of Sapling's audiences (only-me has no Mastodon twin: "direct"
+# to nobody is the nearest).
+VISIBILITY = {"public": "public", "followers": "private", "only_me": "direct"}
+
+
+def status_json(post: Post, state: Any) -> dict[str, Any]:
+    """A Status entity: the post, its photos and videos as media attachments, and what the
+    token's person did to it (``state``: ``interactions.viewer_state``)."""
+    href = absolute(url_for("posts.show", post_id=post.id))
+    public = in_public_area(post)
+    media = []
+    for photo in post.photos:
+        shown = photo_view(photo, href, public=public)
+        media.append(
+            {
+                "id": str(photo.id),
+                "type": "video" if photo.is_video else "image",
+                "url": absolute(shown.video_url or shown.url),
+                "preview_url": absolute(shown.thumb_url),
+                "remote_url": None,
+                "preview_remote_url": None,
+                "text_url": None,
+                "meta": {"original": {"width": photo.width, "height": photo.height}},
+                "description": photo.alt_text or None,
+                "blurhash": None,
+            }
+        )
+    return {
+        "id": str(post.id),
+        "created_at": iso(post.created_at),
+        "edited_at": iso(post.edited_at),
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "sensitive": post.sensitive,
+        "spoiler_text": post.content_warning,
+        "visibility": VISIBILITY[post.visibility.value],
+        "language": None,
+        "uri": href,
+        "url": href,
+        "replies_count": post.comment_count,
+        "reblogs_count": 0,
+        "favourites_count": post.like_count,
+        "favourited": post.id in state.liked,
+        "reblogged": False,
+        "muted": False,
+        "bookmarked": post.id in state.saved,
+        "pinned": False,
+        "content": str(rich_text(post.caption)),
+        "reblog": None,
+        "application": None,
+        "account": account_json(post.author),
+        "media_attachments": media,
+        "mentions": [],
+        "tags": [],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+    }

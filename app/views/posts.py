@@ -186,7 +186,7 @@ def profile_view(
     )
 
 
-def _in_public_area(post: Post) -> bool:
+def in_public_area(post: Post) -> bool:
     """Whether the post's files are in the public area, so may come from the media host."""
     return post.has_public_audience(post.author) and post.author.files_public
 
@@ -248,7 +248,7 @@ def post_views(
                 only_me=post.visibility == Visibility.ONLY_ME,
                 comments_enabled=post.comments_enabled,
                 photos=[
-                    photo_view(photo, href, public=_in_public_area(post)) for photo in post.photos
+                    photo_view(photo, href, public=in_public_area(post)) for photo in post.photos
                 ],
                 like_count=post.like_count,
                 comment_count=post.comment_count,
@@ -270,7 +270,7 @@ def grid_photos(posts: Iterable[Post], viewer: User | None) -> list[PhotoView]:
             photo_view(
                 post.photos[0],
                 url_for("posts.show", post_id=post.id),
-                public=_in_public_area(post),
+                public=in_public_area(post),
                 post_photo_count=len(post.photos),
             ),
             covered=covered_for(post, viewer),

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from app.models import Post, User, Visibility
 from tests.factories import RENDITION, block, create_post, create_user, follow, make_private
+from tests.support.api import bearer, token_for
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
 
@@ -273,3 +274,50 @@ def test_every_route_is_covered_by_an_access_rule(app: Flask) -> None:
         e for e in endpoints if e not in covered_here and e.split(".")[0] not in elsewhere
     }
     assert unaccounted == set()
+
+
+# The API column: the same people see the same posts through an app's token.
+
+
+def api_sees(app: Flask, token: str, path: str, post: Post) -> bool:
+    response = app.test_client().get(path, headers=bearer(token))
+    assert response.status_code in (200, 404), (path, response.status_code)
+    body = response.get_json()
+    listed = body if isinstance(body, list) else [body] if response.status_code == 200 else []
+    return any(item.get("id") == str(post.id) for item in listed)
+
+
+def test_the_api_shows_followers_only_posts_to_followers_and_the_author_only(
+    app: Flask, world: World
+) -> None:
+    secret, alice = world.followers_only, world.alice
+    for name, sees in (("bob", False), ("dave", False), ("carol", True), ("alice", True)):
+        token = token_for(app, name)
+        assert api_sees(app, token, f"/api/v1/statuses/{secret.id}", secret) is sees, name
+        assert api_sees(app, token, f"/api/v1/accounts/{alice.id}/statuses", secret) is sees
+        if name != "alice":
+            assert api_sees(app, token, "/api/v1/timelines/home", secret) is sees, name
+        assert api_sees(app, token, f"/api/v1/statuses/{world.public.id}", world.public) is (
+            name != "dave"
+        ), name
+
+
+def test_the_api_keeps_blocked_accounts_apart(app: Flask, world: World) -> None:
+    token = token_for(app, "dave")
+    api = app.test_client()
+    assert api.get(f"/api/v1/accounts/{world.alice.id}", headers=bearer(token)).status_code == 404
+    assert api.get("/api/v1/accounts/lookup?acct=alice", headers=bearer(token)).status_code == 404
+    like = api.post(f"/api/v1/statuses/{world.public.id}/favourite", headers=bearer(token))
+    assert like.status_code == 404
+
+
+def test_the_api_keeps_a_private_accounts_posts_to_approved_followers(
+    app: Flask, world: World
+) -> None:
+    make_private(app, world.alice)
+    assert not api_sees(
+        app, token_for(app, "bob"), f"/api/v1/statuses/{world.public.id}", world.public
+    )
+    assert api_sees(
+        app, token_for(app, "carol"), f"/api/v1/statuses/{world.public.id}", world.public
+    )

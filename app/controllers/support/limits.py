@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from flask_limiter import RouteLimit
 
 from app.controllers.support.authentication import is_logged_in, pending_login, signed_in_user
@@ -82,6 +82,19 @@ def action_limits(config_key: str, methods: list[str] | None = None) -> Callable
     that shows its form on GET counts only ``methods=["POST"]``.
     """
     return _on_view(_client_and_account(config_key, config_key, signed_in_account, methods=methods))
+
+
+def api_limits(config_key: str) -> Callable[[F], F]:
+    """The same limit as ``action_limits`` for an API call: per client, per account and per
+    token (the account and token the bearer token names; applied inside ``api.scoped``)."""
+    per_client = limiter.limit(configured(config_key))
+    per_account = limiter.limit(configured(config_key), key_func=lambda: f"user:{g.api_user.id}")
+    per_token = limiter.limit(configured(config_key), key_func=lambda: f"token:{g.api_token_id}")
+
+    def decorate(view: F) -> F:
+        return cast(F, per_client(per_account(per_token(view))))
+
+    return decorate
 
 
 def limit_blueprint_actions(bp: Blueprint, config_key: str) -> None:

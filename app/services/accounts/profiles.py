@@ -146,6 +146,15 @@ def find(viewer: User | None, username: str, *, check_blocks: bool = True) -> Us
     if len(username) > 60:
         return None
     user = db.session.scalar(select(User).where(User.username == canonical_username(username)))
+    return _if_seen(viewer, user, check_blocks=check_blocks)
+
+
+def find_by_id(viewer: User | None, user_id: int) -> User | None:
+    """The account with this id, by the same rules as ``find`` (the API names accounts by id)."""
+    return _if_seen(viewer, db.session.get(User, user_id), check_blocks=True)
+
+
+def _if_seen(viewer: User | None, user: User | None, *, check_blocks: bool) -> User | None:
     if user is None:
         return None
     if viewer is not None and viewer.id == user.id:

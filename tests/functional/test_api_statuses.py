@@ -1,0 +1,120 @@
+"""The API's accounts and statuses (issue #21): Mastodon's shapes and pagination, likes and
+saves through the same services as the pages, and hostile ids and tokens."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from app.models import User, Visibility
+from tests.factories import create_post, create_user, follow
+from tests.support.api import bearer, token_for
+
+
+@pytest.fixture
+def world(app: Flask) -> dict[str, object]:
+    fern, rowan = create_user(app, "fern"), create_user(app, "rowan")
+    follow(app, rowan, fern)
+    made = [create_post(app, fern, f"Fronds {n} #ferns", photos=2) for n in range(5)]
+    return {"fern": fern, "rowan": rowan, "posts": made, "token": token_for(app, "rowan")}
+
+
+def test_a_status_has_mastodons_shape_with_its_media(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    post = world["posts"][0]
+    body = (
+        app.test_client()
+        .get(f"/api/v1/statuses/{post.id}", headers=bearer(world["token"]))
+        .get_json()
+    )
+    assert body["id"] == str(post.id) and body["visibility"] == "public"
+    assert body["account"]["username"] == "fern" and body["favourited"] is False
+    assert body["content"].startswith("Fronds 0") and re.match(
+        r"\d{4}-\d\d-\d\dT.*\.\d{3}Z", body["created_at"]
+    )
+    first, _second = body["media_attachments"]
+    assert first["type"] == "image" and first["description"] == "Photo 1"
+    assert first["url"].startswith("http") and first["url"].endswith("/display.webp")
+
+
+def test_the_home_timeline_pages_with_link_headers(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    api, token = app.test_client(), world["token"]
+    first = api.get("/api/v1/timelines/home?limit=2", headers=bearer(token))
+    ids = [item["id"] for item in first.get_json()]
+    newest = [str(post.id) for post in reversed(world["posts"])]
+    assert ids == newest[:2]
+    link = first.headers["Link"]
+    assert f"max_id={ids[-1]}" in link and 'rel="next"' in link and 'rel="prev"' in link
+    following = re.search(r"<([^>]+)>; rel=\"next\"", link)
+    assert following is not None
+    path = following.group(1).split("://", 1)[1].split("/", 1)[1]
+    second = api.get("/" + path, headers=bearer(token)).get_json()
+    assert [item["id"] for item in second] == newest[2:4]
+    since = api.get(f"/api/v1/timelines/home?since_id={newest[1]}", headers=bearer(token))
+    assert [item["id"] for item in since.get_json()] == newest[:1]
+
+
+def test_favourite_and_bookmark_go_through_the_likes_and_saves(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    api, token, post = app.test_client(), world["token"], world["posts"][0]
+    liked = api.post(f"/api/v1/statuses/{post.id}/favourite", headers=bearer(token)).get_json()
+    assert liked["favourited"] is True and liked["favourites_count"] == 1
+    again = api.post(f"/api/v1/statuses/{post.id}/favourite", headers=bearer(token)).get_json()
+    assert again["favourites_count"] == 1, "a replay is harmless"
+    saved = api.post(f"/api/v1/statuses/{post.id}/bookmark", headers=bearer(token)).get_json()
+    assert saved["bookmarked"] is True
+    page = app.test_client()
+    from tests.support.auth import AuthActions
+
+    AuthActions(page).login("rowan")
+    assert f'href="/p/{post.id}"' in page.get("/saved").get_data(as_text=True)
+    undone = api.post(f"/api/v1/statuses/{post.id}/unfavourite", headers=bearer(token)).get_json()
+    assert undone["favourited"] is False and undone["favourites_count"] == 0
+
+
+def test_a_read_only_token_cannot_like(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    token = token_for(app, "rowan", scopes="read")
+    response = app.test_client().post(
+        f"/api/v1/statuses/{world['posts'][0].id}/favourite", headers=bearer(token)
+    )
+    assert response.status_code == 403 and "scopes" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/statuses/99999999", "/api/v1/statuses/99999999999999999999999",
+     "/api/v1/accounts/0", "/api/v1/accounts/abc", "/api/v1/accounts/lookup?acct=" + "x" * 500,
+     "/api/v1/timelines/home?max_id=abc&limit=-5", "/api/v1/timelines/home?limit=100000"],
+)  # fmt: skip
+def test_hostile_ids_and_arguments_are_4xx_or_ignored_never_500(
+    app: Flask,
+    world: dict,
+    path: str,  # type: ignore[type-arg]
+) -> None:
+    response = app.test_client().get(path, headers=bearer(world["token"]))
+    assert response.status_code in (200, 404), response.status_code
+    assert response.is_json
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer nope", "Bearer " + "x" * 5000, "Basic Zm9vOmJhcg==", "Bearer", ""],
+)
+def test_a_bad_token_is_a_401_in_json(app: Flask, world: dict, header: str) -> None:  # type: ignore[type-arg]
+    response = app.test_client().get(
+        "/api/v1/accounts/verify_credentials", headers={"Authorization": header} if header else {}
+    )
+    assert response.status_code == 401 and "error" in response.get_json()
+
+
+def test_only_me_posts_stay_with_their_author(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    fern: User = world["fern"]  # type: ignore[assignment]
+    hidden = create_post(app, fern, "Mine alone", visibility=Visibility.ONLY_ME)
+    api = app.test_client()
+    assert (
+        api.get(f"/api/v1/statuses/{hidden.id}", headers=bearer(world["token"])).status_code == 404
+    )
+    own = api.get(
+        f"/api/v1/statuses/{hidden.id}", headers=bearer(token_for(app, "fern"))
+    ).get_json()
+    assert own["visibility"] == "direct"
