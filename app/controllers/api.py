@@ -18,9 +18,10 @@ from flask.typing import ResponseReturnValue
 
 from app.controllers.support.limits import api_limits, configured
 from app.extensions import csrf, limiter
-from app.models import Post, User
+from app.models import ApiMedia, Post, User, Visibility
 from app.services.accounts import profiles, registrations
 from app.services.api import apps, oauth
+from app.services.api import media as api_media
 from app.services.content import interactions, posts, timelines
 from app.services.errors import FormError
 from app.views.api import (
@@ -29,6 +30,7 @@ from app.views.api import (
     application_json,
     instance_v1,
     instance_v2,
+    media_upload_json,
     status_json,
 )
 
@@ -232,6 +234,98 @@ def bookmark(status_id: int) -> ResponseReturnValue:
 @api_limits("RATELIMIT_INTERACTIONS")
 def unbookmark(status_id: int) -> ResponseReturnValue:
     return _toggled(status_id, interactions.unsave)
+
+
+# -- Posting: media first, then the status that names them ---------------------------------
+
+
+def _media_json(found: ApiMedia) -> dict[str, Any]:
+    return media_upload_json(found)
+
+
+@bp.post("/v2/media")
+@bp.post("/v1/media")
+@scoped("write:media")
+@api_limits("RATELIMIT_POSTING")
+def upload_media() -> ResponseReturnValue:
+    file = request.files.get("file")
+    description = request.form.get("description", "")
+    if file is None or not file.filename:
+        return error("Send the photo as the 'file' field", 422)
+    try:
+        found = api_media.upload(api_user(), file.stream, description)
+    except FormError as refusal:
+        return error(refusal.message, 422)
+    return jsonify(_media_json(found))
+
+
+@bp.put("/v1/media/<id:media_id>")
+@scoped("write:media")
+def describe_media(media_id: int) -> ResponseReturnValue:
+    try:
+        found = api_media.describe(api_user(), media_id, str(_fields().get("description", "")))
+    except FormError as refusal:
+        return error(refusal.message, 422)
+    if found is None:
+        return error("Record not found", 404)
+    return jsonify(_media_json(found))
+
+
+VISIBILITIES = {"public": Visibility.PUBLIC, "unlisted": Visibility.PUBLIC,
+                "private": Visibility.FOLLOWERS, "direct": Visibility.ONLY_ME}  # fmt: skip
+
+
+def _media_ids(fields: dict[str, Any]) -> list[int] | None:
+    raw = request.form.getlist("media_ids[]") if not request.is_json else fields.get("media_ids")
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list) or not all(isinstance(i, str | int) for i in raw):
+        return None
+    ids = [str(value) for value in raw]
+    return [int(value) for value in ids] if all(v.isdigit() and len(v) < 19 for v in ids) else None
+
+
+@bp.post("/v1/statuses")
+@scoped("write:statuses")
+@api_limits("RATELIMIT_POSTING")
+def post_status() -> ResponseReturnValue:
+    fields = _fields()
+    ids = _media_ids(fields)
+    caption, visibility = fields.get("status", ""), fields.get("visibility", "public")
+    spoiler = fields.get("spoiler_text", "")
+    if ids is None or not all(isinstance(v, str) for v in (caption, visibility, spoiler)):
+        return error("Validation failed: a field has the wrong type", 422)
+    if visibility not in VISIBILITIES:
+        return error("Validation failed: unknown visibility", 422)
+    if not ids:
+        return error("Validation failed: Sapling posts need at least one photo", 422)
+    sensitive = str(fields.get("sensitive", "")).lower() in ("1", "true")
+    try:
+        post = posts.publish(
+            api_user(),
+            api_media.taken(api_user(), ids),
+            caption,
+            visibility=VISIBILITIES[visibility],
+            sensitive=sensitive,
+            content_warning=spoiler,
+        )
+    except FormError as refusal:
+        return error(f"Validation failed: {refusal.message}", 422)
+    shown = posts.visible(api_user(), post.id)
+    assert shown is not None  # noqa: S101  (its author sees it: just made)
+    return jsonify(status_json(shown, interactions.viewer_state(api_user(), [shown])))
+
+
+@bp.delete("/v1/statuses/<id:status_id>")
+@scoped("write:statuses")
+def delete_status(status_id: int) -> ResponseReturnValue:
+    post = _status_or_404(status_id)
+    shown = status_json(post, interactions.viewer_state(api_user(), [post]))
+    try:
+        posts.delete_post(api_user(), post)
+    except PermissionError:
+        return error("This action is not allowed", 403)
+    return jsonify(shown)
 
 
 @bp.get("/v1/instance")

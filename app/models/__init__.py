@@ -34,7 +34,7 @@ from app.models.lifecycle import (
     ModerationKind,
 )
 from app.models.notification import Notification, NotificationKind
-from app.models.oauth import OAuthApp, OAuthCode, OAuthToken
+from app.models.oauth import ApiMedia, OAuthApp, OAuthCode, OAuthToken
 from app.models.outbox import OutboxMessage
 from app.models.pending_post import PendingPost, PendingStatus
 from app.models.post import (
@@ -79,6 +79,7 @@ __all__ = [
     "MAX_PLACEHOLDER",
     "MAX_REPORT_DETAILS",
     "ActionToken",
+    "ApiMedia",
     "Audience",
     "Base",
     "Block",

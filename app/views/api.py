@@ -297,3 +297,20 @@ def status_json(post: Post, state: Any) -> dict[str, Any]:
         "card": None,
         "poll": None,
     }
+
+
+def media_upload_json(media: Any) -> dict[str, Any]:
+    """A MediaAttachment for an upload no status has taken yet: it has no address of its
+    own until then (it is never served), so ``url`` is null, as Mastodon's are while
+    processing."""
+    return {
+        "id": str(media.id),
+        "type": "image",
+        "url": None,
+        "preview_url": None,
+        "remote_url": None,
+        "text_url": None,
+        "meta": {"original": {"width": media.width, "height": media.height}},
+        "description": media.description or None,
+        "blurhash": None,
+    }

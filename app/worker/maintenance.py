@@ -15,6 +15,7 @@ from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import ActionToken, UsernameHold, utcnow
+from app.services.api import media as api_media
 from app.services.content import pending_posts
 from app.services.media import account_media, media_sweep, placeholders
 from app.services.moderation import decisions
@@ -40,6 +41,7 @@ class MaintenanceResult:
     placeholders: int = 0
     import_archives: int = 0
     pending_uploads: int = 0
+    app_uploads: int = 0
 
     def summary(self) -> str:
         return (
@@ -48,7 +50,8 @@ class MaintenanceResult:
             f"{self.sent_emails} sent emails, {self.orphaned_files} orphaned media files, "
             f"{self.expired_exports} expired exports; "
             f"{self.import_archives} left-over import archives; "
-            f"{self.pending_uploads} finished or left-over video uploads; "
+            f"{self.pending_uploads} finished or left-over video uploads, "
+            f"{self.app_uploads} photos apps uploaded and never posted; "
             f"truncated {self.truncated_ips} and dropped {self.dropped_ips} IP addresses; "
             f"lifted {self.lifted_blocks} expired blocks; "
             f"made {self.placeholders} blurred previews."
@@ -76,6 +79,7 @@ def run(now: datetime) -> MaintenanceResult:
     expired_exports = exports.purge_expired(now)
     import_archives = imports.purge_strays(now)
     pending_uploads = pending_posts.purge_finished(now)
+    app_uploads = api_media.purge_unused(now)
     db.session.commit()
     for user_id in lifted:  # their files come back once the lifting has committed
         account_media.publish(user_id)
@@ -106,6 +110,7 @@ def run(now: datetime) -> MaintenanceResult:
         placeholders=previews,
         import_archives=import_archives,
         pending_uploads=pending_uploads,
+        app_uploads=app_uploads,
     )
     instance.record_run(started, result.summary())  # with the storage it measures now
     db.session.commit()

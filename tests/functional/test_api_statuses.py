@@ -118,3 +118,104 @@ def test_only_me_posts_stay_with_their_author(app: Flask, world: dict) -> None: 
         f"/api/v1/statuses/{hidden.id}", headers=bearer(token_for(app, "fern"))
     ).get_json()
     assert own["visibility"] == "direct"
+
+
+# Posting: media first, then the status naming it.
+
+
+def upload(app: Flask, token: str, data: bytes, **fields: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    import io
+
+    response = app.test_client().post(
+        "/api/v2/media",
+        data={"file": (io.BytesIO(data), "photo.jpg", "image/jpeg"), **fields},
+        headers=bearer(token),
+    )
+    return response.status_code, response.get_json()
+
+
+def test_a_status_is_posted_from_uploaded_photos_in_their_order(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    from tests.support import images
+
+    token = world["token"]
+    first = upload(app, token, images.jpeg_with_private_metadata(), description="Bracken")[1]
+    second = upload(app, token, images.png(), description="Moss")[1]
+    assert first["type"] == "image" and first["url"] is None
+    api = app.test_client()
+    made = api.post(
+        "/api/v1/statuses",
+        data={"status": "Two greens", "media_ids[]": [second["id"], first["id"]],
+              "visibility": "private", "sensitive": "true", "spoiler_text": "greens"},
+        headers=bearer(token),
+    ).get_json()  # fmt: skip
+    assert [m["description"] for m in made["media_attachments"]] == ["Moss", "Bracken"]
+    assert (
+        made["visibility"] == "private" and made["sensitive"] and made["spoiler_text"] == "greens"
+    )
+    again = api.post("/api/v1/statuses", data={"status": "x", "media_ids[]": [first["id"]]},
+                     headers=bearer(token))  # fmt: skip
+    assert again.status_code == 422, "an upload is taken once"
+    gone = api.delete(f"/api/v1/statuses/{made['id']}", headers=bearer(token))
+    assert gone.status_code == 200
+    assert api.get(f"/api/v1/statuses/{made['id']}", headers=bearer(token)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"status": "no photo"}, "at least one photo"),
+        ({"status": "x", "media_ids[]": ["999999"]}, "unknown"),
+        ({"status": "x", "media_ids[]": ["abc"]}, "wrong type"),
+        ({"status": "x", "media_ids[]": ["1"], "visibility": "everyone"}, "visibility"),
+    ],
+    ids=["no media", "unknown media", "not an id", "unknown visibility"],
+)
+def test_a_bad_status_is_a_422_in_words(app: Flask, world: dict, fields: dict, words: str) -> None:  # type: ignore[type-arg]
+    response = app.test_client().post(
+        "/api/v1/statuses", data=fields, headers=bearer(world["token"])
+    )
+    assert response.status_code == 422 and words in response.get_json()["error"]
+
+
+def test_someone_elses_upload_cannot_be_posted(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    from tests.support import images
+
+    theirs = upload(app, token_for(app, "fern"), images.jpeg())[1]
+    response = app.test_client().post(
+        "/api/v1/statuses", data={"status": "x", "media_ids[]": [theirs["id"]]},
+        headers=bearer(world["token"]),
+    )  # fmt: skip
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: b"", "empty"),
+        (lambda: b"<html><script>alert(1)</script></html>", "not a photo"),
+        (lambda: b"\x00\x00\x00\x18ftypisom" + b"\x00" * 64, "Videos"),
+    ],
+    ids=["empty", "html", "a video"],
+)
+def test_a_hostile_upload_is_a_422_in_words(app: Flask, world: dict, make, words: str) -> None:  # type: ignore[no-untyped-def,type-arg]
+    status, body = upload(app, world["token"], make())
+    assert status == 422 and words in body["error"]
+
+
+def test_an_upload_no_status_took_is_removed_a_day_later(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    from datetime import timedelta
+    from pathlib import Path
+
+    from app.extensions import db
+    from app.models import utcnow
+    from app.services.api import media
+    from tests.support import images
+
+    upload(app, world["token"], images.jpeg())
+    waiting = Path(app.config["MEDIA_ROOT"]) / "incoming" / "api"
+    assert len(list(waiting.iterdir())) == 1
+    with app.app_context():
+        assert media.purge_unused(utcnow()) == 0
+        assert media.purge_unused(utcnow() + timedelta(days=2)) == 1
+        db.session.commit()
+    assert list(waiting.iterdir()) == []

@@ -341,6 +341,7 @@ def _folders_before(root: Path, cutoff: datetime) -> list[str]:
                 for entry in entries
                 if entry.is_dir(follow_symlinks=False)
                 and not entry.name.startswith(".")
+                and entry.name != "api"  # apps' uploads (services/api/media.py) keep their own
                 and entry.stat().st_mtime < cutoff.timestamp()
             ]
     except FileNotFoundError:

@@ -64,6 +64,10 @@ LEFT_OUT: dict[Column, str] = {
         "secrets that expire within days; only their SHA-256 digest is stored."
     ),
     ("data_exports", "user_id"): "The list of your exports: this archive is one of them.",
+    ("api_media", "user_id"): (
+        "A photo an app uploaded waits at most a day for the post that uses it; once posted "
+        "it is in posts.json and photos/."
+    ),
     ("oauth_codes", "user_id"): (
         "An app's one-time code lives ten minutes and is spent when the app turns it into "
         "a token; the apps you let in are in apps.json."
