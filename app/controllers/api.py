@@ -22,7 +22,7 @@ from app.models import ApiMedia, Post, User, Visibility
 from app.services.accounts import profiles, registrations
 from app.services.api import apps, oauth
 from app.services.api import media as api_media
-from app.services.content import interactions, posts, timelines
+from app.services.content import interactions, posts, social, timelines
 from app.services.errors import FormError
 from app.views.api import (
     absolute,
@@ -31,6 +31,7 @@ from app.views.api import (
     instance_v1,
     instance_v2,
     media_upload_json,
+    relationship_json,
     status_json,
 )
 
@@ -234,6 +235,110 @@ def bookmark(status_id: int) -> ResponseReturnValue:
 @api_limits("RATELIMIT_INTERACTIONS")
 def unbookmark(status_id: int) -> ResponseReturnValue:
     return _toggled(status_id, interactions.unsave)
+
+
+# -- Following, requests, blocks and mutes: social's rules, as on the profile page --------
+
+
+def _relationship(target: User) -> ResponseReturnValue:
+    return jsonify(relationship_json(target, social.relationship(api_user(), target)))
+
+
+def _social(account_id: int, action: Callable[[User, User], object]) -> ResponseReturnValue:
+    target = _account_or_404(account_id)
+    try:
+        action(api_user(), target)
+    except FormError as refusal:
+        return error(refusal.message, 422)
+    except LookupError:
+        return error("Record not found", 404)
+    return _relationship(target)
+
+
+@bp.get("/v1/accounts/relationships")
+@scoped("read:follows")
+def relationships() -> ResponseReturnValue:
+    raw = request.args.getlist("id[]") or request.args.getlist("id")
+    ids = [int(v) for v in raw[:40] if v.isdigit() and len(v) < 19]
+    found = []
+    for account_id in ids:
+        target = profiles.find_by_id(api_user(), account_id)
+        if target is not None:
+            found.append(relationship_json(target, social.relationship(api_user(), target)))
+    return jsonify(found)
+
+
+@bp.post("/v1/accounts/<id:account_id>/follow")
+@scoped("write:follows")
+@api_limits("RATELIMIT_INTERACTIONS")
+def follow(account_id: int) -> ResponseReturnValue:
+    return _social(account_id, social.follow)
+
+
+@bp.post("/v1/accounts/<id:account_id>/unfollow")
+@scoped("write:follows")
+@api_limits("RATELIMIT_INTERACTIONS")
+def unfollow(account_id: int) -> ResponseReturnValue:
+    return _social(account_id, social.unfollow)
+
+
+@bp.post("/v1/accounts/<id:account_id>/block")
+@scoped("write:blocks")
+@api_limits("RATELIMIT_INTERACTIONS")
+def block(account_id: int) -> ResponseReturnValue:
+    return _social(account_id, social.block)
+
+
+@bp.post("/v1/accounts/<id:account_id>/unblock")
+@scoped("write:blocks")
+@api_limits("RATELIMIT_INTERACTIONS")
+def unblock(account_id: int) -> ResponseReturnValue:
+    target = profiles.find_by_id(api_user(), account_id, check_blocks=False)
+    if target is None:
+        return error("Record not found", 404)
+    social.unblock(api_user(), target)
+    return _relationship(target)
+
+
+@bp.post("/v1/accounts/<id:account_id>/mute")
+@scoped("write:mutes")
+@api_limits("RATELIMIT_INTERACTIONS")
+def mute(account_id: int) -> ResponseReturnValue:
+    return _social(account_id, social.mute)
+
+
+@bp.post("/v1/accounts/<id:account_id>/unmute")
+@scoped("write:mutes")
+@api_limits("RATELIMIT_INTERACTIONS")
+def unmute(account_id: int) -> ResponseReturnValue:
+    return _social(account_id, social.unmute)
+
+
+@bp.get("/v1/follow_requests")
+@scoped("read:follows")
+def follow_requests() -> ResponseReturnValue:
+    return jsonify([account_json(user) for user in social.pending_requests(api_user())[:80]])
+
+
+def _answer(account_id: int, answer: Callable[[User, User], bool]) -> ResponseReturnValue:
+    requester = profiles.find_by_id(api_user(), account_id)
+    if requester is None or not answer(api_user(), requester):
+        return error("Record not found", 404)
+    return _relationship(requester)
+
+
+@bp.post("/v1/follow_requests/<id:account_id>/authorize")
+@scoped("write:follows")
+@api_limits("RATELIMIT_INTERACTIONS")
+def authorize_request(account_id: int) -> ResponseReturnValue:
+    return _answer(account_id, social.approve)
+
+
+@bp.post("/v1/follow_requests/<id:account_id>/reject")
+@scoped("write:follows")
+@api_limits("RATELIMIT_INTERACTIONS")
+def reject_request(account_id: int) -> ResponseReturnValue:
+    return _answer(account_id, social.decline)
 
 
 # -- Posting: media first, then the status that names them ---------------------------------

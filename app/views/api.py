@@ -314,3 +314,24 @@ def media_upload_json(media: Any) -> dict[str, Any]:
         "description": media.description or None,
         "blurhash": None,
     }
+
+
+def relationship_json(target: User, found: Any) -> dict[str, Any]:
+    """A Relationship entity (``social.relationship``'s answer about ``target``)."""
+    return {
+        "id": str(target.id),
+        "following": found.following == "following",
+        "requested": found.following == "requested",
+        "followed_by": found.follows_you,
+        "blocking": found.blocking,
+        "blocked_by": found.blocked_by,
+        "muting": found.muting,
+        "muting_notifications": found.muting,
+        "showing_reblogs": True,
+        "notifying": False,
+        "domain_blocking": False,
+        "endorsed": False,
+        "note": "",
+        "languages": None,
+        "requested_by": False,
+    }

@@ -149,9 +149,9 @@ def find(viewer: User | None, username: str, *, check_blocks: bool = True) -> Us
     return _if_seen(viewer, user, check_blocks=check_blocks)
 
 
-def find_by_id(viewer: User | None, user_id: int) -> User | None:
+def find_by_id(viewer: User | None, user_id: int, *, check_blocks: bool = True) -> User | None:
     """The account with this id, by the same rules as ``find`` (the API names accounts by id)."""
-    return _if_seen(viewer, db.session.get(User, user_id), check_blocks=True)
+    return _if_seen(viewer, db.session.get(User, user_id), check_blocks=check_blocks)
 
 
 def _if_seen(viewer: User | None, user: User | None, *, check_blocks: bool) -> User | None:
