@@ -22,15 +22,25 @@ from app.models import ApiMedia, Post, User, Visibility
 from app.services.accounts import profiles, registrations
 from app.services.api import apps, oauth
 from app.services.api import media as api_media
-from app.services.content import interactions, posts, social, timelines
+from app.services.content import (
+    access,
+    interactions,
+    notifications,
+    posts,
+    social,
+    timelines,
+)
 from app.services.errors import FormError
 from app.views.api import (
+    NOTIFICATION_TYPES,
     absolute,
     account_json,
     application_json,
+    hashtag_json,
     instance_v1,
     instance_v2,
     media_upload_json,
+    notification_json,
     relationship_json,
     status_json,
 )
@@ -180,6 +190,29 @@ def account_statuses(account_id: int) -> ResponseReturnValue:
     return _statuses(list(page.items), page.next_cursor)
 
 
+def _people(account_id: int, lister: Callable[..., Any]) -> ResponseReturnValue:
+    owner = _account_or_404(account_id)
+    if not access.follow_lists_visible(api_user(), owner):
+        return jsonify([])  # as Mastodon answers for hidden lists
+    page = lister(api_user(), owner, _id_arg("max_id"), _limit())
+    response = jsonify([account_json(person) for person in page.items])
+    if page.next_cursor is not None and page.items:
+        response.headers["Link"] = f'<{_page_url(max_id=page.items[-1].id)}>; rel="next"'
+    return response
+
+
+@bp.get("/v1/accounts/<id:account_id>/followers")
+@scoped("read:accounts")
+def followers(account_id: int) -> ResponseReturnValue:
+    return _people(account_id, timelines.followers)
+
+
+@bp.get("/v1/accounts/<id:account_id>/following")
+@scoped("read:accounts")
+def following(account_id: int) -> ResponseReturnValue:
+    return _people(account_id, timelines.following)
+
+
 @bp.get("/v1/timelines/home")
 @scoped("read:statuses")
 def home() -> ResponseReturnValue:
@@ -200,6 +233,14 @@ def _status_or_404(status_id: int) -> Post:
 def status(status_id: int) -> ResponseReturnValue:
     post = _status_or_404(status_id)
     return jsonify(status_json(post, interactions.viewer_state(api_user(), [post])))
+
+
+@bp.get("/v1/statuses/<id:status_id>/context")
+@scoped("read:statuses")
+def context(status_id: int) -> ResponseReturnValue:
+    """A post has no replies that are posts: comments are not statuses (docs/api.md)."""
+    _status_or_404(status_id)
+    return jsonify(ancestors=[], descendants=[])
 
 
 def _toggled(status_id: int, toggle: interactions.Toggle) -> ResponseReturnValue:
@@ -339,6 +380,36 @@ def authorize_request(account_id: int) -> ResponseReturnValue:
 @api_limits("RATELIMIT_INTERACTIONS")
 def reject_request(account_id: int) -> ResponseReturnValue:
     return _answer(account_id, social.decline)
+
+
+# -- Notifications and search --------------------------------------------------------------
+
+
+@bp.get("/v1/notifications")
+@scoped("read:notifications")
+def notifications_list() -> ResponseReturnValue:
+    page = notifications.recent(api_user(), _id_arg("max_id"), _limit())
+    shown = [item for item in page.items if item.kind in NOTIFICATION_TYPES and item.actor]
+    with_posts = [item.post for item in shown if item.post is not None]
+    state = interactions.viewer_state(api_user(), with_posts)
+    response = jsonify([notification_json(item, state) for item in shown])
+    if page.next_cursor is not None and page.items:
+        response.headers["Link"] = f'<{_page_url(max_id=page.items[-1].id)}>; rel="next"'
+    return response
+
+
+@bp.get("/v2/search")
+@scoped("read:search")
+def search() -> ResponseReturnValue:
+    query = request.args.get("q", "")[:100]
+    wanted = request.args.get("type", "")
+    accounts = timelines.search_users(api_user(), query) if wanted in ("", "accounts") else []
+    tags = timelines.search_hashtags(api_user(), query) if wanted in ("", "hashtags") else []
+    return jsonify(
+        accounts=[account_json(user) for user in accounts],
+        statuses=[],
+        hashtags=[hashtag_json(name) for name in tags],
+    )
 
 
 # -- Posting: media first, then the status that names them ---------------------------------

@@ -53,14 +53,6 @@ def show(username: str) -> ResponseReturnValue:
     )
 
 
-def _lists_visible(me: User | None, owner: User) -> bool:
-    if me is not None and me.id == owner.id:
-        return True
-    if owner.hide_follow_lists:
-        return False
-    return not owner.is_private or access.can_see_content_of(me, owner)
-
-
 @bp.get("/@<username>/followers")
 def followers(username: str) -> ResponseReturnValue:
     return _people(username, "followers")
@@ -74,7 +66,7 @@ def following(username: str) -> ResponseReturnValue:
 def _people(username: str, which: str) -> ResponseReturnValue:
     owner = _profile_or_404(username)
     me = viewer()
-    if not _lists_visible(me, owner):
+    if not access.follow_lists_visible(me, owner):
         return render_template(
             "profiles/people.html", profile=profile_view(owner), which=which, hidden=True
         ), 403

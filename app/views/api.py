@@ -335,3 +335,27 @@ def relationship_json(target: User, found: Any) -> dict[str, Any]:
         "languages": None,
         "requested_by": False,
     }
+
+
+# Sapling's notifications as Mastodon names them; moderators' notices have no twin there.
+NOTIFICATION_TYPES = {
+    "like": "favourite",
+    "comment": "mention",  # a comment on one's post, with the post as its status
+    "mention": "mention",
+    "follow": "follow",
+    "follow_request": "follow_request",
+}
+
+
+def notification_json(item: Any, state: Any) -> dict[str, Any]:
+    return {
+        "id": str(item.id),
+        "type": NOTIFICATION_TYPES[item.kind.value],
+        "created_at": iso(item.created_at),
+        "account": account_json(item.actor),
+        "status": status_json(item.post, state) if item.post is not None else None,
+    }
+
+
+def hashtag_json(name: str) -> dict[str, Any]:
+    return {"name": name, "url": absolute(url_for("discover.hashtag", tag=name)), "history": []}

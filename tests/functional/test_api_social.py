@@ -70,3 +70,42 @@ def test_a_read_token_cannot_follow(app: Flask, user: User) -> None:
     fern = create_user(app, "fern")
     token = token_for(app, "juniper", scopes="read")
     assert post(app, token, f"/api/v1/accounts/{fern.id}/follow")[0] == 403
+
+
+def test_notifications_say_who_liked_and_followed(app: Flask, user: User) -> None:
+    from tests.factories import create_post
+
+    fern = create_user(app, "fern")
+    mine = create_post(app, user, "Moss on stone")
+    ferns = token_for(app, "fern")
+    post(app, ferns, f"/api/v1/accounts/{user.id}/follow")
+    post(app, ferns, f"/api/v1/statuses/{mine.id}/favourite")
+    listed = app.test_client().get(
+        "/api/v1/notifications", headers=bearer(token_for(app, "juniper"))
+    )
+    kinds = [(item["type"], item["account"]["username"]) for item in listed.get_json()]
+    assert kinds == [("favourite", "fern"), ("follow", "fern")]
+    assert listed.get_json()[0]["status"]["id"] == str(mine.id)
+    del fern
+
+
+def test_search_finds_people_and_tags_and_followers_lists_follow_the_pages_rules(
+    app: Flask, user: User
+) -> None:
+    from tests.factories import create_post
+
+    fern = create_user(app, "fern")
+    create_post(app, fern, "Fronds #ferns")
+    token = token_for(app, "juniper")
+    found = app.test_client().get("/api/v2/search?q=fer", headers=bearer(token)).get_json()
+    assert [a["username"] for a in found["accounts"]] == ["fern"]
+    assert [t["name"] for t in found["hashtags"]] == ["ferns"] and found["statuses"] == []
+    post(app, token, f"/api/v1/accounts/{fern.id}/follow")
+    listed = app.test_client().get(f"/api/v1/accounts/{fern.id}/followers", headers=bearer(token))
+    assert [a["username"] for a in listed.get_json()] == ["juniper"]
+    context = (
+        app.test_client()
+        .get(f"/api/v1/accounts/{fern.id}/following", headers=bearer(token))
+        .get_json()
+    )
+    assert context == []

@@ -115,3 +115,13 @@ def visible_posts(viewer_id: int | None, author: Any = User) -> ColumnElement[bo
             and_(Post.reaches_followers, _following(viewer_id, Post.author_id)),
         ),
     )
+
+
+def follow_lists_visible(viewer: User | None, owner: User) -> bool:
+    """Whether the viewer may see who ``owner`` follows and is followed by: the owner
+    always; nobody else when the owner hides them; otherwise whoever may see the posts."""
+    if viewer is not None and viewer.id == owner.id:
+        return True
+    if owner.hide_follow_lists:
+        return False
+    return not owner.is_private or can_see_content_of(viewer, owner)

@@ -146,6 +146,7 @@ def recent(viewer: User, before: int | None, limit: int) -> Page[Notification]:
         .options(
             contains_eager(Notification.actor),
             joinedload(Notification.post).selectinload(Post.photos),
+            joinedload(Notification.post).joinedload(Post.author),
         )
         .where(_still_visible(viewer.id))
         .order_by(Notification.id.desc())
