@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.extensions import db
 from app.models import Post, User, Visibility
 from tests.factories import RENDITION, block, create_post, create_user, follow, make_private
 from tests.support.api import bearer, token_for
@@ -321,3 +322,20 @@ def test_the_api_keeps_a_private_accounts_posts_to_approved_followers(
     assert api_sees(
         app, token_for(app, "carol"), f"/api/v1/statuses/{world.public.id}", world.public
     )
+
+
+def test_the_api_forgets_a_deleted_account_and_ends_its_tokens(app: Flask, world: World) -> None:
+    from app.models import DeletionReason
+    from app.services.privacy import lifecycle
+
+    alices, carols = token_for(app, "alice"), token_for(app, "carol")
+    with app.test_request_context():
+        alice = db.session.get(User, world.alice.id)
+        assert alice is not None
+        lifecycle.request_deletion(alice, DeletionReason.SELF_DELETED)
+        db.session.commit()
+    api = app.test_client()
+    assert api.get(f"/api/v1/accounts/{world.alice.id}", headers=bearer(carols)).status_code == 404
+    assert not api_sees(app, carols, f"/api/v1/statuses/{world.public.id}", world.public)
+    assert not api_sees(app, carols, "/api/v1/timelines/home", world.public)
+    assert api.get("/api/v1/accounts/verify_credentials", headers=bearer(alices)).status_code == 401
