@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from authlib.oauth2 import OAuth2Error
-from flask import Blueprint, abort, g, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.controllers.support.limits import api_limits, configured
@@ -44,6 +44,7 @@ from app.views.api import (
     relationship_json,
     status_json,
 )
+from app.views.openapi import document as openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -124,15 +125,18 @@ def verify_credentials() -> ResponseReturnValue:
 PAGE_DEFAULT, PAGE_MAX = 20, 40
 
 
+def _number(raw: str, digits: int = 18) -> int | None:
+    """A decimal id or count as typed in ASCII ("²" is a digit to ``str.isdigit``), else None."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= digits else None
+
+
 def _limit() -> int:
-    raw = request.args.get("limit", "")
-    number = int(raw) if raw.isdigit() and len(raw) < 4 else PAGE_DEFAULT
-    return max(1, min(number, PAGE_MAX))
+    number = _number(request.args.get("limit", ""), 3)
+    return max(1, min(number or PAGE_DEFAULT, PAGE_MAX))
 
 
 def _id_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+    return _number(request.args.get(name, ""))
 
 
 def _statuses(page_posts: list[Post], next_cursor: int | None) -> ResponseReturnValue:
@@ -300,7 +304,7 @@ def _social(account_id: int, action: Callable[[User, User], object]) -> Response
 @scoped("read:follows")
 def relationships() -> ResponseReturnValue:
     raw = request.args.getlist("id[]") or request.args.getlist("id")
-    ids = [int(v) for v in raw[:40] if v.isdigit() and len(v) < 19]
+    ids = [n for n in (_number(v) for v in raw[:40]) if n is not None]
     found = []
     for account_id in ids:
         target = profiles.find_by_id(api_user(), account_id)
@@ -457,8 +461,8 @@ def _media_ids(fields: dict[str, Any]) -> list[int] | None:
         raw = []
     if not isinstance(raw, list) or not all(isinstance(i, str | int) for i in raw):
         return None
-    ids = [str(value) for value in raw]
-    return [int(value) for value in ids] if all(v.isdigit() and len(v) < 19 for v in ids) else None
+    ids = [_number(str(value)) for value in raw]
+    return None if None in ids else [n for n in ids if n is not None]
 
 
 @bp.post("/v1/statuses")
@@ -502,6 +506,15 @@ def delete_status(status_id: int) -> ResponseReturnValue:
     except PermissionError:
         return error("This action is not allowed", 403)
     return jsonify(shown)
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return jsonify(
+        openapi_document(
+            absolute("/"), str(current_app.extensions["sapling_version"]), sorted(oauth.SCOPES)
+        )
+    )
 
 
 @bp.get("/v1/instance")

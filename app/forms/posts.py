@@ -72,7 +72,10 @@ class NumberedList(FieldList):  # type: ignore[type-arg]  # (generic in the stub
         self.sent = frozenset(
             int(key[len(prefix) :])
             for key in formdata
-            if key.startswith(prefix) and key[len(prefix) :].isdigit()
+            # ASCII digits only: "²" is a digit to isdigit(), and not to int().
+            if key.startswith(prefix)
+            and key[len(prefix) :].isascii()
+            and key[len(prefix) :].isdigit()
         )
         self.last_index = -1
         self.entries = []

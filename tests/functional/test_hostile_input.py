@@ -79,3 +79,13 @@ def test_a_taken_username_answers_the_same_whatever_the_email(
     assert registered.status_code == unregistered.status_code == 422
     assert "That username is taken." in registered.get_data(as_text=True)
     assert "That username is taken." in unregistered.get_data(as_text=True)
+
+
+def test_a_description_numbered_in_superscript_digits_is_not_a_500(
+    client: FlaskClient, auth: AuthActions, user: User
+) -> None:
+    """ "²" is a digit to str.isdigit() and not to int(): found by the API's fuzzing."""
+    auth.login("juniper")
+    data = {"csrf_token": csrf_token_for(client), "caption": "", "alt_texts-²": "x"}
+    response = client.post("/p/new", data=data)
+    assert response.status_code == 422

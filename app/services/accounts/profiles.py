@@ -149,8 +149,13 @@ def find(viewer: User | None, username: str, *, check_blocks: bool = True) -> Us
     return _if_seen(viewer, user, check_blocks=check_blocks)
 
 
+MAX_USER_ID = 2**31 - 1
+
+
 def find_by_id(viewer: User | None, user_id: int, *, check_blocks: bool = True) -> User | None:
     """The account with this id, by the same rules as ``find`` (the API names accounts by id)."""
+    if not 0 < user_id <= MAX_USER_ID:  # users.id is a 32-bit integer; the URL allows more
+        return None
     return _if_seen(viewer, db.session.get(User, user_id), check_blocks=check_blocks)
 
 
