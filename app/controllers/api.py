@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 
 from app.controllers.support.limits import api_limits, configured
 from app.extensions import csrf, limiter
-from app.models import ApiMedia, Post, User, Visibility
+from app.models import Post, User, Visibility
 from app.services.accounts import profiles, registrations
 from app.services.api import apps, oauth
 from app.services.api import media as api_media
@@ -419,10 +419,6 @@ def search() -> ResponseReturnValue:
 # -- Posting: media first, then the status that names them ---------------------------------
 
 
-def _media_json(found: ApiMedia) -> dict[str, Any]:
-    return media_upload_json(found)
-
-
 @bp.post("/v2/media")
 @bp.post("/v1/media")
 @scoped("write:media")
@@ -436,7 +432,7 @@ def upload_media() -> ResponseReturnValue:
         found = api_media.upload(api_user(), file.stream, description)
     except FormError as refusal:
         return error(refusal.message, 422)
-    return jsonify(_media_json(found))
+    return jsonify(media_upload_json(found))
 
 
 @bp.put("/v1/media/<id:media_id>")
@@ -448,7 +444,7 @@ def describe_media(media_id: int) -> ResponseReturnValue:
         return error(refusal.message, 422)
     if found is None:
         return error("Record not found", 404)
-    return jsonify(_media_json(found))
+    return jsonify(media_upload_json(found))
 
 
 VISIBILITIES = {"public": Visibility.PUBLIC, "unlisted": Visibility.PUBLIC,

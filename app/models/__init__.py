@@ -4,6 +4,7 @@ Every model module is imported here so that ``Base.metadata`` is complete
 whenever the package is imported (Alembic compares against it).
 """
 
+from app.models.api_media import ApiMedia
 from app.models.base import Base, utcnow
 from app.models.instance import (
     MAX_INVITE_DAYS,
@@ -34,7 +35,7 @@ from app.models.lifecycle import (
     ModerationKind,
 )
 from app.models.notification import Notification, NotificationKind
-from app.models.oauth import ApiMedia, OAuthApp, OAuthCode, OAuthToken
+from app.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from app.models.outbox import OutboxMessage
 from app.models.pending_post import PendingPost, PendingStatus
 from app.models.post import (

@@ -114,6 +114,6 @@ def purge_unused(now: datetime) -> int:
         ).scalars()
     )
     root = folder()
-    for name in old:
-        shutil.rmtree(root / name, ignore_errors=True)
+    for name in old:  # once the deletion has committed: a rollback keeps row and files
+        after_commit(lambda path=root / name: shutil.rmtree(path, ignore_errors=True))  # type: ignore[misc]
     return len(old)
