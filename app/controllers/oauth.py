@@ -1,9 +1,10 @@
 """OAuth 2 for apps: the consent page, the token and revocation endpoints.
 
 The protocol is Authlib's (services/api/oauth.py). The consent page needs a session that
-proved who it is in the last five minutes (``fresh_required``: the password, and the
-second step where one is on), shows the app, its website, each scope asked for and where
-the answer goes, and is a CSRF-checked form like every other. The token and revocation
+proved who it is in the last five minutes, with the second step where the account has
+one (``second_step_fresh_required``: a password alone does not do then). It shows the
+app, its website, each scope asked for and where the answer goes, and is a CSRF-checked
+form like every other. The token and revocation
 endpoints are for apps, which authenticate with their client secret: no cookie, no CSRF.
 """
 
@@ -15,7 +16,7 @@ from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from app.controllers.support.authentication import fresh_required, signed_in_user
+from app.controllers.support.authentication import second_step_fresh_required, signed_in_user
 from app.controllers.support.limits import configured
 from app.core.database import keep_changes_on_error
 from app.extensions import csrf, limiter
@@ -27,7 +28,7 @@ bp = Blueprint("oauth", __name__, url_prefix="/oauth")
 
 
 @bp.route("/authorize", methods=["GET", "POST"])
-@fresh_required
+@second_step_fresh_required
 def authorize() -> ResponseReturnValue:
     user = signed_in_user()
     try:

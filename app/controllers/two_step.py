@@ -201,13 +201,20 @@ def _reauth_page(
     password_form: ReauthPasswordForm, code_form: ReauthCodeForm, status: int
 ) -> tuple[str, int]:
     user = signed_in_user()
+    has_totp, has_passkeys = totp.is_enabled(user), two_step.passkey_count(user) > 0
     return render_template(
         "auth/reauth.html",
         password_form=password_form,
         code_form=code_form,
-        has_totp=totp.is_enabled(user),
-        has_passkeys=two_step.passkey_count(user) > 0,
+        has_totp=has_totp,
+        has_passkeys=has_passkeys,
+        # The page behind asks for the second step (giving an app access): no password form.
+        second_only=_second_only() and (has_totp or has_passkeys),
     ), status
+
+
+def _second_only() -> bool:
+    return request.values.get("second") == "1"
 
 
 def _back(next_url: str | None) -> Response:
@@ -229,7 +236,7 @@ def reauth_password() -> ResponseReturnValue:
     user = signed_in_user()
     if form.validate_on_submit():
         if verify_password(user.password_hash, form.password.data or ""):
-            _mark_fresh()
+            _mark_fresh(second_factor=False)
             return _back(form.next.data)
         security_log.record(
             user, SecurityEventKind.LOGIN_FAILED, current_client(), detail="re-authentication"
@@ -248,7 +255,7 @@ def reauth_code() -> ResponseReturnValue:
     user = signed_in_user()
     if form.validate_on_submit():
         if totp.verify(user, form.code.data or ""):
-            _mark_fresh()
+            _mark_fresh(second_factor=True)
             return _back(form.next.data)
         _failed_attempt(user)
         form.code.errors = ["That code didn't work. Try the newest one."]
@@ -274,11 +281,11 @@ def reauth_passkey() -> Response | tuple[Response, int]:
         return json_error("That took too long. Please try again.", 409)
     if passkeys.authenticate(credential, challenge, signed_in_user()) is None:
         return json_error("That passkey could not be verified.", 401)
-    _mark_fresh()
+    _mark_fresh(second_factor=True)
     return jsonify(redirect=safe_next(str(body.get("next") or ""), url_for("settings.index")))
 
 
-def _mark_fresh() -> None:
+def _mark_fresh(*, second_factor: bool) -> None:
     session = current_session()
     if session is not None:
-        sessions.mark_fresh(session, current_client())
+        sessions.mark_fresh(session, current_client(), second_factor=second_factor)

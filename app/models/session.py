@@ -28,6 +28,9 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When the person last proved who they are (login or re-authentication): "sudo mode".
     authenticated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When it last proved it with a second factor (a code, a recovery code or a passkey);
+    # a trusted browser's login or a password-only confirmation leaves it as it was.
+    second_factor_at: Mapped[datetime | None]
     expires_at: Mapped[datetime] = mapped_column(index=True)
     revoked_at: Mapped[datetime | None]
     ip: Mapped[str | None] = mapped_column(String(45))

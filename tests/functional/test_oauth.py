@@ -21,10 +21,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import OAuthApp, OAuthCode, OAuthToken, User
+from app.models import OAuthApp, OAuthCode, OAuthToken, TotpFactor, User
 from tests.factories import PASSWORD
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for, csrf_token_in
+from tests.support.passkeys import ORIGIN, Browser, passwordless
+from tests.support.passkeys import register as register_passkey
+from tests.support.soft_authenticator import SoftAuthenticator
+from tests.support.two_step import code_at, enable_totp, make_stale
 
 REDIRECT = "https://app.example/callback"
 
@@ -191,6 +195,116 @@ def test_the_consent_form_needs_its_csrf_token_and_a_login(
     assert client.get(url).status_code == 302, "to the login first"
     auth.login("juniper")
     assert client.post(url, data={"allow": "Allow"}).status_code == 400
+
+
+# --- The second step on consent ------------------------------------------------------------
+
+
+@pytest.fixture
+def with_totp(app: Flask, auth: AuthActions, user: User) -> str:
+    """juniper turns on an authenticator app and stays signed in, by password alone (the
+    app was not on at login). Returns the app's secret."""
+    auth.login("juniper")
+    secret, _ = enable_totp(auth)
+    with app.app_context():  # the enrolment used this step; later codes must not collide
+        db.session.execute(sa.update(TotpFactor).values(last_used_step=0))
+        db.session.commit()
+    return secret
+
+
+def asks_for_the_second_step(client: FlaskClient, url: str) -> str:
+    """The consent page sends this browser to confirm with its second step; that page."""
+    response = client.get(url)
+    assert response.status_code == 303, "no consent page before the second step"
+    location = response.headers["Location"]
+    assert location.startswith("/reauth?") and "second=1" in location
+    return client.get(location).get_data(as_text=True)
+
+
+def test_consent_needs_the_second_step_not_only_a_fresh_password(
+    auth: AuthActions, with_totp: str
+) -> None:
+    client = auth.client
+    _, challenge = pkce()
+    url = authorize_url(register(client), challenge)
+    page = asks_for_the_second_step(client, url)
+    assert "This needs your second step: a code from your authenticator app." in page
+    assert 'name="password"' not in page, "the password is not offered where it cannot do"
+    fresh_password = auth.post("/reauth", {"password": PASSWORD, "next": url})
+    assert fresh_password.status_code == 303
+    asks_for_the_second_step(client, url)
+    wrong = auth.post("/reauth/code?second=1", {"code": "000000", "next": url})
+    assert wrong.status_code == 401 and 'name="password"' not in wrong.get_data(as_text=True)
+    right = auth.post("/reauth/code?second=1", {"code": code_at(with_totp, -1), "next": url})
+    assert right.status_code == 303 and right.headers["Location"] == url, "back to the app"
+    assert client.get(url).status_code == 200
+
+
+def test_a_login_through_the_second_step_goes_straight_to_consent(
+    auth: AuthActions, with_totp: str
+) -> None:
+    client = auth.client
+    auth.logout()
+    _, challenge = pkce()
+    url = authorize_url(register(client), challenge)
+    assert client.get(url).headers["Location"].startswith("/login?next="), "log in first"
+    assert auth.login("juniper", next_url=url).headers["Location"] == "/login/verify"
+    done = auth.post("/login/verify", {"code": code_at(with_totp, -1)})
+    assert done.headers["Location"] == url
+    assert client.get(url).status_code == 200
+    make_stale(client.application)
+    asks_for_the_second_step(client, url)  # the second step ages like any other proof
+
+
+def test_a_trusted_browser_still_gives_the_second_step_for_an_app(
+    auth: AuthActions, with_totp: str
+) -> None:
+    client = auth.client
+    auth.logout()
+    auth.login("juniper")
+    auth.post("/login/verify", {"code": code_at(with_totp, -1), "trust": "y"})
+    auth.logout()
+    assert auth.login("juniper").headers["Location"] == "/home", "the browser is trusted"
+    _, challenge = pkce()
+    asks_for_the_second_step(client, authorize_url(register(client), challenge))
+
+
+def test_a_passkey_is_the_second_step_on_consent(
+    app: Flask, client: FlaskClient, user: User
+) -> None:
+    authenticator = SoftAuthenticator(origin=ORIGIN)
+    browser = Browser(client)
+    browser.auth.login("juniper")
+    assert register_passkey(browser, authenticator).status_code == 200
+    _, challenge = pkce()
+    url = authorize_url(register(client), challenge)
+    page = asks_for_the_second_step(client, url)  # signed in before the passkey existed
+    assert "This needs your second step: your passkey." in page
+    options = browser.post_json("/reauth/passkey/options").get_json()
+    confirmed = browser.post_json(
+        "/reauth/passkey", {"credential": authenticator.get(options), "next": url}
+    )
+    assert confirmed.get_json() == {"redirect": url}
+    assert client.get(url).status_code == 200
+    browser.auth.logout()
+    assert passwordless(browser, authenticator).status_code == 200
+    assert client.get(url).status_code == 200, "a passkey sign-in is a second factor"
+
+
+def test_without_a_second_step_a_fresh_password_gives_consent(
+    app: Flask, signed_in: FlaskClient
+) -> None:
+    _, challenge = pkce()
+    url = authorize_url(register(signed_in), challenge)
+    make_stale(app)
+    asked = signed_in.get(url)
+    assert asked.status_code == 303 and "second=1" not in asked.headers["Location"]
+    answer = signed_in.post(
+        "/reauth",
+        data={"csrf_token": csrf_token_for(signed_in), "password": PASSWORD, "next": url},
+    )
+    assert answer.headers["Location"] == url, "the whole request, query and all, comes back"
+    assert signed_in.get(url).status_code == 200
 
 
 def test_out_of_band_shows_the_code_to_copy(signed_in: FlaskClient) -> None:

@@ -22,7 +22,7 @@ from app.core.client_ip import client_ip
 from app.core.redirects import safe_next
 from app.extensions import login_manager
 from app.models import User, UserSession
-from app.services.security import known_browsers, login, sessions
+from app.services.security import known_browsers, login, sessions, two_step
 from app.services.security.clients import Client, device_label
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -202,8 +202,9 @@ def clear_pending_login() -> None:
 
 def _return_to() -> str:
     """Where to continue after re-authenticating: this page, or for a form post, its page."""
-    if request.method == "GET":
-        return request.path
+    if request.method == "GET":  # with its query: the consent page's is the whole request
+        query = request.query_string.decode("latin-1")
+        return f"{request.path}?{query}" if query else request.path
     referrer = urlsplit(request.referrer or "")
     same_site = referrer.netloc in ("", request.host)
     return safe_next(referrer.path if same_site else None, url_for("settings.index"))
@@ -214,19 +215,32 @@ def fresh_required(view: F) -> F:
 
     Checked on every method, so a form left open in a stale tab cannot slip through.
     """
+    return _freshness_gate(view, second_factor=False)
 
+
+def second_step_fresh_required(view: F) -> F:
+    """As ``fresh_required``, and where the account has a second step, the proof must have
+    included it (a code or a passkey): the password alone does not do."""
+    return _freshness_gate(view, second_factor=True)
+
+
+def _freshness_gate(view: F, *, second_factor: bool) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not is_logged_in():
             return login_manager.unauthorized()
         current = current_session()
-        if current is None or not sessions.is_fresh(current):
+        strong = second_factor and two_step.is_enabled(signed_in_user())
+        if current is None or not sessions.is_fresh(current, second_factor=strong):
             if request.is_json:  # the passkey script: say so, don't redirect a fetch
                 return jsonify(
                     error="Please confirm it's you first.", reauth=url_for("mfa.reauth")
                 ), 403
             flash("Please confirm it's you to continue.", "info")
-            return redirect(url_for("mfa.reauth", next=_return_to()), 303)
+            target = _return_to()
+            if strong:
+                return redirect(url_for("mfa.reauth", next=target, second="1"), 303)
+            return redirect(url_for("mfa.reauth", next=target), 303)
         return view(*args, **kwargs)
 
     return cast(F, wrapper)

@@ -21,7 +21,9 @@ def finish_login(
     user: User, *, remember: bool, next_url: str, trust: bool = False, json: bool = False
 ) -> Response:
     """After the second step or a passkey: ``login.finish`` decides, this answers."""
-    outcome = login.finish(user, current_client(), remember=remember, trust=trust)
+    outcome = login.finish(
+        user, current_client(), remember=remember, trust=trust, second_factor=True
+    )
     return finished(outcome, remember=remember, next_url=next_url, json=json)
 
 

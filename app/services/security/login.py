@@ -152,9 +152,12 @@ def _failed(account: str, bucket: str | None, owner: User | None) -> Failed:
     return Failed(locked_for=0.0, challenge=challenges.new() if needed else None)
 
 
-def finish(user: User, client: Client, *, remember: bool, trust: bool = False) -> Finished:
+def finish(
+    user: User, client: Client, *, remember: bool, trust: bool = False, second_factor: bool = False
+) -> Finished:
     """Every way in ends here, once the owner has proved who they are. ``trust`` asks
-    (at the second step) to skip it in this browser from now on."""
+    (at the second step) to skip it in this browser from now on; ``second_factor`` says
+    the proof included a code or a passkey."""
     refusal = decisions.login_refusal(user)  # a block whose time is up is lifted here
     if refusal:
         return Blocked(refusal)
@@ -165,7 +168,7 @@ def finish(user: User, client: Client, *, remember: bool, trust: bool = False) -
         if not lifecycle.restorable(user):
             return Deleted()
         lifecycle.restore(user, client)
-    _, raw, device_id = log_in(user, client, remember=remember)
+    _, raw, device_id = log_in(user, client, remember=remember, second_factor=second_factor)
     after_commit(partial(metrics.count_login, success=True))  # once the session really exists
     trusted = two_step.trust_browser(user, client) if trust else None
     return LoggedIn(user, raw, device_id, restored=restored, trusted_browser=trusted)
@@ -210,12 +213,16 @@ def authenticate(user: User | None, password: str, client: Client) -> User | Non
     return user
 
 
-def log_in(user: User, client: Client, *, remember: bool) -> tuple[UserSession, str, str]:
+def log_in(
+    user: User, client: Client, *, remember: bool, second_factor: bool = False
+) -> tuple[UserSession, str, str]:
     """Start a session; alert by email if this browser has never signed in to the account.
 
     Returns the session, the raw session id and the device id for the cookies.
     """
-    session, raw = sessions.start_session(user, client, remember=remember)
+    session, raw = sessions.start_session(
+        user, client, remember=remember, second_factor=second_factor
+    )
     user.last_login_at = utcnow()
     security_log.record(user, SecurityEventKind.LOGIN_SUCCEEDED, client)
     is_new, device_id = sessions.remember_device(user, client)

@@ -16,8 +16,13 @@ from app.services.security.clients import Client
 from app.services.security.digests import digest, new_secret
 
 
-def start_session(user: User, client: Client, *, remember: bool) -> tuple[UserSession, str]:
-    """A new session; returns it with the raw id for the cookie (never stored)."""
+def start_session(
+    user: User, client: Client, *, remember: bool, second_factor: bool = False
+) -> tuple[UserSession, str]:
+    """A new session; returns it with the raw id for the cookie (never stored).
+
+    ``second_factor``: the login included a code or a passkey, not only a password.
+    """
     now = utcnow()
     raw = new_secret()
     config = current_app.config
@@ -30,6 +35,7 @@ def start_session(user: User, client: Client, *, remember: bool) -> tuple[UserSe
         created_at=now,
         last_seen_at=now,
         expires_at=now + lifetime,
+        second_factor_at=now if second_factor else None,
         ip=client.ip,
         device_label=client.device_label,
     )
@@ -169,12 +175,19 @@ def restart_for_browser(
     return session, raw, device_id
 
 
-def is_fresh(session: UserSession) -> bool:
-    """Did the person prove who they are within the re-authentication window?"""
+def is_fresh(session: UserSession, *, second_factor: bool = False) -> bool:
+    """Did the person prove who they are within the re-authentication window?
+
+    With ``second_factor``, only a proof that included a code or a passkey counts.
+    """
     window: timedelta = current_app.config["REAUTH_WINDOW"]
-    return utcnow() - session.authenticated_at <= window
+    proved = session.second_factor_at if second_factor else session.authenticated_at
+    return proved is not None and utcnow() - proved <= window
 
 
-def mark_fresh(session: UserSession, client: Client) -> None:
-    session.authenticated_at = utcnow()
+def mark_fresh(session: UserSession, client: Client, *, second_factor: bool = False) -> None:
+    now = utcnow()
+    session.authenticated_at = now
+    if second_factor:
+        session.second_factor_at = now
     security_log.record(session.user, SecurityEventKind.REAUTHENTICATED, client)
