@@ -325,6 +325,8 @@ class Config:
         # Apps: registering one (per address), and the token endpoint (per address).
         self.RATELIMIT_APP_REGISTRATION = env.get("RATELIMIT_APP_REGISTRATION") or "10 per hour"
         self.RATELIMIT_OAUTH_TOKEN = env.get("RATELIMIT_OAUTH_TOKEN") or "30 per minute"
+        # Reads through the API, per account (all its apps together): Mastodon's own default.
+        self.RATELIMIT_API_READ = env.get("RATELIMIT_API_READ") or "300 per 5 minutes"
         # Per target address: how many links one inbox can be sent.
         self.RATELIMIT_EMAIL_ADDRESS = env.get("RATELIMIT_EMAIL_ADDRESS") or "3 per hour"
         self.RATELIMIT_REAUTH = env.get("RATELIMIT_REAUTH") or "10 per minute"

@@ -8,7 +8,7 @@ Mastodon's status codes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -16,7 +16,7 @@ from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app.controllers.support.limits import api_limits, configured
+from app.controllers.support.limits import api_limits, api_read_limits, configured
 from app.extensions import csrf, limiter
 from app.models import Post, User, Visibility
 from app.services.accounts import profiles, registrations
@@ -58,9 +58,13 @@ def error(message: str, status: int) -> ResponseReturnValue:
 
 def scoped(scope: str) -> Callable[[F], F]:
     """The call needs a live bearer token with ``scope`` (or the broad scope over it), of a
-    person whose account is active; the person is ``g.api_user``."""
+    person whose account is active; the person is ``g.api_user``. A read counts against
+    ``RATELIMIT_API_READ`` for that person; writes carry their own ``api_limits``."""
 
     def decorator(view: F) -> F:
+        if scope.startswith("read"):
+            view = api_read_limits(view)
+
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
@@ -139,14 +143,15 @@ def _id_arg(name: str) -> int | None:
     return _number(request.args.get(name, ""))
 
 
-def _statuses(page_posts: list[Post], next_cursor: int | None) -> ResponseReturnValue:
-    """A list of statuses, newest first, with Mastodon's ``Link`` header to go on."""
+def _statuses(page_posts: Sequence[Post], *, older: bool) -> ResponseReturnValue:
+    """A list of statuses, newest first, with Mastodon's ``Link`` header to go on
+    (``older``: there are more past the last one)."""
     state = interactions.viewer_state(api_user(), page_posts)
     since = _id_arg("since_id")
     shown = [post for post in page_posts if since is None or post.id > since]
     response = jsonify([status_json(post, state) for post in shown])
     links = []
-    if next_cursor is not None and shown:
+    if older and shown:
         links.append(f'<{_page_url(max_id=shown[-1].id)}>; rel="next"')
     if shown:
         links.append(f'<{_page_url(min_id=shown[0].id)}>; rel="prev"')
@@ -189,9 +194,12 @@ def account(account_id: int) -> ResponseReturnValue:
 @scoped("read:statuses")
 def account_statuses(account_id: int) -> ResponseReturnValue:
     owner = _account_or_404(account_id)
-    page = timelines.profile(api_user(), owner, _id_arg("max_id"), _limit())
-    timelines.load_photos(page.items)
-    return _statuses(list(page.items), page.next_cursor)
+    after, before = _id_arg("min_id"), _id_arg("max_id")
+    if after is not None:  # reading forward: the posts just after the one the app has
+        newer = timelines.profile_after(api_user(), owner, after, before, _limit())
+        return _statuses(newer, older=True)
+    page = timelines.profile(api_user(), owner, before, _limit())
+    return _statuses(page.items, older=page.next_cursor is not None)
 
 
 def _people(account_id: int, lister: Callable[..., Any]) -> ResponseReturnValue:
@@ -220,9 +228,14 @@ def following(account_id: int) -> ResponseReturnValue:
 @bp.get("/v1/timelines/home")
 @scoped("read:statuses")
 def home() -> ResponseReturnValue:
-    page = timelines.home(api_user(), _id_arg("max_id"), _limit())
+    after, before = _id_arg("min_id"), _id_arg("max_id")
+    if after is not None:
+        newer = timelines.home_after(api_user(), after, before, _limit())
+        timelines.load_photos(newer)
+        return _statuses(newer, older=True)
+    page = timelines.home(api_user(), before, _limit())
     timelines.load_photos(page.items)
-    return _statuses(list(page.items), page.next_cursor)
+    return _statuses(page.items, older=page.next_cursor is not None)
 
 
 def _status_or_404(status_id: int) -> Post:

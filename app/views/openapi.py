@@ -98,6 +98,8 @@ PAGING = [
     {"name": "since_id", "in": "query", "schema": STRING},
     {"name": "limit", "in": "query", "schema": STRING},
 ]
+# Lists of statuses also read forward: the posts just newer than ``min_id``.
+STATUS_PAGING = [*PAGING, {"name": "min_id", "in": "query", "schema": STRING}]
 
 
 def _answer(schema: dict[str, Any], *errors: int) -> dict[str, Any]:
@@ -181,7 +183,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         },
         "/api/v1/accounts/{id}/statuses": {"get": _call(
             "An account's posts", "read:statuses", _many("Status"),
-            parameters=[PATH_ID, *PAGING], errors=(404,),
+            parameters=[PATH_ID, *STATUS_PAGING], errors=(404,),
         )},
         "/api/v1/accounts/{id}/followers": {"get": _call(
             "Who follows an account", "read:accounts", _many("Account"),
@@ -212,7 +214,7 @@ def _paths() -> dict[str, dict[str, Any]]:
             "post": _on_account("Decline a follow request", "write:follows", relation)
         },
         "/api/v1/timelines/home": {"get": _call(
-            "The home feed", "read:statuses", _many("Status"), parameters=PAGING
+            "The home feed", "read:statuses", _many("Status"), parameters=STATUS_PAGING
         )},
         "/api/v1/statuses": {"post": _call(
             "Post photos", "write:statuses", _ref("Status"), errors=(422,),

@@ -55,6 +55,50 @@ def test_the_home_timeline_pages_with_link_headers(app: Flask, world: dict) -> N
     assert [item["id"] for item in since.get_json()] == newest[:1]
 
 
+def ids_of(response: object) -> list[str]:
+    return [item["id"] for item in response.get_json()]  # type: ignore[attr-defined]
+
+
+def test_min_id_reads_forward_from_the_post_an_app_has(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    api, token = app.test_client(), world["token"]
+    oldest_first = [str(post.id) for post in world["posts"]]
+    stranger = create_user(app, "bramble")
+    create_post(app, stranger, "Not followed, never in the feed")
+    home = "/api/v1/timelines/home"
+    after_oldest = api.get(f"{home}?min_id={oldest_first[0]}&limit=2", headers=bearer(token))
+    assert ids_of(after_oldest) == [oldest_first[2], oldest_first[1]], (
+        "the two just after it, newest first; since_id would give the newest two"
+    )
+    since = api.get(f"{home}?since_id={oldest_first[0]}&limit=2", headers=bearer(token))
+    assert ids_of(since) == [oldest_first[4], oldest_first[3]]
+    bounded = api.get(
+        f"{home}?min_id={oldest_first[0]}&max_id={oldest_first[3]}", headers=bearer(token)
+    )
+    assert ids_of(bounded) == [oldest_first[2], oldest_first[1]]
+    # A client scrolled back, then catches up by its prev link.
+    older = api.get(f"{home}?max_id={oldest_first[2]}&limit=2", headers=bearer(token))
+    assert ids_of(older) == [oldest_first[1], oldest_first[0]]
+    prev = re.search(r"<([^>]+)>; rel=\"prev\"", older.headers["Link"])
+    assert prev is not None and f"min_id={oldest_first[1]}" in prev.group(1)
+    path = prev.group(1).split("://", 1)[1].split("/", 1)[1]
+    caught_up = api.get("/" + path, headers=bearer(token))
+    assert ids_of(caught_up) == [oldest_first[3], oldest_first[2]]
+    assert 'rel="next"' in caught_up.headers["Link"], "and back the other way"
+    nothing_newer = api.get(f"{home}?min_id={oldest_first[4]}", headers=bearer(token))
+    assert nothing_newer.get_json() == [] and "Link" not in nothing_newer.headers
+
+
+def test_min_id_on_an_accounts_statuses_keeps_its_rules(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    api, fern = app.test_client(), world["fern"]
+    oldest_first = [str(post.id) for post in world["posts"]]
+    hidden = create_post(app, fern, "Only for me", visibility=Visibility.ONLY_ME)
+    outsider = token_for(app, create_user(app, "bramble").username)
+    path = f"/api/v1/accounts/{fern.id}/statuses?min_id={oldest_first[3]}"
+    assert ids_of(api.get(path, headers=bearer(outsider))) == [oldest_first[4]]
+    mine = token_for(app, "fern")
+    assert ids_of(api.get(path, headers=bearer(mine))) == [str(hidden.id), oldest_first[4]]
+
+
 def test_favourite_and_bookmark_go_through_the_likes_and_saves(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
     api, token, post = app.test_client(), world["token"], world["posts"][0]
     liked = api.post(f"/api/v1/statuses/{post.id}/favourite", headers=bearer(token)).get_json()
@@ -219,3 +263,33 @@ def test_an_upload_no_status_took_is_removed_a_day_later(app: Flask, world: dict
         assert media.purge_unused(utcnow() + timedelta(days=2)) == 1
         db.session.commit()
     assert list(waiting.iterdir()) == []
+
+
+@pytest.mark.config(RATELIMIT_API_READ="3 per minute")
+def test_reads_are_limited_per_account_across_its_apps(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    api = app.test_client()
+    first, second = world["token"], token_for(app, "rowan")
+    home = "/api/v1/timelines/home"
+    statuses = [api.get(home, headers=bearer(first)).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    refused = api.get(home, headers=bearer(second))
+    assert refused.status_code == 429, "a second app of the same person shares the limit"
+    assert "error" in refused.get_json()
+    other = token_for(app, "fern")
+    assert api.get(home, headers=bearer(other)).status_code == 200, "others are not slowed"
+
+
+@pytest.mark.config(RATELIMIT_INTERACTIONS="2 per minute")
+def test_likes_are_limited_per_account_whatever_the_address(app: Flask, world: dict) -> None:  # type: ignore[type-arg]
+    token, posts = world["token"], world["posts"]
+    statuses = [
+        app.test_client()
+        .post(
+            f"/api/v1/statuses/{post.id}/favourite",
+            headers=bearer(token),
+            environ_base={"REMOTE_ADDR": f"192.0.2.{n + 10}"},
+        )
+        .status_code
+        for n, post in enumerate(posts[:3])
+    ]
+    assert statuses == [200, 200, 429]

@@ -102,22 +102,27 @@ def _user(seeded: Seeded, who: str | None) -> User | None:
     return None if who is None else db.session.get(User, seeded.people[who])
 
 
-def home(who: str, *, later: bool = False) -> Query:
+def home(who: str, *, later: bool = False, forward: bool = False) -> Query:
+    """The feed's query; ``forward``: an app's ``min_id`` read, from the middle on up."""
+
     def build(seeded: Seeded) -> Any:
         reader = _user(seeded, who)
         assert reader is not None
         before = seeded.middle_post if later else None
-        return timelines.home_query(reader, before, seeded.app.config["FEED_PAGE_SIZE"])
+        after = seeded.middle_post if forward else None
+        size = seeded.app.config["FEED_PAGE_SIZE"]
+        return timelines.home_query(reader, before, size, after=after)
 
     return build
 
 
-def profile(who: str | None) -> Query:
+def profile(who: str | None, *, forward: bool = False) -> Query:
     def build(seeded: Seeded) -> Any:
         owner = _user(seeded, "busy")
         assert owner is not None
         size = seeded.app.config["GRID_PAGE_SIZE"]
-        return timelines.profile_query(_user(seeded, who), owner, None, size)
+        after = seeded.middle_post if forward else None
+        return timelines.profile_query(_user(seeded, who), owner, None, size, after=after)
 
     return build
 
@@ -147,13 +152,16 @@ class Case:
     # The feed: ``newest_first`` is read per author under a Limit, and only those few
     # rows are sorted; posts are otherwise only looked up by their key.
     per_author: bool = False
+    # An app's ``min_id``: the same index read forward, from just above the cursor.
+    forward: bool = False
 
 
-def _feed(who: str, *, later: bool = False) -> Case:
+def _feed(who: str, *, later: bool = False, forward: bool = False) -> Case:
     posts = {"ix_posts_author_id_id", "pk_posts"}
     follows = {"pk_follows", "ix_follows_followee_id_follower_id"}
     reaches = {"posts": posts, "follows": follows}
-    return Case(home(who, later=later), reaches, "ix_posts_author_id_id", per_author=True)
+    query = home(who, later=later, forward=forward)
+    return Case(query, reaches, "ix_posts_author_id_id", per_author=True, forward=forward)
 
 
 GRID = {"posts": {"ix_posts_author_id_id"}}
@@ -166,8 +174,12 @@ CASES = {
     "feed of demo (follows 200)": _feed("demo"),
     "feed of a reader of a few quiet accounts": _feed("quiet"),
     "feed, a later page": _feed("demo", later=True),
+    "feed, read forward (min_id)": _feed("demo", forward=True),
     "profile grid, anonymous": Case(profile(None), GRID, "ix_posts_author_id_id"),
     "profile grid, demo": Case(profile("demo"), GRID, "ix_posts_author_id_id"),
+    "profile, read forward (min_id)": Case(
+        profile("demo", forward=True), GRID, "ix_posts_author_id_id", forward=True
+    ),
     "explore, anonymous": Case(explore(None), EXPLORE, "ix_posts_public_id"),
     "explore, demo": Case(explore("demo"), EXPLORE, "ix_posts_public_id"),
     "explore, a later page": Case(explore(None, later=True), EXPLORE, "ix_posts_public_id"),
@@ -181,8 +193,9 @@ def _scan_problem(scan: Node, indexes: set[str], case: Case) -> str | None:
     how, index, table = scan["Node Type"], scan.get("Index Name"), scan["Relation Name"]
     if how not in {"Index Scan", "Index Only Scan"} or index not in indexes:
         return f"reaches {table} by {how} {index or ''}"
-    if index == case.newest_first and scan["Scan Direction"] != "Backward":
-        return f"reads {index} forward"
+    expected = "Forward" if case.forward else "Backward"
+    if index == case.newest_first and scan["Scan Direction"] != expected:
+        return f"reads {index} {scan['Scan Direction'].lower()}, not {expected.lower()}"
     key_lookup = "(id = " in scan.get("Index Cond", "")
     if case.per_author and table == "posts" and index != case.newest_first and not key_lookup:
         return f"reads posts through {index} for more than a key lookup"

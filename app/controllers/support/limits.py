@@ -97,6 +97,15 @@ def api_limits(config_key: str) -> Callable[[F], F]:
     return decorate
 
 
+def api_read_limits(view: F) -> F:
+    """An API read, per account: an app scrolling or polling, however many tokens it holds
+    (applied inside ``api.scoped``, which names the account)."""
+    per_account = limiter.limit(
+        configured("RATELIMIT_API_READ"), key_func=lambda: f"read:{g.api_user.id}"
+    )
+    return cast(F, per_account(view))
+
+
 def limit_blueprint_actions(bp: Blueprint, config_key: str) -> None:
     """``action_limits`` on every POST of ``bp``, for a blueprint made of such actions.
 

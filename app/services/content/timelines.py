@@ -58,10 +58,18 @@ def load_photos(posts: Sequence[Post]) -> None:
         set_committed_value(waiting[post_id], "photos", photos)
 
 
-def _newest(query: Select[Any], before: int | None, limit: int) -> Select[Any]:
-    """Newest first from the cursor on, one row more than the page to tell if there is more."""
+def _newest(
+    query: Select[Any], before: int | None, limit: int, *, after: int | None = None
+) -> Select[Any]:
+    """Newest first from the cursor on, one row more than the page to tell if there is more.
+
+    With ``after`` (an API client's ``min_id``): the oldest first from just above it, so
+    a client catching up reads the posts right after the one it has, not the newest.
+    """
     if before is not None:
         query = query.where(Post.id < before)
+    if after is not None:
+        return query.where(Post.id > after).order_by(Post.id.asc()).limit(limit + 1)
     return query.order_by(Post.id.desc()).limit(limit + 1)
 
 
@@ -97,38 +105,46 @@ def _feed_authors(viewer: User, *, active_only: bool = True) -> Subquery:
     )
 
 
-def _newest_of(viewer: User, authors: Subquery, before: int | None, limit: int) -> Select[int]:
+def _newest_of(
+    viewer: User, authors: Subquery, before: int | None, limit: int, *, after: int | None = None
+) -> Select[int]:
     """The ids of the newest posts of ``authors`` the viewer's feed may hold: all of their
     own, and of the others all but their only-me posts (else those could fill the page).
 
     On PostgreSQL, a page's worth from each author (a short backward read of
     ``ix_posts_author_id_id`` per author, LATERAL), and the newest of those: the work
     grows with the accounts followed, never with the posts table, however few posts
-    they have. SQLite has no LATERAL and reads posts newest first instead.
+    they have. SQLite has no LATERAL and reads posts newest first instead. With ``after``,
+    the oldest above it (forward reads), as ``_newest``.
     """
     if not is_postgresql():
         shared = or_(Post.author_id == viewer.id, Post.reaches_followers)
-        return _newest(
-            select(Post.id).where(Post.author_id.in_(select(authors.c.id)), shared), before, limit
-        )
+        mine = select(Post.id).where(Post.author_id.in_(select(authors.c.id)), shared)
+        return _newest(mine, before, limit, after=after)
     # Said of the author's row (one value per LATERAL run), so the index read stays a
     # backward scan with a filter.
     shared = or_(authors.c.id == viewer.id, Post.reaches_followers)
-    own = _newest(select(Post.id).where(Post.author_id == authors.c.id, shared), before, limit)
+    own = _newest(
+        select(Post.id).where(Post.author_id == authors.c.id, shared), before, limit, after=after
+    )
     each = own.lateral("each_author")
     return (
         select(each.c.id)
         .select_from(authors)
         .join(each, true())
-        .order_by(each.c.id.desc())
+        .order_by(each.c.id.asc() if after is not None else each.c.id.desc())
         .limit(limit + 1)
     )
 
 
-def home_query(viewer: User, before: int | None, limit: int) -> Select[Post]:
+def home_query(
+    viewer: User, before: int | None, limit: int, *, after: int | None = None
+) -> Select[Post]:
     """Your own posts and those of the accounts you follow, without the ones you muted."""
-    newest = _newest_of(viewer, _feed_authors(viewer), before, limit).subquery("newest")
-    return _posts(viewer).join(newest, newest.c.id == Post.id).order_by(Post.id.desc())
+    ids = _newest_of(viewer, _feed_authors(viewer), before, limit, after=after)
+    newest = ids.subquery("newest")
+    order = Post.id.asc() if after is not None else Post.id.desc()
+    return _posts(viewer).join(newest, newest.c.id == Post.id).order_by(order)
 
 
 def _in_feed(viewer: User) -> ColumnElement[bool]:
@@ -184,12 +200,33 @@ def home(viewer: User, before: int | None, limit: int) -> Page[Post]:
     return _page(home_query(viewer, before, limit), limit)
 
 
-def profile_query(viewer: User | None, owner: User, before: int | None, limit: int) -> Select[Post]:
-    return _newest(_posts(viewer).where(Post.author_id == owner.id), before, limit)
+def profile_query(
+    viewer: User | None, owner: User, before: int | None, limit: int, *, after: int | None = None
+) -> Select[Post]:
+    return _newest(_posts(viewer).where(Post.author_id == owner.id), before, limit, after=after)
 
 
 def profile(viewer: User | None, owner: User, before: int | None, limit: int) -> Page[Post]:
     return _page(profile_query(viewer, owner, before, limit), limit)
+
+
+def _just_after(query: Select[Post], limit: int) -> Sequence[Post]:
+    """The ``limit`` posts read oldest first from a cursor, shown newest first."""
+    return list(reversed(db.session.scalars(query).all()[:limit]))
+
+
+def home_after(viewer: User, after: int, before: int | None, limit: int) -> Sequence[Post]:
+    """The home feed's ``limit`` posts just newer than ``after`` (older than ``before``),
+    newest first: an app's ``min_id``. From SQL: the timeline in Redis is read newest
+    first only, and catching up is rare next to scrolling."""
+    return _just_after(home_query(viewer, before, limit, after=after), limit)
+
+
+def profile_after(
+    viewer: User | None, owner: User, after: int, before: int | None, limit: int
+) -> Sequence[Post]:
+    """As ``home_after``, for ``owner``'s posts."""
+    return _just_after(profile_query(viewer, owner, before, limit, after=after), limit)
 
 
 def explore_query(viewer: User | None, before: int | None, limit: int) -> Select[Post]:
