@@ -1,7 +1,9 @@
 """Mastodon.py, a real client nobody here wrote, against Sapling served by gunicorn behind
 nginx on PostgreSQL (issue #21): it registers an app, signs a person in through the real
 consent form with PKCE, posts a photo with its description, reads it in a follower's home
-timeline, likes it, and revokes its token.
+timeline, likes it, and revokes its token; then goes through the rest of the API's list
+(instance, lookup, lists of people, follow requests, pagination both ways, context,
+bookmarks, notifications, search, mutes, blocks, deletion).
 
 Mastodon.py 2.3.3 has no PKCE of its own: the test adds the challenge to the URL it builds
 and the verifier to the token request it sends (``PkceSession``), and uses it unmodified
@@ -19,9 +21,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from mastodon import Mastodon, MastodonUnauthorizedError
+from mastodon import Mastodon, MastodonNotFoundError, MastodonUnauthorizedError
 
-from tests.factories import jpeg_bytes
+from tests.factories import create_user, jpeg_bytes, make_private
 from tests.support.nginx_site import Site
 from tests.support.nginx_stack import LoopbackNames
 from tests.support.pages import csrf_token_in
@@ -114,3 +116,68 @@ def test_mastodon_py_signs_in_posts_reads_likes_and_revokes(site: Site) -> None:
     with pytest.raises(MastodonUnauthorizedError):
         author.account_verify_credentials()
     assert follower.account_verify_credentials()["username"] == site.follower
+
+
+def post_photo(app: Mastodon, caption: str) -> Any:
+    media = app.media_post(
+        jpeg_bytes(320, 240), mime_type="image/jpeg", file_name="leaf.jpg", description=caption
+    )
+    return app.status_post(caption, media_ids=[media])
+
+
+def test_mastodon_py_through_the_rest_of_the_list(site: Site) -> None:
+    make_private(site.app, create_user(site.app, "ivy.edge"))
+    reader, owner = sign_in(site, site.stranger), sign_in(site, "ivy.edge")
+    assert reader.instance_v1()["uri"] and reader.instance_v2()["domain"]
+
+    hazel = reader.account_lookup("hazel.edge")
+    captions = [status["content"] for status in reader.account_statuses(hazel)]
+    assert any("For everyone" in text for text in captions)
+    assert not any("For my followers" in text for text in captions), "not a follower"
+    assert [a["username"] for a in reader.account_followers(hazel)] == [site.follower]
+    assert reader.account_following(hazel) == []
+    assert reader.account_follow(hazel)["following"] is True
+
+    ivy = reader.account_lookup("ivy.edge")
+    asked = reader.account_follow(ivy)
+    assert asked["requested"] is True and asked["following"] is False, "a private account"
+    [request] = owner.follow_requests()
+    assert request["username"] == site.stranger
+    assert owner.follow_request_authorize(request)["followed_by"] is True
+
+    made = [post_photo(owner, f"Ivy leaf {n} #ivyleaves") for n in range(3)]
+    newest_two = reader.timeline_home(limit=2)
+    assert [s["id"] for s in newest_two] == [made[2]["id"], made[1]["id"]]
+    older = reader.fetch_next(newest_two)
+    assert older[0]["id"] == made[0]["id"]
+    back = reader.fetch_previous(older)  # min_id: the two just after, not the newest two
+    assert [s["id"] for s in back] == [made[2]["id"], made[1]["id"]]
+    between = reader.timeline_home(min_id=made[0]["id"], limit=1)
+    assert [s["id"] for s in between] == [made[1]["id"]]
+
+    status = made[2]
+    assert reader.status_context(status) == {"ancestors": [], "descendants": []}
+    assert reader.status_bookmark(status)["bookmarked"] is True
+    assert reader.status_unbookmark(status)["bookmarked"] is False
+    assert reader.status_favourite(status)["favourited"] is True
+    kinds = {note["type"] for note in owner.notifications()}
+    assert {"follow", "favourite"} <= kinds, kinds
+    assert reader.status_unfavourite(status)["favourited"] is False
+    kinds = {note["type"] for note in owner.notifications()}
+    assert "favourite" not in kinds, "an undone like is withdrawn, as on the pages"
+
+    found = reader.search_v2("ivy")
+    assert [a["username"] for a in found["accounts"]] == ["ivy.edge"]
+    assert [t["name"] for t in reader.search_v2("#ivyleaves")["hashtags"]] == ["ivyleaves"]
+
+    assert reader.account_mute(ivy)["muting"] is True
+    assert made[2]["id"] not in [s["id"] for s in reader.timeline_home()]
+    assert reader.account_unmute(ivy)["muting"] is False
+    assert reader.account_block(hazel)["blocking"] is True
+    with pytest.raises(MastodonNotFoundError):
+        reader.account_statuses(hazel)
+    assert reader.account_unblock(hazel)["blocking"] is False
+
+    owner.status_delete(status)
+    with pytest.raises(MastodonNotFoundError):
+        reader.status(status["id"])
