@@ -4,8 +4,8 @@ The protocol is Authlib's (services/api/oauth.py). The consent page needs a sess
 proved who it is in the last five minutes, with the second step where the account has
 one (``second_step_fresh_required``: a password alone does not do then). It shows the
 app, its website, each scope asked for and where the answer goes, and is a CSRF-checked
-form like every other. The token and revocation
-endpoints are for apps, which authenticate with their client secret: no cookie, no CSRF.
+form like every other. The token and revocation endpoints are for apps, which
+authenticate with their client secret: no cookie, no CSRF.
 """
 
 from __future__ import annotations
