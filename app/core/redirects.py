@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+# Long enough for an app's consent request (its state, PKCE challenge and redirect), which
+# comes back whole after a login or a confirmation.
+NEXT_MAX_LENGTH = 2000
+
 
 def safe_next(target: str | None, default: str) -> str:
     """``target`` if it is a same-site path such as ``/settings?tab=2``; ``default`` otherwise.
@@ -11,7 +15,7 @@ def safe_next(target: str | None, default: str) -> str:
     Refuses absolute URLs, scheme-relative ``//evil.example``, backslash tricks
     (``/\\evil.example``, which browsers read as ``//``) and control characters.
     """
-    if not target or len(target) > 500:
+    if not target or len(target) > NEXT_MAX_LENGTH:
         return default
     if not target.startswith("/") or target.startswith(("//", "/\\")):
         return default

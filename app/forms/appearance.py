@@ -6,6 +6,7 @@ from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # (old stubs)
 from wtforms.validators import InputRequired, Length
 
+from app.core.redirects import NEXT_MAX_LENGTH
 from app.forms.base import Form
 
 # (value, label) in the order the switch shows them; "system" is the default, no cookie.
@@ -20,4 +21,4 @@ class ThemeForm(Form):
         validators=[InputRequired(message="Choose System, Light or Dark.")],
         validate_choice=True,
     )
-    next = HiddenField(validators=[Length(max=500)])
+    next = HiddenField(validators=[Length(max=NEXT_MAX_LENGTH)])

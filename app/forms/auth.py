@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.core.redirects import NEXT_MAX_LENGTH
 from app.forms.base import Form
 
 PASSWORD_LIMIT = Length(max=1024, message="Use at most 1024 characters.")
@@ -54,7 +55,7 @@ class LoginForm(CaptchaFields, Form):
     )
     password = PasswordField("Password", validators=[DataRequired(), PASSWORD_LIMIT])
     remember = BooleanField("Keep me signed in for 30 days on this device")
-    next = HiddenField(validators=[Length(max=500)])
+    next = HiddenField(validators=[Length(max=NEXT_MAX_LENGTH)])
 
 
 class EmailForm(CaptchaFields, Form):
@@ -75,4 +76,4 @@ class NewPasswordForm(Form):
 class ResendForm(Form):
     """The "send the link again" button in the unverified banner."""
 
-    next = HiddenField(validators=[Length(max=500)])
+    next = HiddenField(validators=[Length(max=NEXT_MAX_LENGTH)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.core.redirects import NEXT_MAX_LENGTH
 from app.forms.auth import PASSWORD_LIMIT
 from app.forms.base import Form
 
@@ -37,7 +38,7 @@ class ConfirmCodeForm(Form):
 
 class ReauthPasswordForm(Form):
     password = PasswordField("Password", validators=[DataRequired(), PASSWORD_LIMIT])
-    next = HiddenField(validators=[Length(max=500)])
+    next = HiddenField(validators=[Length(max=NEXT_MAX_LENGTH)])
 
 
 class ReauthCodeForm(Form):
@@ -45,7 +46,7 @@ class ReauthCodeForm(Form):
         "Or a code from your authenticator app",
         validators=[DataRequired(), Length(max=12, message="Enter the 6 digits.")],
     )
-    next = HiddenField(validators=[Length(max=500)])
+    next = HiddenField(validators=[Length(max=NEXT_MAX_LENGTH)])
 
 
 class PasskeyNameForm(Form):

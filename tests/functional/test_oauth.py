@@ -462,3 +462,18 @@ def test_someone_elses_app_access_cannot_be_ended(
     assert client.post(end, data={"csrf_token": csrf_token_for(client)}).status_code == 404
     with app.app_context():
         assert db.session.scalars(sa.select(OAuthToken.revoked_at)).one() is None
+
+
+def test_a_long_consent_request_survives_the_confirmation(
+    app: Flask, signed_in: FlaskClient
+) -> None:
+    """Apps send long states; the whole request must come back after /reauth."""
+    _, challenge = pkce()
+    url = authorize_url(register(signed_in), challenge, state="s" * 700)
+    make_stale(app)
+    assert signed_in.get(url).status_code == 303
+    answer = signed_in.post(
+        "/reauth",
+        data={"csrf_token": csrf_token_for(signed_in), "password": PASSWORD, "next": url},
+    )
+    assert answer.status_code == 303 and answer.headers["Location"] == url

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.redirects import safe_next
+from app.core.redirects import NEXT_MAX_LENGTH, safe_next
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,8 @@ from app.core.redirects import safe_next
         ("/ok\\path", "/home"),
         ("/\tevil", "/home"),
         ("https://evil.example", "/home"),
-        ("/" + "a" * 600, "/home"),
+        ("/" + "a" * NEXT_MAX_LENGTH, "/home"),  # one past the longest
+        ("/" + "a" * (NEXT_MAX_LENGTH - 1), "/" + "a" * (NEXT_MAX_LENGTH - 1)),
     ],
 )
 def test_only_same_site_paths_are_followed(target: str | None, expected: str) -> None:
