@@ -51,6 +51,8 @@ def test_a_visitor_picks_dark_and_it_stays_across_reloads_and_pages(
     expect_theme(page, "system")
     assert background(page) == LIGHT_BG
     page.get_by_role("contentinfo").get_by_role("link", name="Theme: System").click()
+    # Loaded, so its deferred theme.js has run: a click before that is a plain form post.
+    page.wait_for_url("**/appearance?next=/explore", wait_until="load")
     switch = page.get_by_role("group", name="Theme")
     with page.expect_response(saved) as answer:
         switch.get_by_role("button", name="Dark").click()
