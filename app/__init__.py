@@ -26,6 +26,7 @@ from app.extensions import alembic, csrf, db, limiter, redis_client
 from app.models import Base
 from app.models.base import render_item
 from app.services.api.oauth import init_oauth
+from app.services.media.media_storage import install_media_storage
 from app.services.operations.queues import queues
 from app.views import register_views
 from app.worker import after_commit as worker_units
@@ -108,6 +109,7 @@ def register_extensions(app: Flask) -> None:
     app.config["ALEMBIC_CONTEXT"].setdefault("render_item", render_item)
     csrf.init_app(app)
     redis_client.init_app(app)
+    install_media_storage(app)  # before the headers: the CSP names the media host
     rate_limit_storage.configure(app)  # the limiter shares Redis's pool and breaker
     limiter.init_app(app)
     init_oauth(app)

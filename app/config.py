@@ -33,6 +33,14 @@ class ConfigError(RuntimeError):
     """The environment is missing something the chosen configuration needs."""
 
 
+def _bucket_prefix(value: str | None) -> str:
+    """``MEDIA_S3_PREFIX`` as the bucket keys start with it: "" or "a/b/"."""
+    parts = [part for part in (value or "").strip().split("/") if part]
+    if any(not re.fullmatch(r"[A-Za-z0-9._-]+", part) or part in {".", ".."} for part in parts):
+        raise ConfigError("MEDIA_S3_PREFIX may hold letters, digits, '.', '_', '-' and '/'.")
+    return "".join(f"{part}/" for part in parts)
+
+
 def _flag(value: str | None, *, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
@@ -191,6 +199,39 @@ class Config:
             "file_template": "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s",
         }
 
+    def _load_media_storage_settings(self, env: Mapping[str, str]) -> None:
+        """Where photos and videos are kept: this host's disk (MEDIA_ROOT), or an S3-compatible
+        bucket every app host shares (docs/operations.md, "Media on object storage")."""
+        self.MEDIA_STORAGE = (env.get("MEDIA_STORAGE") or "local").strip().lower()
+        if self.MEDIA_STORAGE not in {"local", "s3"}:
+            raise ConfigError("MEDIA_STORAGE must be local or s3.")
+        self.MEDIA_S3_BUCKET = (env.get("MEDIA_S3_BUCKET") or "").strip()
+        # Empty: AWS itself. Otherwise the S3 API's address, such as http://10.0.0.5:8333.
+        self.MEDIA_S3_ENDPOINT = (env.get("MEDIA_S3_ENDPOINT") or "").strip().rstrip("/")
+        self.MEDIA_S3_REGION = (env.get("MEDIA_S3_REGION") or "us-east-1").strip()
+        # Empty: boto3's own chain (AWS_* variables, an instance role) supplies them.
+        self.MEDIA_S3_ACCESS_KEY_ID = env.get("MEDIA_S3_ACCESS_KEY_ID") or ""
+        self.MEDIA_S3_SECRET_ACCESS_KEY = env.get("MEDIA_S3_SECRET_ACCESS_KEY") or ""
+        # Path-style addresses (endpoint/bucket/key), which most servers but AWS expect.
+        self.MEDIA_S3_PATH_STYLE = _flag(
+            env.get("MEDIA_S3_PATH_STYLE"), default=bool(self.MEDIA_S3_ENDPOINT)
+        )
+        # A folder of the bucket for this instance's files ("" or like "sapling/"), so one
+        # bucket can hold several instances or environments.
+        self.MEDIA_S3_PREFIX = _bucket_prefix(env.get("MEDIA_S3_PREFIX"))
+        # How long the presigned URL nginx fetches a private file with stays good.
+        self.MEDIA_S3_URL_SECONDS = _int(env, "MEDIA_S3_URL_SECONDS", 300)
+        if self.MEDIA_STORAGE == "s3" and not self.MEDIA_S3_BUCKET:
+            raise ConfigError("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET, the bucket's name.")
+        if self.MEDIA_S3_ENDPOINT and not self.MEDIA_S3_ENDPOINT.startswith(
+            ("https://", "http://")
+        ):
+            raise ConfigError(
+                "MEDIA_S3_ENDPOINT must be an http(s) URL, such as https://s3.example.org."
+            )
+        if not 1 <= self.MEDIA_S3_URL_SECONDS <= 3600:
+            raise ConfigError("MEDIA_S3_URL_SECONDS must be between 1 and 3600.")
+
     def _load_mail_settings(self, env: Mapping[str, str]) -> None:
         """Outgoing mail, and the address people can write to instead of replying."""
         self.MAIL_SERVER: str | None = env.get("MAIL_SERVER") or None
@@ -226,6 +267,7 @@ class Config:
             raise ConfigError(
                 "MEDIA_PUBLIC_URL must be an http(s) URL, such as https://media.example.org."
             )
+        self._load_media_storage_settings(env)
         self.FEED_PAGE_SIZE = _int(env, "FEED_PAGE_SIZE", 12)
         # Home timelines in Redis (services/content/home_timelines.py): post ids kept per
         # reader, and how long one lives after it was built from SQL.

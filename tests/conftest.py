@@ -35,6 +35,7 @@ from tests.support.browser import PageWatcher
 from tests.support.demo import populate
 from tests.support.live_server import LiveServer, LiveSite
 from tests.support.moderation import add_import_states, add_moderation_cast
+from tests.support.s3_server import stop_shared_server
 from tests.support.smtp import Mailbox, SMTPServer
 
 
@@ -93,6 +94,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(
             "Sapling tests ran with fallbacks: " + "; ".join(fallbacks) + "."
         )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    stop_shared_server()  # the S3 server, if this process started one (by its PID)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,9 +1,10 @@
 """HTML error pages. They never show a traceback or an exception's text.
 
-Three failures of the machine rather than of the request get their own answer:
+Four failures of the machine rather than of the request get their own answer:
 the database out of reach is a 503 with Retry-After (its page is rendered without
-touching the database), every password-hashing slot taken is a 503 with Retry-After
-and the form ready to send again, and a full disk is a 507. Each time the request's
+touching the database), the media bucket out of reach is a 503 with Retry-After,
+every password-hashing slot taken is a 503 with Retry-After and the form ready to
+send again, and a full disk is a 507. Each time the request's
 transaction is rolled back and its files are removed (core/database.py).
 """
 
@@ -24,6 +25,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from app.core.database import database_unavailable
 from app.extensions import db
 from app.services.accounts.hashing import HashingBusy
+from app.services.media.media_storage import MediaStorageError
 from app.views.errors import CSRF_MESSAGE, error_page, resent_fields
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,15 @@ def register_error_handlers(app: Flask) -> None:
         )
         headers = {"Retry-After": str(error.retry_after), "Cache-Control": "no-store"}
         return page, 503, headers
+
+    @app.errorhandler(MediaStorageError)
+    def media_storage_error(error: MediaStorageError) -> Any:
+        _roll_back()  # and what the request wrote to the bucket goes with it (after_rollback)
+        log.error("%s; answered 503", error)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.path.startswith("/api/"):
+            return jsonify(error="Media storage is unavailable"), 503, headers
+        return _render(503), 503, headers
 
     @app.errorhandler(OSError)
     def os_error(error: OSError) -> tuple[str, int]:

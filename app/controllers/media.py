@@ -1,28 +1,28 @@
 """Photos, videos and avatars, with the same access check as the pages that show them.
 
-Files of posts anyone may see live in the public area, which nginx serves by
-itself in production. Everything else is private: the app checks that the
-viewer may see the post, then hands the file over (with X-Accel-Redirect behind
-nginx). A guessed or leaked URL of a private photo is a 404 to anyone else.
+Files of posts anyone may see live in the public area, which nginx (or the
+bucket) serves by itself in production. Everything else is private: the app
+checks that the viewer may see the post, then the storage hands the file over
+(streamed by nginx behind it). A guessed or leaked URL of a private photo is a
+404 to anyone else.
 Avatars are public, except while their account is deleted or blocked
 (``account_media``): then only moderators, who review such accounts, get them.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, send_file
+from flask import Blueprint, abort
 from werkzeug.wrappers import Response
 
 from app.controllers.support.authentication import viewer as current_viewer
 from app.services.accounts import profiles
 from app.services.content import access, posts
 from app.services.media.images import AVATAR_VARIANTS, PHOTO_VARIANTS
-from app.services.media.media_storage import Located, media_storage
+from app.services.media.media_storage import PUBLIC_CACHE, Located, media_storage
 from app.services.media.videos import VIDEO_VARIANTS
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
-PUBLIC_CACHE = "public, max-age=31536000, immutable"
 PRIVATE_CACHE = "private, max-age=600"
 
 
@@ -53,8 +53,7 @@ def video(key: str, variant: str) -> Response:
         abort(404)
     if located is None or (not located.public and not _may_see(key, avatar=False)):
         abort(404)
-    cache = PUBLIC_CACHE if located.public else PRIVATE_CACHE
-    return send_media(located, cache, mimetype="video/mp4")
+    return send_media(located, PUBLIC_CACHE if located.public else PRIVATE_CACHE)
 
 
 def _may_see(key: str, *, avatar: bool) -> bool:
@@ -69,13 +68,8 @@ def _may_see(key: str, *, avatar: bool) -> bool:
     return any(access.can_view_post(viewer, p.post, p.post.author) for p in photos)
 
 
-def send_media(located: Located, cache_control: str, mimetype: str = "image/webp") -> Response:
-    """Hand a checked file over; behind nginx, private files go by X-Accel-Redirect."""
-    if not located.public and current_app.config["MEDIA_X_ACCEL"]:
-        response = Response(status=200, content_type=mimetype)
-        response.headers["X-Accel-Redirect"] = located.internal_uri
-    else:
-        response = send_file(located.path, mimetype=mimetype, conditional=True, etag=True)
-    response.headers["Cache-Control"] = cache_control
+def send_media(located: Located, cache_control: str) -> Response:
+    """Hand a checked file over, the way the storage does it (media_storage.py)."""
+    response = media_storage().send(located, cache_control=cache_control)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

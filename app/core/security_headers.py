@@ -7,6 +7,8 @@ we want is short enough to read in one screen and to assert header by header.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -65,8 +67,15 @@ def security_headers(hsts_seconds: int, media_origin: str = "") -> dict[str, str
     return headers
 
 
+def origin_of(url: str) -> str:
+    """A CSP source for a URL's host alone: a bucket's URL may carry a path."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
 def install_security_headers(app: Flask) -> None:
-    headers = security_headers(int(app.config["HSTS_SECONDS"]), app.config["MEDIA_PUBLIC_URL"])
+    media_origin = origin_of(app.config["MEDIA_PUBLIC_URL"])
+    headers = security_headers(int(app.config["HSTS_SECONDS"]), media_origin)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Photo, User
-from app.services.media.media_storage import media_storage
+from app.services.media.media_storage import media_storage, read
 from tests.support import images
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
@@ -48,9 +48,9 @@ def stored(app: Flask) -> list[tuple[int, int, str, Image.Image]]:
         photos = db.session.scalars(select(Photo).order_by(Photo.position)).all()
         found: list[tuple[int, int, str, Image.Image]] = []
         for photo in photos:
-            located = media_storage().locate(photo.storage_key, "display")
-            assert located is not None
-            image = Image.open(located.path)
+            data = read(media_storage(), photo.storage_key, "display")
+            assert data is not None
+            image = Image.open(io.BytesIO(data))
             image.load()
             found.append((photo.width, photo.height, photo.alt_text, image))
         return found

@@ -20,6 +20,7 @@ from scripts.browser import find_chromium
 from tests.support.databases import choose_database, create_throwaway_database, drop_database
 from tests.support.nginx_stack import find_nginx
 from tests.support.redis import choose_redis
+from tests.support.s3_server import shared_server, storage_under_test
 
 DATABASE = choose_database()
 REDIS_URL, REDIS_REASON = choose_redis()
@@ -27,6 +28,8 @@ CHROMIUM = find_chromium()
 NO_CHROMIUM = "browser tests skipped: no Chromium found (apt-get install chromium)"
 NGINX = find_nginx()
 NO_NGINX = "nginx tests skipped: no nginx found (apt-get install nginx)"
+# TEST_MEDIA_STORAGE=s3 runs every app on the S3 backend, against a real server (SeaweedFS).
+MEDIA_STORAGE = storage_under_test()
 
 
 def build_app(
@@ -37,7 +40,10 @@ def build_app(
     Redis gets a generous socket timeout: the production default (0.25 s) is tuned for a
     quiet LAN, and on a loaded test machine one slow answer would open the breaker and move
     the login guard's counters to per-process storage in the middle of a test. The outage
-    tests set the production default back explicitly."""
+    tests set the production default back explicitly.
+
+    With TEST_MEDIA_STORAGE=s3 the app keeps its media in a folder of its own in this
+    process's bucket (tests/support/s3_server.py), unless the test names a storage."""
     environ = {"REDIS_URL": REDIS_URL} if REDIS_URL else {}
     settings: dict[str, Any] = {
         "DATABASE_URL": database_url,
@@ -46,6 +52,8 @@ def build_app(
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         "REDIS_SOCKET_TIMEOUT": 10.0,
     }
+    if MEDIA_STORAGE == "s3" and "MEDIA_STORAGE" not in (overrides or {}):
+        settings.update(shared_server().settings())
     settings.update(overrides or {})
     return create_app(TestingConfig(environ), settings)
 

@@ -52,6 +52,7 @@ class Ports:
     internal: int = field(default_factory=free_port)
     app: int = field(default_factory=free_port)
     signin: int = field(default_factory=free_port)  # the sign-in pool
+    second_app: int = field(default_factory=free_port)  # a second app host, when there is one
 
 
 def self_signed_certificate(folder: Path) -> Path:
@@ -87,10 +88,25 @@ def self_signed_certificate(folder: Path) -> Path:
     return cert_path
 
 
-def render_site(ports: Ports, certs: Path, media_root: Path) -> str:
-    """deploy/nginx/sapling.conf with this machine's ports and paths."""
+def render_site(
+    ports: Ports,
+    certs: Path,
+    media_root: Path,
+    *,
+    bucket_endpoint: str | None = None,
+    second_app: bool = False,
+) -> str:
+    """deploy/nginx/sapling.conf with this machine's ports and paths: the S3 endpoint of
+    ``bucket_endpoint``, and the upstream's commented-out second server as a second host."""
     text = (DEPLOY / "nginx" / "sapling.conf").read_text()
-    rewrites = [
+    rewrites = []
+    if bucket_endpoint:
+        rewrites.append(("127.0.0.1:8333", urlsplit(bucket_endpoint).netloc))
+    if second_app:
+        rewrites.append(
+            ("    # server 10.0.0.12:8000 ", f"    server 127.0.0.1:{ports.second_app} ")
+        )
+    rewrites += [
         ("    listen [::]:80 default_server;\n", ""),
         ("    listen [::]:443 ssl http2 default_server;\n", ""),
         ("    listen [::]:80;\n", ""),
@@ -163,7 +179,16 @@ class Stack:
     """The two gunicorn pools (pages, and sign-in) and nginx as subprocesses; stopped
     (gracefully) on exit."""
 
-    def __init__(self, nginx: str, workdir: Path, app_env: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        nginx: str,
+        workdir: Path,
+        app_env: Mapping[str, str],
+        *,
+        second_app_env: Mapping[str, str] | None = None,
+    ) -> None:
+        """``second_app_env``: what differs on a second app host (its MEDIA_ROOT, say); it
+        joins the page pool's upstream beside the first."""
         self.nginx = nginx
         self.workdir = workdir
         self.ports = Ports()
@@ -180,7 +205,9 @@ class Stack:
             "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),
             **app_env,
         }
+        self.second_app_env = second_app_env
         self.app_log = workdir / "gunicorn.log"
+        self.second_app_log = workdir / "gunicorn-second.log"
         self.signin_log = workdir / "gunicorn-signin.log"
         self.certificate = self_signed_certificate(workdir / "certs")
         self.processes: list[subprocess.Popen[bytes]] = []
@@ -208,7 +235,15 @@ class Stack:
     def _start(self) -> None:
         (self.workdir / "temp").mkdir(parents=True, exist_ok=True)
         site = self.workdir / "sapling.conf"
-        site.write_text(render_site(self.ports, self.workdir / "certs", self.media_root))
+        site.write_text(
+            render_site(
+                self.ports,
+                self.workdir / "certs",
+                self.media_root,
+                bucket_endpoint=self.app_env.get("MEDIA_S3_ENDPOINT"),
+                second_app=self.second_app_env is not None,
+            )
+        )
         conf = self.workdir / "nginx.conf"
         conf.write_text(main_config(self.workdir, site))
         checked = subprocess.run(
@@ -226,6 +261,15 @@ class Stack:
                 {"PROMETHEUS_MULTIPROC_DIR": str(self.workdir / "metrics-signin")},
             ),
         ]
+        if self.second_app_env is not None:
+            second = {
+                "GUNICORN_BIND": f"127.0.0.1:{self.ports.second_app}",
+                "PROMETHEUS_MULTIPROC_DIR": str(self.workdir / "metrics-second"),
+                **self.second_app_env,
+            }
+            pools.append(
+                ("deploy/gunicorn.conf.py", self.second_app_log, self.ports.second_app, second)
+            )
         for config, log_path, port, env in pools:
             with log_path.open("wb") as log:
                 process = subprocess.Popen(

@@ -1,4 +1,6 @@
-"""Media storage on a real filesystem: layout, moves between areas, atomicity and path safety."""
+"""The local backend on a real filesystem: layout, permissions, moves between areas,
+atomicity and path safety (tests/integration/test_media_backends.py holds what both
+backends must do)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app.services.media.media_storage import LocalMediaStorage, media_storage, new_key
+from app.services.media.local_storage import LocalMediaStorage
+from app.services.media.media_storage import media_storage, new_key
 
 VARIANTS = {"display": b"display bytes", "medium": b"medium bytes", "thumb": b"thumb bytes"}
 
@@ -44,11 +47,15 @@ def test_save_locate_move_and_delete(storage: LocalMediaStorage, strict_umask: N
     found = storage.locate(key, "display")
     assert found is not None
     assert found.public
-    assert found.path == storage.root / "public" / key[:2] / key / "display.webp"
-    assert found.internal_uri == f"/media/{key[:2]}/{key}/display.webp"
-    assert found.path.read_bytes() == b"display bytes"
-    assert stat.S_IMODE(found.path.stat().st_mode) == 0o644  # nginx must read them
-    for folder in (found.path.parent, found.path.parent.parent, storage.root / "public"):
+    assert storage.path_of(found) == storage.root / "public" / key[:2] / key / "display.webp"
+    assert storage.internal_uri(found) == f"/media/{key[:2]}/{key}/display.webp"
+    assert storage.path_of(found).read_bytes() == b"display bytes"
+    assert stat.S_IMODE(storage.path_of(found).stat().st_mode) == 0o644  # nginx must read them
+    for folder in (
+        storage.path_of(found).parent,
+        storage.path_of(found).parent.parent,
+        storage.root / "public",
+    ):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o755
 
     storage.set_public(key, False)
@@ -56,8 +63,8 @@ def test_save_locate_move_and_delete(storage: LocalMediaStorage, strict_umask: N
     private = storage.locate(key, "thumb")
     assert private is not None
     assert not private.public
-    assert private.internal_uri == f"/_private_media/{key[:2]}/{key}/thumb.webp"
-    assert private.path.read_bytes() == b"thumb bytes"
+    assert storage.internal_uri(private) == f"/_private_media/{key[:2]}/{key}/thumb.webp"
+    assert storage.path_of(private).read_bytes() == b"thumb bytes"
     assert files_under(storage.root / "public") == []
     assert not (storage.root / "public" / key[:2]).exists()  # empty folders go too
 
@@ -84,9 +91,9 @@ def test_a_video_is_copied_from_its_file_beside_its_posters_sizes(
     storage.save(key, {**VARIANTS, "video": rendition}, public=False)
     found = storage.locate(key, "video")
     assert found is not None
-    assert found.internal_uri == f"/_private_media/{key[:2]}/{key}/video.mp4"
-    assert found.path.read_bytes() == rendition.read_bytes()
-    assert stat.S_IMODE(found.path.stat().st_mode) == 0o644
+    assert storage.internal_uri(found) == f"/_private_media/{key[:2]}/{key}/video.mp4"
+    assert storage.path_of(found).read_bytes() == rendition.read_bytes()
+    assert stat.S_IMODE(storage.path_of(found).stat().st_mode) == 0o644
     assert rendition.exists(), "the transcode's own file is left to its workspace"
     storage.set_public(key, True)
     assert sorted(files_under(storage.root)) == sorted(
@@ -238,3 +245,20 @@ def test_the_app_has_one_storage_at_its_media_root(tmp_path: Path) -> None:
         assert storage is media_storage()
         assert isinstance(storage, LocalMediaStorage)
         assert storage.root == tmp_path / "configured"
+
+
+def test_the_app_refuses_a_storage_it_does_not_know() -> None:
+    from app.config import ConfigError, TestingConfig
+
+    with pytest.raises(ConfigError, match="MEDIA_STORAGE must be local or s3"):
+        TestingConfig({"MEDIA_STORAGE": "ftp"})
+    with pytest.raises(ConfigError, match="needs MEDIA_S3_BUCKET"):
+        TestingConfig({"MEDIA_STORAGE": "s3"})
+    with pytest.raises(ConfigError, match="MEDIA_S3_PREFIX may hold"):
+        TestingConfig({"MEDIA_STORAGE": "s3", "MEDIA_S3_BUCKET": "b", "MEDIA_S3_PREFIX": "../x"})
+    with pytest.raises(ConfigError, match="MEDIA_S3_ENDPOINT must be"):
+        TestingConfig({"MEDIA_STORAGE": "s3", "MEDIA_S3_BUCKET": "b", "MEDIA_S3_ENDPOINT": "x"})
+    settings = TestingConfig(
+        {"MEDIA_STORAGE": "S3", "MEDIA_S3_BUCKET": "b", "MEDIA_S3_PREFIX": "/one//two"}
+    )
+    assert settings.MEDIA_STORAGE == "s3" and settings.MEDIA_S3_PREFIX == "one/two/"

@@ -1,281 +1,60 @@
-"""Where media files live: a public area nginx serves directly, and a private one it guards.
+"""Where media files live: one interface, two backends, chosen by ``MEDIA_STORAGE``.
 
-    <root>/public/<key[:2]>/<key>/<variant>.webp    served by nginx at /media/...
-    <root>/private/<key[:2]>/<key>/<variant>.webp   reached only through X-Accel-Redirect
-
-A video's renditions sit beside its poster's sizes, as ``<variant>.mp4``.
-
-Keys are random, so a public URL cannot be guessed, and a private file has no
-URL at all: the app checks who may see it, then tells nginx to send it from an
-internal location. Making a photo private moves its files, so a URL someone
-kept stops working. Every write is atomic, so a reader never sees half a file.
-``move`` takes many keys at once (a whole account hidden or restored): one
-rename per key, and one fsync per fan-out folder however many keys there are.
+``local`` (local_storage.py) keeps files under ``MEDIA_ROOT`` on this host's disk; ``s3``
+(s3_storage.py) keeps them in an S3-compatible bucket, so several app hosts can share them.
+Both implement ``storage_base.MediaStorage``; nothing outside these modules knows which one
+is in use, or that S3 exists.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import secrets
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
+from flask import Flask, current_app
 
-from flask import current_app
+from app.services.media.local_storage import LocalMediaStorage
+from app.services.media.s3_storage import S3MediaStorage
+from app.services.media.storage_base import (
+    PUBLIC_CACHE,
+    Located,
+    MediaStorage,
+    MediaStorageError,
+    new_key,
+    read,
+)
 
-from app.services.media.images import AVATAR_VARIANTS, PHOTO_VARIANTS
-from app.services.media.videos import VIDEO_VARIANTS
-
-# Each variant's file name suffix; known names only, so never "..", "/" or "%2f".
-SUFFIXES = {
-    **dict.fromkeys((*PHOTO_VARIANTS, *AVATAR_VARIANTS), ".webp"),
-    **dict.fromkeys(VIDEO_VARIANTS, ".mp4"),
-}
-VARIANTS = frozenset(SUFFIXES)
-COPY_BLOCK = 1024 * 1024
-PUBLIC_URI, PRIVATE_URI = "/media", "/_private_media"
-_KEY = re.compile(r"[0-9a-f]{32}")
-_AREAS = {True: "public", False: "private"}
+__all__ = [
+    "PUBLIC_CACHE",
+    "Located",
+    "MediaStorage",
+    "MediaStorageError",
+    "install_media_storage",
+    "media_storage",
+    "new_key",
+    "read",
+]
 
 
-def new_key() -> str:
-    """128 random bits as hex: unguessable, and safe in a file name and a URL."""
-    return secrets.token_hex(16)
+def build_storage(app: Flask) -> MediaStorage:
+    """The backend ``MEDIA_STORAGE`` names, for ``app``."""
+    if app.config.get("MEDIA_STORAGE") == "s3":
+        return S3MediaStorage.from_config(app.config)
+    return LocalMediaStorage(
+        app.config["MEDIA_ROOT"], x_accel=app.config.get("MEDIA_X_ACCEL", False)
+    )
 
 
-@dataclass(frozen=True)
-class Located:
-    path: Path
-    public: bool
-    internal_uri: str  # the public URL path, or the nginx-internal one for X-Accel-Redirect
-
-
-# A variant's content: the bytes, or a file to copy (a video rendition, too large to hold).
-Content = bytes | Path
-
-
-class MediaStorage(Protocol):
-    def save(self, key: str, variants: Mapping[str, Content], *, public: bool) -> None: ...
-    def delete(self, key: str) -> None: ...
-    def set_public(self, key: str, public: bool) -> None: ...
-    def move(self, keys: Iterable[str], *, public: bool) -> list[str]: ...
-    def locate(self, key: str, variant: str) -> Located | None: ...
-    def stored_keys(self) -> Iterator[tuple[str, float]]: ...
-    def usage(self) -> tuple[int, int]: ...
-
-
-def _checked_key(key: str) -> str:
-    if not _KEY.fullmatch(key):
-        raise ValueError("A media key is 32 lowercase hex characters.")
-    return key
-
-
-def _checked_variant(variant: str) -> str:
-    if variant not in VARIANTS:  # known names only, so never "..", "/" or "%2f"
-        raise ValueError(f"Unknown media variant {variant!r}.")
-    return variant
-
-
-def file_name(variant: str) -> str:
-    """The stored file's name: ``display.webp``, ``video.mp4``."""
-    return _checked_variant(variant) + SUFFIXES[variant]
-
-
-class LocalMediaStorage:
-    """MediaStorage on the local filesystem (files 0644 and folders 0755, for nginx to read)."""
-
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-
-    def _folder(self, key: str, public: bool) -> Path:
-        return self.root / _AREAS[public] / key[:2] / _checked_key(key)
-
-    def save(self, key: str, variants: Mapping[str, Content], *, public: bool) -> None:
-        """Write every variant, or none: a failure removes what this call wrote."""
-        names = [_checked_variant(name) for name in variants]
-        folder = self._folder(key, public)
-        _make_folders(self.root, folder)
-        written: list[Path] = []
-        try:
-            for name in names:
-                written.append(_write_atomically(folder / file_name(name), variants[name]))
-            _sync(folder)
-        except BaseException:
-            for path in written:
-                path.unlink(missing_ok=True)
-            _remove_empty(folder, folder.parent)
-            raise
-        self._remove(key, public=not public)  # a key lives in one area only
-
-    def delete(self, key: str) -> None:
-        for public in (True, False):
-            self._remove(key, public=public)
-
-    def set_public(self, key: str, public: bool) -> None:
-        self.move([key], public=public)
-
-    def move(self, keys: Iterable[str], *, public: bool) -> list[str]:
-        """Move each key's folder into the area with one rename, so at every moment each
-        file is in exactly one area; returns the keys that moved (not those already there).
-
-        The folders the renames touched are synced once at the end, not once per key:
-        hiding an account of thousands of photos costs a rename per photo.
-        """
-        moved: list[str] = []
-        touched: set[Path] = set()
-        for key in keys:
-            source, target = self._folder(key, not public), self._folder(key, public)
-            if not source.is_dir():
-                continue
-            if target.parent not in touched:
-                _make_folders(self.root, target.parent)
-            try:
-                source.rename(target)  # replaces an empty target folder, never a full one
-            except OSError:  # both areas hold files of the key: a move cut short by a crash
-                _merge(source, target)
-            touched |= {source.parent, target.parent}
-            moved.append(key)
-        for folder in touched:
-            _sync(folder)
-        for folder in touched:
-            _remove_empty(folder)  # a fan-out folder the moves emptied
-        return moved
-
-    def locate(self, key: str, variant: str) -> Located | None:
-        relative = f"{key[:2]}/{_checked_key(key)}/{file_name(variant)}"
-        for public, uri in ((True, PUBLIC_URI), (False, PRIVATE_URI)):
-            path = self.root / _AREAS[public] / relative
-            if path.is_file():
-                return Located(path, public, f"{uri}/{relative}")
-        return None
-
-    def stored_keys(self) -> Iterator[tuple[str, float]]:
-        """Every stored key once, with its newest file time, for a sweep of orphaned files."""
-        for public in (True, False):
-            for prefix in _subfolders(self.root / _AREAS[public]):
-                for folder in _subfolders(prefix):
-                    key = folder.name
-                    if _KEY.fullmatch(key) and prefix.name == key[:2]:
-                        yield from self._listed(key, folder, public)
-
-    def usage(self) -> tuple[int, int]:
-        """How many files both areas hold, and their bytes (read by the maintenance run)."""
-        return folder_usage(self.root / _AREAS[True], self.root / _AREAS[False])
-
-    def _listed(self, key: str, folder: Path, public: bool) -> Iterator[tuple[str, float]]:
-        if public or not self._folder(key, True).is_dir():  # both areas only mid-move: list once
-            yield key, max(_newest(folder), _newest(self._folder(key, not public)))
-
-    def _remove(self, key: str, *, public: bool) -> None:
-        folder = self._folder(key, public)
-        try:
-            shutil.rmtree(folder)
-        except FileNotFoundError:
-            return
-        _remove_empty(folder.parent)
-
-
-def _make_folders(root: Path, folder: Path) -> None:
-    """Create ``folder`` under ``root``, each new level 0755 whatever the umask."""
-    root.mkdir(parents=True, exist_ok=True)
-    missing = [folder, *folder.parents]
-    for path in reversed(missing[: missing.index(root)]):
-        if not path.is_dir():
-            path.mkdir(exist_ok=True)
-            path.chmod(0o755)
-
-
-def _write_atomically(path: Path, data: Content) -> Path:
-    """Temp file in the same folder, fsync, rename: the name never points at a partial file."""
-    if not isinstance(data, bytes | Path):
-        raise TypeError(f"{path.name}: expected bytes or a path, got {type(data).__name__}")
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            os.fchmod(out.fileno(), 0o644)
-            if isinstance(data, bytes):
-                out.write(data)
-            else:
-                with data.open("rb") as source:
-                    shutil.copyfileobj(source, out, COPY_BLOCK)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _merge(source: Path, target: Path) -> None:
-    """Move files one by one into a folder that already holds some of them."""
-    for path in sorted(source.iterdir()):
-        path.replace(target / path.name)
-    _sync(target)
-    _remove_empty(source)
-
-
-def _sync(folder: Path) -> None:
-    """Make the renames in ``folder`` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _remove_empty(*folders: Path) -> None:
-    for folder in folders:
-        try:
-            folder.rmdir()
-        except OSError:  # missing, or still has files: either is fine
-            return
-
-
-def _subfolders(folder: Path) -> Iterator[Path]:
-    try:
-        with os.scandir(folder) as entries:
-            yield from (
-                Path(entry.path) for entry in entries if entry.is_dir(follow_symlinks=False)
-            )
-    except FileNotFoundError:
-        return
-
-
-def folder_usage(*folders: Path) -> tuple[int, int]:
-    """Files and bytes under ``folders`` (symlinks not followed; none are ever made here)."""
-    files = size = 0
-    pending = list(folders)
-    while pending:
-        try:
-            with os.scandir(pending.pop()) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append(Path(entry.path))
-                    elif entry.is_file(follow_symlinks=False):
-                        files += 1
-                        size += entry.stat(follow_symlinks=False).st_size
-        except FileNotFoundError:  # not made yet, or removed while we walked
-            continue
-    return files, size
-
-
-def _newest(folder: Path) -> float:
-    try:
-        return max((entry.stat().st_mtime for entry in folder.iterdir()), default=0.0)
-    except FileNotFoundError:
-        return 0.0
+def install_media_storage(app: Flask) -> None:
+    """Build the app's storage once, and say where public files come from: on S3 with no
+    ``MEDIA_PUBLIC_URL``, straight from the bucket."""
+    storage = build_storage(app)
+    app.extensions["media_storage"] = storage
+    if isinstance(storage, S3MediaStorage) and not app.config["MEDIA_PUBLIC_URL"]:
+        app.config["MEDIA_PUBLIC_URL"] = storage.public_url
 
 
 def media_storage() -> MediaStorage:
-    """The app's storage, built once per app."""
+    """The app's storage (install_media_storage built it; a bare app gets one now)."""
     storage: MediaStorage | None = current_app.extensions.get("media_storage")
     if storage is None:
-        storage = current_app.extensions.setdefault(
-            "media_storage", LocalMediaStorage(current_app.config["MEDIA_ROOT"])
-        )
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        storage = current_app.extensions.setdefault("media_storage", build_storage(app))
     return storage

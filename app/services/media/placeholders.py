@@ -9,6 +9,7 @@ Until then their cover is the plain soft tile it always was.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from io import BytesIO
 
 from PIL import Image
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Photo, Post
 from app.services.media import images
-from app.services.media.media_storage import media_storage
+from app.services.media.media_storage import media_storage, read
 
 BATCH = 200
 
@@ -37,10 +38,10 @@ def backfill(after_id: int = 0, limit: int = BATCH) -> tuple[int, int | None]:
     storage = media_storage()
     made = 0
     for photo in batch:
-        located = storage.locate(photo.storage_key, "medium")
-        if located is None:
+        medium = read(storage, photo.storage_key, "medium")
+        if medium is None:
             continue
-        with Image.open(located.path) as image:
+        with Image.open(BytesIO(medium)) as image:
             photo.placeholder = images.placeholder(image)
         made += bool(photo.placeholder)
     db.session.flush()

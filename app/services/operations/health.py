@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import text
 
 from app.core.redis import RedisBreakerOpenError
 from app.extensions import db, redis_client
+from app.services.media.media_storage import media_storage
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +33,7 @@ def check_redis() -> str:
 
 
 def check_media() -> str:
-    media_root = Path(current_app.config["MEDIA_ROOT"])
-    media_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=media_root, prefix=".readyz-"):
-        pass
+    media_storage().check()  # a file written and removed, on the disk or in the bucket
     return OK
 
 

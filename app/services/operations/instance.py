@@ -26,7 +26,8 @@ from app.models import (
     utcnow,
 )
 from app.services.accounts import registrations
-from app.services.media.media_storage import folder_usage, media_storage
+from app.services.media.local_storage import folder_usage
+from app.services.media.media_storage import media_storage
 from app.services.moderation import signups
 from app.services.operations.queues import Queues, queues
 from app.services.privacy import exports

@@ -12,7 +12,6 @@ What grows with the account is zipfile's central directory: a few hundred bytes 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -234,17 +233,18 @@ def _entry_text(archive: zipfile.ZipFile, name: str, text: str, now: datetime) -
 def _copy_stored(
     archive: zipfile.ZipFile, name: str, located: Located | None, when: datetime
 ) -> bool:
-    """Copy a stored file as it is (not compressed again); False if the file is gone."""
+    """Copy a stored file as it is (not compressed again), a block at a time from the disk
+    or the bucket, so memory stays flat; False if the file is gone."""
     if located is None:
         return False
     try:
-        source = located.path.open("rb")
+        with (
+            media_storage().open(located) as (source, size),
+            archive.open(_info(name, when, zipfile.ZIP_STORED, size), "w") as out,
+        ):
+            shutil.copyfileobj(source, out, COPY_BLOCK)
     except FileNotFoundError:  # removed since it was located
         return False
-    with source:
-        size = os.fstat(source.fileno()).st_size
-        with archive.open(_info(name, when, zipfile.ZIP_STORED, size), "w") as out:
-            shutil.copyfileobj(source, out, COPY_BLOCK)
     return True
 
 
