@@ -22,6 +22,7 @@ from tests.factories import create_user
 from tests.support.apps import (
     CHROMIUM,
     DATABASE,
+    MEDIA_STORAGE,
     NGINX,
     NO_CHROMIUM,
     NO_NGINX,
@@ -72,6 +73,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"browser: {CHROMIUM or 'none'}",
         f"nginx: {NGINX or 'none'}",
         f"ffmpeg: {'yes' if videos.available() else 'none'}",
+        f"media storage: {MEDIA_STORAGE}"
+        + (" (a real S3 server, SeaweedFS, started per worker)" if MEDIA_STORAGE == "s3" else ""),
     ]
 
 

@@ -128,7 +128,8 @@ def register_error_handlers(app: Flask) -> None:
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         if request.path.startswith("/api/"):
             return jsonify(error="Media storage is unavailable"), 503, headers
-        return _render(503), 503, headers
+        page, code = _render(503)
+        return page, code, headers
 
     @app.errorhandler(OSError)
     def os_error(error: OSError) -> tuple[str, int]:

@@ -21,6 +21,8 @@ from tests.support.api import bearer, token_for
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
 
+pytestmark = pytest.mark.media
+
 VARIANTS = ("display", "medium", "thumb")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -30,7 +29,10 @@ from tests.factories import create_post, create_user, follow
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
 from tests.support.smtp import Mailbox
+from tests.support.stored_media import fetch_media, stored_files
 from tests.support.two_step import make_stale
+
+pytestmark = pytest.mark.media
 
 VICTIM_IP = "198.51.100.77"
 WITH_SUPPORT = pytest.param(
@@ -250,7 +252,7 @@ def needles(app: Flask, world: dict[str, object]) -> dict[str, str]:
 
 
 def scan(app: Flask, text: str) -> list[str]:
-    """Every text column of every table, and every file name under MEDIA_ROOT, holding ``text``."""
+    """Every text column of every table, and every stored file's name, holding ``text``."""
     hits = []
     with app.app_context():
         for table in Base.metadata.sorted_tables:
@@ -261,9 +263,7 @@ def scan(app: Flask, text: str) -> list[str]:
                     )
                     if db.session.scalar(query):
                         hits.append(f"{table.name}.{column.name}")
-    for path in Path(app.config["MEDIA_ROOT"]).rglob("*"):
-        if text in str(path):
-            hits.append(str(path))
+    hits += [str(file) for file in stored_files(app) if text in str(file)]
     return hits
 
 
@@ -296,8 +296,7 @@ def test_after_the_grace_period_the_purge_leaves_no_trace(
         )
     # Oak's photo is still there and served.
     key = world["oaks"].photos[0].storage_key  # type: ignore[attr-defined]
-    with app.test_client().get(f"/media/{key}/display.webp") as response:
-        assert response.status_code == 200
+    assert fetch_media(app.test_client(), f"/media/{key}/display.webp")[0] == 200
 
 
 def test_a_purge_interrupted_halfway_completes_on_the_next_run(

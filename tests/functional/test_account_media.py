@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -28,6 +27,9 @@ from tests.factories import create_post, create_user, follow, jpeg_bytes, make_p
 from tests.support.auth import AuthActions
 from tests.support.moderation import expire_block, moderate, signed_in, stored_user
 from tests.support.pages import csrf_token_for
+from tests.support.stored_media import fetch_media, keys_in
+
+pytestmark = pytest.mark.media
 
 REASON = "Posting other people's photos"
 PHOTO_VARIANTS = ("display", "medium", "thumb")
@@ -40,12 +42,6 @@ class Ivy:
     public_keys: frozenset[str]  # her public post's photos
     followers_keys: frozenset[str]  # her followers-only post's photo
     avatar: str
-
-
-def keys_in(app: Flask, area: str) -> set[str]:
-    """Every key with a folder in ``area`` ("public" or "private") of MEDIA_ROOT."""
-    root = Path(app.config["MEDIA_ROOT"]) / area
-    return {folder.name for folder in root.glob("*/*") if folder.is_dir()}
 
 
 def give_avatar(app: Flask, user: User) -> str:
@@ -66,9 +62,9 @@ def statuses(client: FlaskClient, ivy: Ivy) -> set[int]:
 
 
 def fetch(client: FlaskClient, url: str) -> tuple[int, str]:
-    """The status and Cache-Control of a GET, with the file it may have opened closed."""
-    with client.get(url) as response:
-        return response.status_code, response.headers.get("Cache-Control", "")
+    """The status and Cache-Control of a GET, with the file it may have opened closed (from
+    the bucket, for a public file on S3)."""
+    return fetch_media(client, url)
 
 
 @pytest.fixture

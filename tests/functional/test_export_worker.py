@@ -29,6 +29,8 @@ from scripts.bench_images import noisy_photo
 from tests.factories import create_user
 from tests.support.apps import build_app, migrated_database
 
+pytestmark = pytest.mark.media
+
 PROJECT = Path(__file__).resolve().parents[2]
 PHOTOS = 2000
 REAL_POSTS = 4  # made by the posting service; the rest reuse their stored files
@@ -204,6 +206,13 @@ def test_an_export_of_2000_photos_stays_in_bounded_memory(committing_app: Flask)
             "tests.support.export_build",
             committing_app.config["DATABASE_URL"],
             committing_app.config["MEDIA_ROOT"],
+            json.dumps(
+                {
+                    name: value
+                    for name, value in committing_app.config.items()
+                    if name == "MEDIA_STORAGE" or name.startswith("MEDIA_S3_")
+                }
+            ),
         ],
         cwd=PROJECT,
         env={**os.environ, "PYTHONWARNINGS": "error"},

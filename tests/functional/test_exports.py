@@ -44,6 +44,8 @@ from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
 from tests.support.smtp import Mailbox
 
+pytestmark = pytest.mark.media
+
 EXPORT_PAGE = "/settings/export"
 
 

@@ -43,7 +43,7 @@ def test_readyz_is_503_when_redis_is_unreachable(client: FlaskClient) -> None:
     assert response.get_json() == {"status": "unavailable"}
 
 
-@pytest.mark.config(MEDIA_ROOT="/proc/sapling-cannot-write-here")
+@pytest.mark.config(MEDIA_STORAGE="local", MEDIA_ROOT="/proc/sapling-cannot-write-here")
 def test_readyz_is_503_when_media_storage_is_not_writable(client: FlaskClient) -> None:
     response = client.get("/readyz")
     assert response.status_code == 503
@@ -104,7 +104,9 @@ def test_internal_readyz_names_an_unreachable_redis(client: FlaskClient) -> None
     assert response.get_json()["checks"]["redis"] == "failed"
 
 
-@pytest.mark.config(MEDIA_ROOT="/proc/sapling-cannot-write-here", INTERNAL_API_KEYS=[KEY])
+@pytest.mark.config(
+    MEDIA_STORAGE="local", MEDIA_ROOT="/proc/sapling-cannot-write-here", INTERNAL_API_KEYS=[KEY]
+)
 def test_internal_readyz_names_unwritable_media_storage(client: FlaskClient) -> None:
     response = client.get("/internal/readyz", headers=OPERATOR)
     assert response.status_code == 503

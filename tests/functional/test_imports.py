@@ -60,6 +60,9 @@ from tests.support.instagram import (
 )
 from tests.support.pages import csrf_token_for
 from tests.support.smtp import Mailbox
+from tests.support.stored_media import media_files
+
+pytestmark = pytest.mark.media
 
 PAGE = "/settings/import"
 DAMAGED = "This image is damaged or incomplete. Try exporting it again."
@@ -106,16 +109,6 @@ def posts_of(app: Flask, username: str) -> list[Post]:
         found = list(db.session.scalars(query))
         db.session.expunge_all()
         return found
-
-
-def media_files(app: Flask) -> list[Path]:
-    root = Path(app.config["MEDIA_ROOT"])
-    return sorted(
-        path
-        for area in ("public", "private")
-        for path in (root / area).rglob("*")
-        if path.is_file()
-    )
 
 
 def waiting_archives(app: Flask) -> list[Path]:
@@ -205,7 +198,7 @@ def test_an_instagram_archive_becomes_posts_through_the_worker(
         content = path.read_bytes()
         for marker in METADATA:
             assert marker not in content, (path.name, marker)
-        with Image.open(path) as stored:
+        with Image.open(io.BytesIO(path.read_bytes())) as stored:
             assert stored.format == "WEBP" and not stored.getexif()
             assert "xmp" not in stored.info and "icc_profile" not in stored.info
     # Only me: the photos are in the private area.

@@ -13,6 +13,8 @@ from app.models import User, Visibility
 from tests.factories import create_post, create_user, follow
 from tests.support.auth import AuthActions
 
+pytestmark = pytest.mark.media
+
 MEDIA_HOST = "https://media.sapling.example.org"
 
 
@@ -41,6 +43,7 @@ def test_public_photos_link_to_the_media_host_and_private_ones_never_do(
     assert f"img-src 'self' {MEDIA_HOST} " in policy
 
 
+@pytest.mark.config(MEDIA_STORAGE="local")  # on S3 the bucket is the media host
 def test_without_a_media_host_every_photo_comes_from_this_host(
     app: Flask, client: FlaskClient
 ) -> None:

@@ -12,7 +12,6 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -27,6 +26,9 @@ from tests.factories import create_post, create_user, follow, jpeg_bytes
 from tests.support.apps import REDIS_URL
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
+from tests.support.stored_media import fetch_media, keys_in
+
+pytestmark = pytest.mark.media
 
 VARIANTS = ("display", "medium", "thumb")
 OTHERS = (None, "bob", "carol")  # anonymous, a stranger, a follower
@@ -76,17 +78,11 @@ def keys_of(post: Post) -> set[str]:
     return {photo.storage_key for photo in post.photos}
 
 
-def keys_in(app: Flask, area: str) -> set[str]:
-    root = Path(app.config["MEDIA_ROOT"]) / area
-    return {folder.name for folder in root.glob("*/*") if folder.is_dir()}
-
-
 def media_status(client: FlaskClient, post: Post) -> set[int]:
     statuses = set()
     for key in keys_of(post):
         for variant in VARIANTS:
-            with client.get(f"/media/{key}/{variant}.webp") as response:
-                statuses.add(response.status_code)
+            statuses.add(fetch_media(client, f"/media/{key}/{variant}.webp")[0])
     return statuses
 
 

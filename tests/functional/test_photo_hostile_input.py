@@ -13,6 +13,8 @@ from tests.factories import create_post, create_user, jpeg_bytes
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
 
+pytestmark = pytest.mark.media
+
 
 @pytest.fixture
 def member(client: FlaskClient, auth: AuthActions, user: User) -> FlaskClient:

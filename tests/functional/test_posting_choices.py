@@ -21,6 +21,8 @@ from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
 from tests.support.uploads import rows, stored_files
 
+pytestmark = pytest.mark.media
+
 RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,10 +15,9 @@ from app.models import Hashtag, Notification, Photo, Post, User
 from tests.factories import create_post, create_user, jpeg_bytes
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
+from tests.support.stored_media import stored_files
 
-
-def stored_files(app: Flask) -> list[Path]:
-    return sorted(p for p in Path(app.config["MEDIA_ROOT"]).rglob("*") if p.is_file())
+pytestmark = pytest.mark.media
 
 
 def publish(client: FlaskClient, files: list[tuple[bytes, str]], **fields: str) -> object:

@@ -31,6 +31,8 @@ from app.models import (
 from app.services.accounts.passwords import verify_password
 from app.services.media.media_storage import media_storage
 
+pytestmark = pytest.mark.media
+
 SMALL = ("dev", "seed", "--users", "30", "--posts", "120", "--images", "4")
 
 

@@ -21,6 +21,8 @@ from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
 from tests.support.queries import count_queries
 
+pytestmark = pytest.mark.media
+
 
 def publish(client: FlaskClient, photos: int = 1, **fields: str) -> object:
     data: dict[str, object] = {

@@ -362,6 +362,7 @@ def privacy(client: FlaskClient, **fields: str) -> int:
     return client.post("/profile/privacy", data={"csrf_token": token, **data}).status_code
 
 
+@pytest.mark.media
 def test_going_private_moves_the_photos_out_of_public_reach_and_back(app: Flask) -> None:
     from app.services.media.media_storage import media_storage
 

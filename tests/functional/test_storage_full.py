@@ -24,6 +24,10 @@ from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
 from tests.support.uploads import rows, stored_files, upload
 
+# A full disk under MEDIA_ROOT is the local backend's failure; on S3 it is a bucket that
+# refuses the write (tests/functional/test_media_on_s3.py).
+pytestmark = [pytest.mark.media, pytest.mark.config(MEDIA_STORAGE="local")]
+
 MESSAGE = "run out of storage space"
 
 
@@ -56,6 +60,7 @@ def disk(app: Flask, tmp_path: Path) -> Iterator[Path]:
         pytest.skip(reason + " (run the suite as root)")
     try:
         app.config["MEDIA_ROOT"] = str(mount_point / "media")
+        app.extensions.pop("media_storage", None)  # built again, on the full disk
         yield mount_point
     finally:
         subprocess.run([umount, str(mount_point)], check=True)  # noqa: S603

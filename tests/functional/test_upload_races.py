@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -25,8 +24,9 @@ from app.services.content import posts
 from tests.factories import create_user, jpeg_bytes
 from tests.support.apps import build_app, migrated_database
 from tests.support.races import PATIENCE, Side, delete_account, wait_for_lock_wait
+from tests.support.stored_media import keys_in
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.media]
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +78,7 @@ def go_private(user_id: int) -> Callable[[], None]:
 
 
 def areas_of(app: Flask, key: str) -> list[str]:
-    root = Path(app.config["MEDIA_ROOT"])
-    return sorted(area for area in ("public", "private") if (root / area / key[:2] / key).is_dir())
+    return sorted(area for area in ("public", "private") if key in keys_in(app, area))
 
 
 @pytest.mark.parametrize("switch", [go_private, delete_account], ids=["private", "deleted"])

@@ -24,10 +24,14 @@ from app.services.privacy import export_archive
 from tests.factories import RENDITION, create_post, create_user
 from tests.support.auth import AuthActions
 from tests.support.pages import csrf_token_for
+from tests.support.stored_media import StoredFile, media_files
+
+pytestmark = pytest.mark.media
 
 
-def videos_on_disk(app: Flask) -> list[Path]:
-    return sorted(Path(app.config["MEDIA_ROOT"]).rglob("*.mp4"))
+def videos_on_disk(app: Flask) -> list[StoredFile]:
+    """Every stored video rendition (on the disk or in the bucket)."""
+    return [file for file in media_files(app) if file.suffix == ".mp4"]
 
 
 def export_of(app: Flask, user: User, tmp_path: Path) -> zipfile.ZipFile:

@@ -43,7 +43,8 @@ def build_app(
     tests set the production default back explicitly.
 
     With TEST_MEDIA_STORAGE=s3 the app keeps its media in a folder of its own in this
-    process's bucket (tests/support/s3_server.py), unless the test names a storage."""
+    process's bucket (tests/support/s3_server.py), unless the test names a storage; so
+    does a test marked ``config(MEDIA_STORAGE="s3")`` that names no bucket."""
     environ = {"REDIS_URL": REDIS_URL} if REDIS_URL else {}
     settings: dict[str, Any] = {
         "DATABASE_URL": database_url,
@@ -52,7 +53,8 @@ def build_app(
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         "REDIS_SOCKET_TIMEOUT": 10.0,
     }
-    if MEDIA_STORAGE == "s3" and "MEDIA_STORAGE" not in (overrides or {}):
+    chosen = (overrides or {}).get("MEDIA_STORAGE", MEDIA_STORAGE)
+    if chosen == "s3" and "MEDIA_S3_BUCKET" not in (overrides or {}):
         settings.update(shared_server().settings())
     settings.update(overrides or {})
     return create_app(TestingConfig(environ), settings)

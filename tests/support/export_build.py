@@ -1,7 +1,8 @@
 """Build the oldest waiting data export in a process of its own, and report its memory.
 
 Run by tests/functional/test_export_worker.py as
-``python -m tests.support.export_build DATABASE_URL MEDIA_ROOT``. Prints one line
+``python -m tests.support.export_build DATABASE_URL MEDIA_ROOT [MEDIA_SETTINGS]`` (the
+last a JSON object: the bucket's settings, when the media are on S3). Prints one line
 of JSON: the outcome, the seconds the build took, the peak of the Python heap
 during the build (tracemalloc), and the process's resident memory before the
 build and at its highest (VmRSS, VmHWM from /proc, in KiB). Measured here and
@@ -29,13 +30,14 @@ def status_kib(field: str) -> int:
     raise LookupError(field)
 
 
-def main(database_url: str, media_root: str) -> None:
+def main(database_url: str, media_root: str, media_settings: str = "{}") -> None:
     app = create_app(
         TestingConfig({}),
         {
             "DATABASE_URL": database_url,
             "MEDIA_ROOT": media_root,
             "MAIL_OUTBOX_DIR": str(Path(media_root).parent / "mail"),
+            **json.loads(media_settings),
         },
     )
     with app.app_context():
@@ -57,4 +59,4 @@ def main(database_url: str, media_root: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

@@ -1,9 +1,8 @@
-"""Uploading photos through the form, and counting what reached the database and the disk."""
+"""Uploading photos through the form, and counting what reached the database and the storage."""
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,10 +11,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Photo, Post
 from tests.support.pages import csrf_token_for
+from tests.support.stored_media import stored_files
 
-
-def stored_files(app: Flask) -> list[Path]:
-    return sorted(p for p in Path(app.config["MEDIA_ROOT"]).rglob("*") if p.is_file())
+__all__ = ["rows", "stored_files", "upload"]
 
 
 def upload(client: FlaskClient, *files: tuple[bytes, str, str]) -> tuple[int, str]:
