@@ -16,7 +16,7 @@ DEV_ENV := SAPLING_ENV=development BASE_URL='$(BASE_URL)'
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run dev flask test test-fast lint fmt clean migrate icons screenshots lighthouse bench bench-outage profile bench-tools
+.PHONY: help run dev flask test test-fast lint fmt clean migrate icons screenshots lighthouse bench bench-outage bench-media profile bench-tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -100,6 +100,9 @@ profile: $(VENV)/.installed-dev bench-tools ## py-spy flame graph of the feed un
 
 bench-outage: $(VENV)/.installed-dev ## What a frozen Redis costs a page, through the breaker
 	$(BIN)/python -m scripts.bench.outage
+
+bench-media: $(VENV)/.installed-dev ## A private photo from S3: streamed by nginx vs a presigned redirect
+	$(BIN)/python -m scripts.bench.media_s3 $(BENCH_ARGS)
 
 bench-tools:
 	@command -v wrk >/dev/null 2>&1 || { \
