@@ -243,7 +243,9 @@ def test_anyone_reads_a_public_object_and_nobody_a_private_one(s3: S3Server) -> 
     assert kept.status_code in (403, 404)
 
 
-def test_a_wrong_secret_is_refused_and_reported_as_unavailable(s3: S3Server) -> None:
+def test_a_wrong_secret_is_refused_and_reported_as_unavailable(
+    s3: S3Server, tmp_path: Path
+) -> None:
     settings = s3.settings()
     storage = S3MediaStorage(
         s3.client(secret_key="not-the-secret"),
@@ -255,6 +257,10 @@ def test_a_wrong_secret_is_refused_and_reported_as_unavailable(s3: S3Server) -> 
         storage.check()
     with pytest.raises(MediaStorageError):
         storage.save(new_key(), VARIANTS, public=True)
+    video = tmp_path / "video.mp4"  # a file goes up through boto3's transfer manager
+    video.write_bytes(b"not really a video")
+    with pytest.raises(MediaStorageError):
+        storage.save(new_key(), {"video": video}, public=False)
 
 
 def test_a_bucket_out_of_reach_is_unavailable_not_a_crash(s3: S3Server) -> None:

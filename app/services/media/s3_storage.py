@@ -35,6 +35,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import boto3
+from boto3.exceptions import Boto3Error
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
@@ -114,10 +115,11 @@ def _is_missing(error: ClientError) -> bool:
 
 @contextmanager
 def _answered(what: str) -> Iterator[None]:
-    """The bucket's failures as one error the app answers with 503."""
+    """The bucket's failures as one error the app answers with 503 (an upload from a file
+    reports the bucket's refusal as boto3's own S3UploadFailedError)."""
     try:
         yield
-    except (BotoCoreError, ClientError) as error:
+    except (BotoCoreError, ClientError, Boto3Error) as error:
         raise MediaStorageError(f"Media storage: {what} failed ({error})") from error
 
 
