@@ -167,6 +167,26 @@ def test_listing_and_usage_cover_both_areas(storage: MediaStorage) -> None:
     assert storage.usage() == (15, 5 * sum(len(data) for data in VARIANTS.values()))
 
 
+def test_each_stored_file_is_listed_with_its_area_and_size(storage: MediaStorage) -> None:
+    """What a migration from the disk to a bucket compares: names no save writes (a
+    write's temporary file, a stranger's object) are passed over."""
+    shown, hidden = new_key(), new_key()
+    storage.save(shown, {"display": b"12345"}, public=True)
+    storage.save(hidden, {"thumb": b"123", "video": b"1234567"}, public=False)
+    if isinstance(storage, LocalMediaStorage):
+        (storage.path_of(Located(shown, "display", True)).parent / ".x.part").write_bytes(b"0")
+    else:
+        assert isinstance(storage, S3MediaStorage)
+        stray = f"{storage.areas[True]}/{shown}/notes.txt"
+        storage.client.put_object(Bucket=storage.bucket, Key=stray, Body=b"0")
+    assert isinstance(storage, LocalMediaStorage | S3MediaStorage)
+    assert sorted(storage.stored_files(), key=lambda item: item[1]) == [
+        (Located(hidden, "thumb", False), 3),
+        (Located(shown, "display", True), 5),
+        (Located(hidden, "video", False), 7),
+    ]
+
+
 def test_open_streams_the_file_and_says_when_it_went(storage: MediaStorage) -> None:
     key = new_key()
     storage.save(key, VARIANTS, public=False)

@@ -55,6 +55,7 @@ from app.services.media.storage_base import (
     checked_variant,
     file_name,
     mimetype_of,
+    variant_of,
 )
 
 if TYPE_CHECKING:
@@ -259,6 +260,27 @@ class S3MediaStorage:
                 files += 1
                 size += entry.get("Size", 0)
         return files, size
+
+    def stored_files(self) -> Iterator[tuple[Located, int]]:
+        """Every object of both areas, with its size: one listing per area, never a request
+        per file (what a migration from the local disk compares against)."""
+        for public in (True, False):
+            area = f"{self.areas[public]}/"
+            for entry in self._objects(area):
+                key, _, name = entry["Key"].removeprefix(area).partition("/")
+                variant = variant_of(name)
+                if variant and KEY_PATTERN.fullmatch(key):
+                    yield Located(key, variant, public), entry.get("Size", 0)
+
+    def copy_in(self, located: Located, path: Path) -> None:
+        """Upload a file from disk as the variant in the area ``located`` names, streamed
+        and with the headers a save gives it (a migration from the local disk)."""
+        object_key = self.object_key(located.key, located.variant, public=located.public)
+        self._put(object_key, located.variant, path, public=located.public)
+
+    def clear_area(self, key: str, *, public: bool) -> None:
+        """Remove every object of the key from one area: the key lives in the other."""
+        self._delete_objects(self._all_objects(checked_key(key), public=public))
 
     def check(self) -> None:
         """A write and a delete, as an upload would make."""
