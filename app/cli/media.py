@@ -11,7 +11,6 @@ from app.services.media import media_migration
 from app.services.media.local_storage import LocalMediaStorage
 from app.services.media.s3_storage import S3MediaStorage
 from app.services.media.storage_base import MediaStorageError
-from app.views.filters import filesize
 
 media = AppGroup("media", help="Where photos and videos are kept.")
 
@@ -56,7 +55,7 @@ def migrate(destination: str, dry_run: bool) -> None:
     for failure in outcome.failures:
         click.echo(f"Failed: {failure}", err=True)
     click.echo(
-        f"Copied {_files(outcome.copied)} ({filesize(outcome.copied_bytes)}), "
+        f"Copied {_files(outcome.copied)} ({_size(outcome.copied_bytes)}), "
         f"skipped {planned.skipped} already in the bucket, {len(outcome.failures)} failed."
     )
     _explain_areas(planned, cleared=outcome.cleared)
@@ -76,11 +75,11 @@ def migrate(destination: str, dry_run: bool) -> None:
 
 def _list(planned: media_migration.Plan) -> None:
     for located, size in planned.copy:
-        click.echo(f"Would copy {media_migration.describe(located)} ({filesize(size)})")
+        click.echo(f"Would copy {media_migration.describe(located)} ({_size(size)})")
     for key, public in planned.clear:
         click.echo(f"Would remove {media_migration.area_name(public)}/{key}/ from the bucket")
     click.echo(
-        f"Would copy {_files(len(planned.copy))} ({filesize(planned.size)}), "
+        f"Would copy {_files(len(planned.copy))} ({_size(planned.size)}), "
         f"skip {planned.skipped} already in the bucket. Nothing was copied (--dry-run)."
     )
     if planned.held_private:
@@ -104,3 +103,10 @@ def _explain_areas(planned: media_migration.Plan, *, cleared: int) -> None:
 
 def _files(count: int) -> str:
     return f"{count} file{'' if count == 1 else 's'}"
+
+
+def _size(size: int) -> str:
+    """``35.2 MB``, decimal (app/views/filters.py's ``filesize`` is the pages', not the CLI's)."""
+    if size < 1000:
+        return f"{size} bytes"
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
