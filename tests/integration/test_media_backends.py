@@ -167,6 +167,26 @@ def test_listing_and_usage_cover_both_areas(storage: MediaStorage) -> None:
     assert storage.usage() == (15, 5 * sum(len(data) for data in VARIANTS.values()))
 
 
+def test_each_stored_file_is_listed_with_its_area_and_size(storage: MediaStorage) -> None:
+    """What a migration from the disk to a bucket compares: names no save writes (a
+    write's temporary file, a stranger's object) are passed over."""
+    shown, hidden = new_key(), new_key()
+    storage.save(shown, {"display": b"12345"}, public=True)
+    storage.save(hidden, {"thumb": b"123", "video": b"1234567"}, public=False)
+    if isinstance(storage, LocalMediaStorage):
+        (storage.path_of(Located(shown, "display", True)).parent / ".x.part").write_bytes(b"0")
+    else:
+        assert isinstance(storage, S3MediaStorage)
+        stray = f"{storage.areas[True]}/{shown}/notes.txt"
+        storage.client.put_object(Bucket=storage.bucket, Key=stray, Body=b"0")
+    assert isinstance(storage, LocalMediaStorage | S3MediaStorage)
+    assert sorted(storage.stored_files(), key=lambda item: item[1]) == [
+        (Located(hidden, "thumb", False), 3),
+        (Located(shown, "display", True), 5),
+        (Located(hidden, "video", False), 7),
+    ]
+
+
 def test_open_streams_the_file_and_says_when_it_went(storage: MediaStorage) -> None:
     key = new_key()
     storage.save(key, VARIANTS, public=False)
@@ -243,7 +263,9 @@ def test_anyone_reads_a_public_object_and_nobody_a_private_one(s3: S3Server) -> 
     assert kept.status_code in (403, 404)
 
 
-def test_a_wrong_secret_is_refused_and_reported_as_unavailable(s3: S3Server) -> None:
+def test_a_wrong_secret_is_refused_and_reported_as_unavailable(
+    s3: S3Server, tmp_path: Path
+) -> None:
     settings = s3.settings()
     storage = S3MediaStorage(
         s3.client(secret_key="not-the-secret"),
@@ -255,6 +277,10 @@ def test_a_wrong_secret_is_refused_and_reported_as_unavailable(s3: S3Server) -> 
         storage.check()
     with pytest.raises(MediaStorageError):
         storage.save(new_key(), VARIANTS, public=True)
+    video = tmp_path / "video.mp4"  # a file goes up through boto3's transfer manager
+    video.write_bytes(b"not really a video")
+    with pytest.raises(MediaStorageError):
+        storage.save(new_key(), {"video": video}, public=False)
 
 
 def test_a_bucket_out_of_reach_is_unavailable_not_a_crash(s3: S3Server) -> None:

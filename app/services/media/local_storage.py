@@ -34,6 +34,7 @@ from app.services.media.storage_base import (
     checked_variant,
     file_name,
     mimetype_of,
+    variant_of,
 )
 
 PUBLIC_URI, PRIVATE_URI = "/media", "/_private_media"
@@ -148,6 +149,14 @@ class LocalMediaStorage:
                     if KEY_PATTERN.fullmatch(key) and prefix.name == key[:2]:
                         yield from self._listed(key, folder, public)
 
+    def stored_files(self) -> Iterator[tuple[Located, int]]:
+        """Every file of both areas, with its size (what a migration to a bucket copies)."""
+        for public in (True, False):
+            for prefix in _subfolders(self.root / _AREAS[public]):
+                for folder in _subfolders(prefix):
+                    if KEY_PATTERN.fullmatch(folder.name) and prefix.name == folder.name[:2]:
+                        yield from _files_of(folder, public)
+
     def usage(self) -> tuple[int, int]:
         """How many files both areas hold, and their bytes (read by the maintenance run)."""
         return folder_usage(self.root / _AREAS[True], self.root / _AREAS[False])
@@ -229,6 +238,19 @@ def _subfolders(folder: Path) -> Iterator[Path]:
                 Path(entry.path) for entry in entries if entry.is_dir(follow_symlinks=False)
             )
     except FileNotFoundError:
+        return
+
+
+def _files_of(folder: Path, public: bool) -> Iterator[tuple[Located, int]]:
+    """A key folder's files, with their sizes; a write's temporary file is passed over."""
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                variant = variant_of(entry.name)
+                if variant and entry.is_file(follow_symlinks=False):
+                    size = entry.stat(follow_symlinks=False).st_size
+                    yield Located(folder.name, variant, public), size
+    except FileNotFoundError:  # moved or deleted while we walked
         return
 
 

@@ -35,6 +35,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import boto3
+from boto3.exceptions import Boto3Error
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
@@ -54,6 +55,7 @@ from app.services.media.storage_base import (
     checked_variant,
     file_name,
     mimetype_of,
+    variant_of,
 )
 
 if TYPE_CHECKING:
@@ -114,10 +116,11 @@ def _is_missing(error: ClientError) -> bool:
 
 @contextmanager
 def _answered(what: str) -> Iterator[None]:
-    """The bucket's failures as one error the app answers with 503."""
+    """The bucket's failures as one error the app answers with 503 (an upload from a file
+    reports the bucket's refusal as boto3's own S3UploadFailedError)."""
     try:
         yield
-    except (BotoCoreError, ClientError) as error:
+    except (BotoCoreError, ClientError, Boto3Error) as error:
         raise MediaStorageError(f"Media storage: {what} failed ({error})") from error
 
 
@@ -257,6 +260,27 @@ class S3MediaStorage:
                 files += 1
                 size += entry.get("Size", 0)
         return files, size
+
+    def stored_files(self) -> Iterator[tuple[Located, int]]:
+        """Every object of both areas, with its size: one listing per area, never a request
+        per file (what a migration from the local disk compares against)."""
+        for public in (True, False):
+            area = f"{self.areas[public]}/"
+            for entry in self._objects(area):
+                key, _, name = entry["Key"].removeprefix(area).partition("/")
+                variant = variant_of(name)
+                if variant and KEY_PATTERN.fullmatch(key):
+                    yield Located(key, variant, public), entry.get("Size", 0)
+
+    def copy_in(self, located: Located, path: Path) -> None:
+        """Upload a file from disk as the variant in the area ``located`` names, streamed
+        and with the headers a save gives it (a migration from the local disk)."""
+        object_key = self.object_key(located.key, located.variant, public=located.public)
+        self._put(object_key, located.variant, path, public=located.public)
+
+    def clear_area(self, key: str, *, public: bool) -> None:
+        """Remove every object of the key from one area: the key lives in the other."""
+        self._delete_objects(self._all_objects(checked_key(key), public=public))
 
     def check(self) -> None:
         """A write and a delete, as an upload would make."""

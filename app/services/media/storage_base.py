@@ -63,6 +63,13 @@ def file_name(variant: str) -> str:
     return checked_variant(variant) + SUFFIXES[variant]
 
 
+def variant_of(name: str) -> str | None:
+    """The variant a stored file's name is (``display.webp`` is ``display``), or None for a
+    name no save writes (a temporary file, something an operator put there)."""
+    variant = name.split(".", 1)[0]
+    return variant if variant in VARIANTS and name == file_name(variant) else None
+
+
 def mimetype_of(variant: str) -> str:
     return "video/mp4" if SUFFIXES[checked_variant(variant)] == ".mp4" else "image/webp"
 
