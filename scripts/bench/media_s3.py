@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import requests
@@ -34,6 +32,7 @@ from app.services.media.s3_storage import S3MediaStorage
 from tests.factories import PASSWORD, create_post, create_user, follow
 from tests.support.apps import build_app
 from tests.support.databases import create_throwaway_database, drop_database, sqlalchemy_url
+from tests.support.nginx_site import production_environment
 from tests.support.nginx_stack import SERVER_NAME, Stack, find_nginx
 from tests.support.pages import csrf_token_in
 from tests.support.s3_server import S3Server
@@ -82,17 +81,7 @@ def main() -> None:  # noqa: PLR0915 (one scenario, start to end)
             author, follower = create_user(app, "bench.author"), create_user(app, "bench.reader")
             follow(app, follower, author)
             private = create_post(app, author, "Private", visibility=Visibility.FOLLOWERS)
-            environment = {
-                "DATABASE_URL": url,
-                "SECRET_KEY": secrets.token_urlsafe(32),
-                "MEDIA_ROOT": str(workdir / "media"),
-                "MEDIA_X_ACCEL": "true",
-                "TRUSTED_PROXY_COUNT": "1",
-                "BASE_URL": f"https://{SERVER_NAME}",
-                "MAIL_OUTBOX_DIR": str(workdir / "mail"),
-                "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex}",
-                **bucket,
-            }
+            environment = production_environment(url, workdir, workdir / "media", **bucket)
             with Stack(nginx, workdir, environment) as stack:
                 client = stack.session()
                 page = client.get(f"{stack.https}/login", timeout=30)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -12,17 +9,20 @@ import pytest
 from app.extensions import db
 from app.models import Visibility
 from tests.factories import create_post, create_user, follow
-from tests.support.apps import NGINX, NO_NGINX, REDIS_URL, build_app, migrated_database
-from tests.support.nginx_site import INTERNAL_KEY, RETIRED_KEY, Site
-from tests.support.nginx_stack import SERVER_NAME, Stack
+from tests.support.apps import build_app, migrated_database
+from tests.support.nginx_site import (
+    INTERNAL_KEY,
+    RETIRED_KEY,
+    Site,
+    production_environment,
+    require_nginx,
+)
+from tests.support.nginx_stack import Stack
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    if NGINX is None:
-        if os.environ.get("SAPLING_REQUIRE_NGINX"):
-            pytest.fail("SAPLING_REQUIRE_NGINX is set but no nginx was found")
-        pytest.skip(NO_NGINX)
+    nginx = require_nginx()
     workdir = tmp_path_factory.mktemp("nginx")
     media = workdir / "media"
     with migrated_database(tmp_path_factory, "nginx-db") as url:
@@ -33,20 +33,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         follow(app, follower, author)
         private = create_post(app, author, "For my followers", visibility=Visibility.FOLLOWERS)
         public = create_post(app, author, "For everyone")
-        environment = {
-            "DATABASE_URL": url,
-            "SECRET_KEY": secrets.token_urlsafe(32),
-            "MEDIA_ROOT": str(media),
-            "MEDIA_X_ACCEL": "true",
-            "TRUSTED_PROXY_COUNT": "1",
-            "INTERNAL_API_KEYS": f"{RETIRED_KEY},{INTERNAL_KEY}",
-            "BASE_URL": f"https://{SERVER_NAME}",
-            "MAIL_OUTBOX_DIR": str(workdir / "mail"),
-            "RATELIMIT_KEY_PREFIX": f"nginx-test-{uuid.uuid4().hex}",
-            "LOG_FORMAT": "text",
-            **({"REDIS_URL": REDIS_URL} if REDIS_URL else {}),
-        }
-        with Stack(NGINX, workdir, environment) as stack:
+        environment = production_environment(
+            url, workdir, media, INTERNAL_API_KEYS=f"{RETIRED_KEY},{INTERNAL_KEY}"
+        )
+        with Stack(nginx, workdir, environment) as stack:
             yield Site(
                 stack,
                 app,

@@ -11,10 +11,7 @@ browser never sees.
 from __future__ import annotations
 
 import io
-import os
 import re
-import secrets
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +24,8 @@ from PIL import Image
 from app.extensions import db
 from app.models import Photo, Post
 from tests.factories import PASSWORD, create_user, follow, jpeg_bytes
-from tests.support.apps import NGINX, NO_NGINX, REDIS_URL, build_app, migrated_database
+from tests.support.apps import build_app, migrated_database
+from tests.support.nginx_site import production_environment, require_nginx
 from tests.support.nginx_stack import SERVER_NAME, Stack
 from tests.support.pages import csrf_token_in
 from tests.support.s3_server import S3Server, shared_server
@@ -49,31 +47,16 @@ class Hosts:
 
 @pytest.fixture(scope="module")
 def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
-    if NGINX is None:
-        if os.environ.get("SAPLING_REQUIRE_NGINX"):
-            pytest.fail("SAPLING_REQUIRE_NGINX is set but no nginx was found")
-        pytest.skip(NO_NGINX)
+    nginx = require_nginx()
     s3 = shared_server()
     workdir = tmp_path_factory.mktemp("two-hosts")
     media_a, media_b = workdir / "media-a", workdir / "media-b"
     bucket = {key: str(value) for key, value in s3.settings().items()}
     with migrated_database(tmp_path_factory, "two-hosts-db") as url:
         app = build_app(url, media_a, dict(bucket))
-        environment = {
-            "DATABASE_URL": url,
-            "SECRET_KEY": secrets.token_urlsafe(32),
-            "MEDIA_ROOT": str(media_a),
-            "MEDIA_X_ACCEL": "true",
-            "TRUSTED_PROXY_COUNT": "1",
-            "BASE_URL": f"https://{SERVER_NAME}",
-            "MAIL_OUTBOX_DIR": str(workdir / "mail"),
-            "RATELIMIT_KEY_PREFIX": f"two-hosts-{uuid.uuid4().hex}",
-            "LOG_FORMAT": "text",
-            **bucket,
-            **({"REDIS_URL": REDIS_URL} if REDIS_URL else {}),
-        }
+        environment = production_environment(url, workdir, media_a, **bucket)
         with Stack(
-            NGINX, workdir, environment, second_app_env={"MEDIA_ROOT": str(media_b)}
+            nginx, workdir, environment, second_app_env={"MEDIA_ROOT": str(media_b)}
         ) as stack:
             yield Hosts(
                 stack,

@@ -3,18 +3,51 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
+import pytest
 import requests
 from flask import Flask
 
 from tests.factories import PASSWORD
-from tests.support.nginx_stack import Stack
+from tests.support.apps import NGINX, NO_NGINX, REDIS_URL
+from tests.support.nginx_stack import SERVER_NAME, Stack
 from tests.support.pages import csrf_token_in
 
 INTERNAL_KEY = secrets.token_urlsafe(32)
 RETIRED_KEY = secrets.token_urlsafe(32)
+
+
+def require_nginx() -> str:
+    """nginx's path; the test is skipped without one, or fails under SAPLING_REQUIRE_NGINX."""
+    if NGINX is None:
+        if os.environ.get("SAPLING_REQUIRE_NGINX"):
+            pytest.fail("SAPLING_REQUIRE_NGINX is set but no nginx was found")
+        pytest.skip(NO_NGINX)
+    return NGINX
+
+
+def production_environment(
+    database_url: str, workdir: Path, media_root: Path, **extra: str
+) -> dict[str, str]:
+    """What the stack's gunicorn gets: production settings behind the nginx of deploy/."""
+    return {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "MEDIA_ROOT": str(media_root),
+        "MEDIA_X_ACCEL": "true",
+        "TRUSTED_PROXY_COUNT": "1",
+        "BASE_URL": f"https://{SERVER_NAME}",
+        "MAIL_OUTBOX_DIR": str(workdir / "mail"),
+        "RATELIMIT_KEY_PREFIX": f"nginx-test-{uuid.uuid4().hex}",
+        "LOG_FORMAT": "text",
+        **({"REDIS_URL": REDIS_URL} if REDIS_URL else {}),
+        **extra,
+    }
 
 
 @dataclass(frozen=True)

@@ -142,24 +142,26 @@ class LocalMediaStorage:
 
     def stored_keys(self) -> Iterator[tuple[str, float]]:
         """Every stored key once, with its newest file time, for a sweep of orphaned files."""
-        for public in (True, False):
-            for prefix in _subfolders(self.root / _AREAS[public]):
-                for folder in _subfolders(prefix):
-                    key = folder.name
-                    if KEY_PATTERN.fullmatch(key) and prefix.name == key[:2]:
-                        yield from self._listed(key, folder, public)
+        for key, folder, public in self._key_folders():
+            yield from self._listed(key, folder, public)
 
     def stored_files(self) -> Iterator[tuple[Located, int]]:
         """Every file of both areas, with its size (what a migration to a bucket copies)."""
-        for public in (True, False):
-            for prefix in _subfolders(self.root / _AREAS[public]):
-                for folder in _subfolders(prefix):
-                    if KEY_PATTERN.fullmatch(folder.name) and prefix.name == folder.name[:2]:
-                        yield from _files_of(folder, public)
+        for _, folder, public in self._key_folders():
+            yield from _files_of(folder, public)
 
     def usage(self) -> tuple[int, int]:
         """How many files both areas hold, and their bytes (read by the maintenance run)."""
         return folder_usage(self.root / _AREAS[True], self.root / _AREAS[False])
+
+    def _key_folders(self) -> Iterator[tuple[str, Path, bool]]:
+        """(key, folder, public) for each key folder of both areas; anything else is passed
+        over (a fan-out folder that does not match its key, a stray name)."""
+        for public in (True, False):
+            for prefix in _subfolders(self.root / _AREAS[public]):
+                for folder in _subfolders(prefix):
+                    if KEY_PATTERN.fullmatch(folder.name) and prefix.name == folder.name[:2]:
+                        yield folder.name, folder, public
 
     def _listed(self, key: str, folder: Path, public: bool) -> Iterator[tuple[str, float]]:
         if public or not self._folder(key, True).is_dir():  # both areas only mid-move: list once

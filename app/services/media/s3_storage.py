@@ -265,11 +265,8 @@ class S3MediaStorage:
         """Every object of both areas, with its size: one listing per area, never a request
         per file (what a migration from the local disk compares against)."""
         for public in (True, False):
-            area = f"{self.areas[public]}/"
-            for entry in self._objects(area):
-                key, _, name = entry["Key"].removeprefix(area).partition("/")
-                variant = variant_of(name)
-                if variant and KEY_PATTERN.fullmatch(key):
+            for key, name, entry in self._area_objects(public=public):
+                if variant := variant_of(name):
                     yield Located(key, variant, public), entry.get("Size", 0)
 
     def copy_in(self, located: Located, path: Path) -> None:
@@ -321,8 +318,8 @@ class S3MediaStorage:
         if not found:
             return False
         for object_key in found:
-            variant = object_key.rsplit("/", 1)[-1].split(".", 1)[0]
-            if variant not in VARIANTS:
+            variant = variant_of(object_key.rsplit("/", 1)[-1])
+            if variant is None:
                 continue  # not ours: left for the sweep's report, never moved into public
             target = self.object_key(key, variant, public=public)
             with _answered(f"copying {object_key}"):
@@ -367,14 +364,19 @@ class S3MediaStorage:
             for page in pages.paginate(Bucket=self.bucket, Prefix=prefix):
                 yield from cast(list[dict[str, Any]], page.get("Contents", []))
 
-    def _listed(self, *, public: bool) -> Iterator[tuple[str, float]]:
-        """(key, time) for each object of the area, in key order; anything not laid out as
-        ``<area>/<key>/<file>`` is passed over."""
+    def _area_objects(self, *, public: bool) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(key, file name, listing entry) for each object of the area, in key order;
+        anything not laid out as ``<area>/<key>/<file>`` is passed over."""
         area = f"{self.areas[public]}/"
         for entry in self._objects(area):
-            parts = [area, *entry["Key"].removeprefix(area).split("/")]
-            if len(parts) == 3 and KEY_PATTERN.fullmatch(parts[1]):
-                yield parts[1], entry["LastModified"].timestamp()
+            key, slash, name = entry["Key"].removeprefix(area).partition("/")
+            if slash and "/" not in name and KEY_PATTERN.fullmatch(key):
+                yield key, name, entry
+
+    def _listed(self, *, public: bool) -> Iterator[tuple[str, float]]:
+        """(key, time) for each object of the area, in key order."""
+        for key, _, entry in self._area_objects(public=public):
+            yield key, entry["LastModified"].timestamp()
 
     def _presigned(self, object_key: str, variant: str, cache_control: str) -> str:
         return self.client.generate_presigned_url(
